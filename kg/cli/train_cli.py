@@ -1,0 +1,79 @@
+"""``kg train ner`` / ``kg train claims``: thin wrappers over the training functions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from kg.cli import app
+from kg.errors import KGError
+
+train_app = typer.Typer(
+    name="train", help="Train the pipeline's statistical components.", no_args_is_help=True
+)
+app.add_typer(train_app, name="train")
+
+
+def _parse_overrides(items: list[str] | None) -> dict:
+    out = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise KGError(f"--set expects section.key=value, got {item!r}")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
+@train_app.command("ner")
+def train_ner_cmd(
+    output: Path = typer.Option(Path("training/ner"), "--output", "-o", help="Output directory"),
+    seed: int = typer.Option(0, "--seed", help="Random seed"),
+    max_minutes: float | None = typer.Option(
+        None, "--max-minutes", help="Stop after this many minutes (checked at evaluations)"
+    ),
+    vectors: Path | None = typer.Option(
+        None, "--vectors", help="spaCy vectors dir (default: train floret vectors if needed)"
+    ),
+    config: Path | None = typer.Option(None, "--config", help="Config (default configs/ner.cfg)"),
+    set_: list[str] | None = typer.Option(
+        None, "--set", help="spaCy config override section.key=value (repeatable)"
+    ),
+) -> None:
+    """Train the SciERC entity recognizer; the best model is written to OUTPUT/model-best."""
+    from kg.train.ner import DEFAULT_CONFIG, train_ner
+
+    best = train_ner(
+        output,
+        seed=seed,
+        max_minutes=max_minutes,
+        vectors=vectors,
+        config=config or DEFAULT_CONFIG,
+        overrides=_parse_overrides(set_),
+    )
+    typer.echo(str(best))
+
+
+@train_app.command("claims")
+def train_claims_cmd(
+    output: Path = typer.Option(Path("training/claims"), "--output", "-o"),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Train the claim sentence classifier."""
+    from kg.train.claims import train_claims
+
+    typer.echo(str(train_claims(output, seed=seed)))
+
+
+if __name__ == "__main__":  # python -m kg.cli.train_cli ner ...
+    import sys
+
+    try:
+        train_app()
+    except KGError as err:
+        typer.echo(f"kg: error: {err}", err=True)
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""Evaluation of the pipeline's statistical components against gold data sets."""

@@ -1,0 +1,94 @@
+"""Entity recognition scores on SciERC: exact span + label, via spaCy's scorer (``get_ner_prf``).
+
+Only the ``tok2vec`` and ``ner`` components run, so rule components of the product pipeline do
+not change the scores.  Gold ``doc.ents`` cannot hold the few nested/overlapping SciERC spans
+(see :mod:`kg.train.scierc`); the main figures are against the kept gold spans, and ``all_gold``
+repeats them against every gold span in the file (dropped ones count as misses).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.scorer import get_ner_prf
+from spacy.training import Example
+
+from kg.errors import KGError
+from kg.train.scierc import load_scierc, read_scierc, record_to_doc
+
+NER_PIPES = ("tok2vec", "ner")
+
+
+def _prf(tp: int, n_pred: int, n_gold: int) -> dict:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(100 * p, 2), "recall": round(100 * r, 2), "f1": round(100 * f, 2)}
+
+
+def load_ner_model(model: Path | None = None) -> Language:
+    """The given model dir, or the shipped pipeline (``kg.extract.load_pipeline``)."""
+    if model is None:
+        from kg.extract import load_pipeline
+
+        nlp = load_pipeline()
+    else:
+        model = Path(model)
+        if not (model / "config.cfg").is_file():
+            raise KGError(f"{model}: not a spaCy pipeline directory (no config.cfg)")
+        nlp = spacy.load(model)
+    if "ner" not in nlp.pipe_names:
+        raise KGError(f"{model or 'shipped pipeline'}: has no 'ner' component")
+    return nlp
+
+
+def predict_examples(nlp: Language, gold_docs: list) -> list[Example]:
+    enable = [p for p in NER_PIPES if p in nlp.pipe_names]
+    with nlp.select_pipes(enable=enable):
+        preds = list(nlp.pipe((d.text for d in gold_docs), batch_size=64))
+    return [Example(p, g) for p, g in zip(preds, gold_docs)]
+
+
+def evaluate_scierc(path: Path, model: Path | None = None) -> dict:
+    """Precision/recall/F1 (0-100) overall and per label on a SciERC JSON lines file."""
+    path = Path(path)
+    records = list(read_scierc(path))  # validates the file before loading a model
+    nlp = load_ner_model(model)
+    gold_docs, stats = load_scierc(path, vocab=nlp.vocab)
+    examples = predict_examples(nlp, gold_docs)
+    s = get_ner_prf(examples)
+    result = {
+        "file": str(path),
+        "model": str(model) if model is not None else "shipped",
+        "docs": stats.docs,
+        "tokens": stats.tokens,
+        "gold_entities": stats.entities,
+        "gold_dropped_overlapping": stats.dropped_overlapping,
+        "precision": round(100 * s["ents_p"], 2),
+        "recall": round(100 * s["ents_r"], 2),
+        "f1": round(100 * s["ents_f"], 2),
+        "per_label": {
+            label: {
+                "precision": round(100 * v["p"], 2),
+                "recall": round(100 * v["r"], 2),
+                "f1": round(100 * v["f"], 2),
+            }
+            for label, v in sorted((s["ents_per_type"] or {}).items())
+        },
+    }
+    # Against every gold span in the file, nested/overlapping ones included (char offsets).
+    tp = n_pred = n_gold = 0
+    for rec, eg in zip(records, examples):
+        doc = record_to_doc(rec, nlp.vocab)  # same text / token offsets as the gold doc
+        gold = set()
+        for sent in rec["ner"]:
+            for start, end, label in sent:
+                gold.add((doc[start].idx, doc[end].idx + len(doc[end]), label))
+        pred = {(e.start_char, e.end_char, e.label_) for e in eg.predicted.ents}
+        tp += len(gold & pred)
+        n_pred += len(pred)
+        n_gold += len(gold)
+    result["all_gold"] = _prf(tp, n_pred, n_gold)
+    return result

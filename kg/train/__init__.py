@@ -1,0 +1,1 @@
+"""Training code for the pipeline's statistical components (SciERC NER, ...)."""

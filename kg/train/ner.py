@@ -1,0 +1,116 @@
+"""Train the scientific entity recognizer (``tok2vec`` + ``ner``) on SciERC with spaCy's own API.
+
+``train_ner`` reproduces the shipped model end to end from the shared data: SciERC -> DocBin,
+floret vectors from the in-domain corpus (when the config uses static vectors and none are
+given), then ``spacy.cli.train.train`` with ``configs/ner.cfg``.  The ``ner`` component listens to
+the shared ``tok2vec`` component (``spacy.Tok2VecListener.v1``), so both must be sourced together.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import spacy
+from spacy.util import registry
+
+from kg.errors import KGError
+from kg.train.scierc import convert_scierc
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+SCIERC = SHARED / "data" / "scierc"
+DEFAULT_CONFIG = ROOT / "configs" / "ner.cfg"
+
+
+class TimeLimitReached(Exception):
+    """Raised by the time-limited logger right after an evaluation once the budget is spent."""
+
+
+@registry.loggers("kg.TimeLimitedConsoleLogger.v1")
+def time_limited_console_logger(max_minutes: float, progress_bar: bool = False):
+    """spaCy's console logger that stops training after ``max_minutes`` (checked at evaluations,
+    so ``model-best`` and ``model-last`` are always complete)."""
+    console = registry.loggers.get("spacy.ConsoleLogger.v1")(progress_bar=progress_bar)
+
+    def setup(nlp, stdout: IO = None, stderr: IO = None) -> tuple[Callable, Callable]:
+        log_step, finalize = console(nlp, stdout, stderr)
+        start = time.monotonic()
+
+        def log(info: dict[str, Any] | None) -> None:
+            log_step(info)
+            if info is not None and time.monotonic() - start > max_minutes * 60:
+                raise TimeLimitReached(f"time limit of {max_minutes} min reached")
+
+        return log, finalize
+
+    return setup
+
+
+def config_uses_static_vectors(config_path: Path, overrides: dict | None = None) -> bool:
+    cfg = spacy.util.load_config(config_path, overrides=overrides or {}, interpolate=False)
+    embed = cfg["components"]["tok2vec"]["model"].get("embed", {})
+    return bool(embed.get("include_static_vectors", False))
+
+
+def train_ner(
+    output_dir: Path,
+    *,
+    seed: int = 0,
+    max_minutes: float | None = None,
+    vectors: Path | None = None,
+    config: Path = DEFAULT_CONFIG,
+    overrides: dict[str, Any] | None = None,
+    train_path: Path | None = None,
+    dev_path: Path | None = None,
+    limit: int | None = None,
+) -> Path:
+    """Train the NER model into ``output_dir`` and return ``output_dir / "model-best"``.
+
+    ``vectors``: a spaCy pipeline dir holding static vectors (see :mod:`kg.train.vectors`); when
+    None and the config uses static vectors, floret vectors are trained into
+    ``output_dir / "vectors"`` first.  ``overrides`` are spaCy config overrides (dotted keys).
+    ``limit`` keeps only the first N train/dev documents (for smoke tests).
+    """
+    from spacy.cli.train import train as spacy_train
+
+    output_dir = Path(output_dir)
+    train_path = Path(train_path or SCIERC / "train.json")
+    dev_path = Path(dev_path or SCIERC / "dev.json")
+    config = Path(config)
+    if not config.is_file():
+        raise KGError(f"{config}: config not found")
+    corpus = output_dir / "corpus"
+    convert_scierc(train_path, corpus / "train.spacy", limit=limit)
+    convert_scierc(dev_path, corpus / "dev.spacy", limit=limit)
+
+    ov: dict[str, Any] = {
+        "paths.train": str(corpus / "train.spacy"),
+        "paths.dev": str(corpus / "dev.spacy"),
+        "system.seed": seed,
+    }
+    ov.update(overrides or {})
+    if config_uses_static_vectors(config, ov):
+        if vectors is None:
+            from kg.train.vectors import train_vectors
+
+            vectors = train_vectors(output_dir / "vectors", seed=seed)
+        ov["paths.vectors"] = str(vectors)
+    elif vectors is not None:
+        ov["paths.vectors"] = str(vectors)
+    if max_minutes is not None:
+        ov["training.logger"] = {
+            "@loggers": "kg.TimeLimitedConsoleLogger.v1",
+            "max_minutes": float(max_minutes),
+            "progress_bar": False,
+        }
+    try:
+        spacy_train(config, output_dir, overrides=ov)
+    except TimeLimitReached as stop:
+        print(f"Stopped: {stop}; model-best and model-last are saved in {output_dir}")
+    best = output_dir / "model-best"
+    if not best.is_dir():
+        raise KGError(f"training produced no model in {output_dir}")
+    return best
