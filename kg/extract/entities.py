@@ -1,0 +1,158 @@
+"""Merge every entity source into one typed span group, ``doc.spans["kg_entities"]``.
+
+Sources, by priority: proposed names > acronym definitions > gazetteer > trained NER > name
+shapes. Overlaps resolve longest-first (ties by priority), so "mixture of LoRA experts" wins over
+"LoRA" and "Embodied-RAG" over "RAG". Types come from the strongest evidence: the curated term
+table, the long form of an acronym, the NER label, then the words around the mention ("X
+benchmark", "the X dataset").
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.extract import abbreviations, gazetteer, names, proposed
+from kg.extract.terms import load_terms
+
+SPANS_KEY = "kg_entities"
+
+if not Span.has_extension("kg_extractor"):
+    Span.set_extension("kg_extractor", default=None)
+
+#: SciERC labels -> graph types. Generic ("this method") is dropped; Material is decided by context.
+NER_LABELS = {
+    "Method": "Method",
+    "Task": "Task",
+    "Metric": "Metric",
+    "OtherScientificTerm": "Concept",
+    "Material": "Material",
+}
+PRIORITY = {"kg_proposed": 5, "kg_abbreviations": 4, "kg_gazetteer": 3, "ner": 2, "kg_names": 1}
+
+TASK_HEADS = {
+    "answering",
+    "generation",
+    "editing",
+    "retrieval",
+    "detection",
+    "classification",
+    "translation",
+    "summarization",
+    "reasoning",
+    "recognition",
+    "understanding",
+    "learning",
+    "extraction",
+    "completion",
+    "prediction",
+    "parsing",
+    "tagging",
+    "labeling",
+    "alignment",
+    "transfer",
+    "search",
+    "navigation",
+    "planning",
+    "verification",
+    "segmentation",
+}
+METRIC_HEADS = {"score", "accuracy", "rate", "error", "precision", "recall", "f1", "perplexity"}
+
+
+def _term_labels() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for term in load_terms():
+        for form in term.forms:
+            table.setdefault(form.lower(), term.label)
+    return table
+
+
+def label_from_head(long_form: str) -> str:
+    head = long_form.replace("-", " ").split()[-1].lower().rstrip("s")
+    if head in proposed.DATASET_WORDS or head in {"bench", "data"}:
+        return "Dataset"
+    if head in METRIC_HEADS:
+        return "Metric"
+    if head in TASK_HEADS or head + "s" in TASK_HEADS:
+        return "Task"
+    return "Method"
+
+
+def dataset_context(span: Span) -> bool:
+    """ "X benchmark", "X dataset", "the X dataset", "datasets such as X"."""
+    doc = span.doc
+    after = {t.lower_.rstrip("s") for t in doc[span.end : min(len(doc), span.end + 2)]}
+    before = {t.lower_.rstrip("s") for t in doc[max(0, span.start - 3) : span.start]}
+    return bool(after & (proposed.DATASET_WORDS | {"bench"})) or bool(
+        before & {"benchmark", "dataset", "corpus", "on"}
+        and span.text[:1].isupper()
+        and after & {",", "and", "."}
+        and any(c.isupper() for c in span.text[1:])
+    )
+
+
+class EntityMerger:
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.term_labels = _term_labels()
+
+    def _label(
+        self, span: Span, source: str, hint: str | None, long_of: dict[str, str]
+    ) -> str | None:
+        text = span.text.rstrip(".")
+        known = self.term_labels.get(text.lower())
+        if known and (source != "ner" or hint in (None, "Material", known)):
+            return known
+        if text in long_of:  # a short form defined in this paper
+            return self.term_labels.get(long_of[text].lower()) or label_from_head(long_of[text])
+        if source == "kg_abbreviations":
+            return label_from_head(text)
+        if source == "kg_proposed":
+            window = {
+                t.lower_.rstrip("s") for t in span.doc[span.end : min(len(span.doc), span.end + 10)]
+            }
+            return "Dataset" if window & proposed.DATASET_WORDS else "Method"
+        if hint == "Material":
+            return "Dataset" if dataset_context(span) or names.is_name_like(text) else "Concept"
+        if hint is not None:
+            return hint
+        return "Dataset" if dataset_context(span) else "Method"
+
+    def __call__(self, doc: Doc) -> Doc:
+        long_of = {short.text: long.text for long, short in (doc._.acronyms or [])}
+        candidates: list[tuple[Span, str, str | None]] = []
+        for span in doc.spans.get(proposed.SPANS_KEY, []):
+            candidates.append((span, "kg_proposed", None))
+        for span in doc.spans.get(abbreviations.SPANS_KEY, []):
+            candidates.append((span, "kg_abbreviations", None))
+        for span in doc.spans.get(gazetteer.SPANS_KEY, []):
+            candidates.append((span, "kg_gazetteer", span.label_))
+        for ent in doc.ents:
+            if ent.label_ in NER_LABELS:
+                candidates.append((ent, "ner", NER_LABELS[ent.label_]))
+        for span in doc.spans.get(names.SPANS_KEY, []):
+            candidates.append((span, "kg_names", None))
+        candidates.sort(key=lambda c: (-(c[0].end - c[0].start), -PRIORITY[c[1]], c[0].start))
+        taken = [False] * len(doc)
+        chosen: list[Span] = []
+        proposed_texts = {s.text for s in doc.spans.get(proposed.SPANS_KEY, [])}
+        for span, source, hint in candidates:
+            if any(taken[span.start : span.end]):
+                continue
+            label = self._label(span, source, hint, long_of)
+            if label is None:
+                continue
+            for i in range(span.start, span.end):
+                taken[i] = True
+            out = Span(doc, span.start, span.end, label=label)
+            out._.kg_extractor = "kg_proposed" if span.text in proposed_texts else source
+            chosen.append(out)
+        chosen.sort(key=lambda s: s.start)
+        doc.spans[SPANS_KEY] = chosen
+        return doc
+
+
+@Language.factory("kg_entities")
+def make_entity_merger(nlp: Language, name: str) -> EntityMerger:
+    return EntityMerger(nlp, name)

@@ -1,0 +1,92 @@
+"""The shipped NLP pipeline: one spaCy pipeline directory, one ``config.cfg``.
+
+``load_pipeline()`` is ``spacy.load`` on ``kg/models/kg_pipeline`` after registering our
+factories. ``assemble()`` (re)writes that directory from the rule components plus, when given,
+a trained NER pipeline (its ``tok2vec`` + ``ner``) and a trained claims pipeline (``kg_claims``);
+``kg train ner|claims`` call it after training.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+PIPELINE_DIR = Path(__file__).resolve().parent.parent / "models" / "kg_pipeline"
+
+RULE_COMPONENTS = ("kg_gazetteer", "kg_abbreviations", "kg_names", "kg_proposed", "kg_entities")
+
+
+def register_components() -> None:
+    """Import the modules whose decorators register our factories with spaCy."""
+    from kg.extract import (  # noqa: F401
+        abbreviations,
+        claim_cues,
+        entities,
+        gazetteer,
+        names,
+        proposed,
+        sections,
+    )
+
+    try:  # the trained claims classifier, when its module is present
+        from kg.extract import claims  # noqa: F401
+    except ImportError:  # pragma: no cover - only before the claims component exists
+        pass
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(path: str | Path | None = None) -> Language:
+    """Load the shipped pipeline (offline: everything it needs is in the directory)."""
+    register_components()
+    return spacy.load(Path(path) if path else PIPELINE_DIR)
+
+
+def assemble(
+    out_dir: Path = PIPELINE_DIR,
+    ner_from: Path | None = None,
+    claims_from: Path | None = None,
+    keep_trained: Path | None = PIPELINE_DIR,
+) -> Path:
+    """Write the product pipeline to ``out_dir``.
+
+    Trained components come from ``ner_from``/``claims_from`` when given, otherwise they are kept
+    from the pipeline at ``keep_trained`` (the currently shipped one), so retraining one model
+    never drops the other.
+    """
+    register_components()
+    current = None
+    if keep_trained is not None and (Path(keep_trained) / "config.cfg").exists():
+        current = spacy.load(keep_trained)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kg_sections")
+    nlp.add_pipe("sentencizer")
+    ner_source = spacy.load(ner_from) if ner_from else current
+    if ner_source is not None and "ner" in ner_source.pipe_names:
+        if "tok2vec" in ner_source.pipe_names:
+            nlp.add_pipe("tok2vec", source=ner_source)
+        nlp.add_pipe("ner", source=ner_source)
+        if ner_source.vocab.vectors.shape[0]:
+            nlp.vocab.vectors = ner_source.vocab.vectors
+    for name in RULE_COMPONENTS:
+        nlp.add_pipe(name)
+    claims_source = spacy.load(claims_from) if claims_from else current
+    if claims_source is not None and "kg_claims" in claims_source.pipe_names:
+        nlp.add_pipe("kg_claims", source=claims_source)
+    else:
+        nlp.add_pipe("kg_claim_cues")
+    nlp.meta.update(
+        {
+            "name": "kg_pipeline",
+            "version": "0.1.0",
+            "description": "kg's scientific extraction pipeline: sections, sentences, NER, "
+            "gazetteer, acronyms, names, proposed contributions, entities, claims",
+        }
+    )
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(out_dir)
+    load_pipeline.cache_clear()
+    return out_dir

@@ -1,0 +1,195 @@
+"""Proposed contribution: the method, model, framework, dataset or benchmark a paper introduces.
+
+Signals, strongest first:
+1. the title's "Name: ..." prefix, when the prefix is a name (not "Neural Incompatibility: ..."),
+   and not a pair of names ("RAG and RAU: ..." is a survey);
+2. "we propose/introduce/present [a new ...] Name", "... called/named/dubbed Name";
+3. "Name, a novel ..." / "Name is a novel ...";
+4. "we propose a <long form> (ACRONYM)" - the acronym the proposing clause defines.
+Surveys, reviews and position papers propose nothing named, so they get no ``proposes``.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.extract.names import is_name_like, name_runs
+from kg.extract.sections import is_title
+
+SPANS_KEY = "kg_proposed"
+
+PROPOSE_VERBS = {
+    "propose",
+    "proposes",
+    "introduce",
+    "introduces",
+    "present",
+    "presents",
+    "develop",
+    "develops",
+    "design",
+    "designs",
+    "build",
+    "construct",
+    "release",
+    "contribute",
+    "create",
+    "curate",
+    "devise",
+    "unveil",
+    "offer",
+}
+NAMING_WORDS = {"called", "named", "dubbed", "termed", "coined", "namely"}
+SKIPPABLE = {
+    "a",
+    "an",
+    "the",
+    "our",
+    "this",
+    "new",
+    "novel",
+    "simple",
+    "effective",
+    "efficient",
+    "first",
+    "general",
+    "unified",
+    "lightweight",
+    "scalable",
+    "principled",
+    "here",
+    "also",
+    "further",
+    "then",
+    "thus",
+    "therefore",
+    "hence",
+    ",",
+    "framework",
+    "method",
+    "approach",
+    "model",
+    "benchmark",
+    "dataset",
+    "system",
+    "technique",
+    "strategy",
+    "paradigm",
+    "algorithm",
+    "architecture",
+    "pipeline",
+    "toolkit",
+    "library",
+    "agent",
+    "solution",
+    "family",
+}
+NOVELTY = {"novel", "new", "proposed", "first"}
+SURVEY_WORDS = {"survey", "review", "overview", "tutorial", "primer", "perspective", "position"}
+DATASET_WORDS = {"benchmark", "dataset", "corpus", "suite", "testbed", "leaderboard"}
+#: Single words that open titles without naming anything ("Position: ...", "Rethinking: ...").
+NOT_TITLE_NAMES = SURVEY_WORDS | {"towards", "rethinking", "revisiting", "beyond", "when", "why"}
+
+
+def is_survey(title: str) -> bool:
+    words = {w.strip(":,.").lower() for w in title.split()}
+    return bool(words & SURVEY_WORDS)
+
+
+def title_name(title: Span) -> Span | None:
+    """The name before a title's colon, if it is a name."""
+    colon = next((t for t in title if t.text == ":"), None)
+    if colon is None or colon.i == title.start:
+        return None
+    prefix = title.doc[title.start : colon.i]
+    words = prefix.text.split()
+    if len(words) > 4 or any(w.lower() in {"and", "&", "vs", "vs.", "or"} for w in words):
+        return None
+    if len(words) == 1:
+        word = words[0]
+        if word.lower() in NOT_TITLE_NAMES or not word[0].isupper():
+            return None
+        return prefix
+    # several words: a name only if one of them is name-shaped and none is a lowercase word
+    if any(w[0].islower() for w in words) or words[0].lower().endswith("ing"):
+        return None
+    return prefix if any(is_name_like(w) for w in words) else None
+
+
+def _first_name_after(sent: Span, index: int, limit: int = 8) -> Span | None:
+    """The first name run after token ``index`` in ``sent``, skipping only filler words."""
+    runs = {r.start: r for r in name_runs(sent.doc[index + 1 : min(sent.end, index + 1 + limit)])}
+    for tok in sent.doc[index + 1 : min(sent.end, index + 1 + limit)]:
+        if tok.i in runs:
+            return runs[tok.i]
+        if tok.lower_ not in SKIPPABLE:
+            return None
+    return None
+
+
+def proposed_in_sentence(sent: Span, defined: list[tuple[Span, Span]]) -> list[Span]:
+    found: list[Span] = []
+    tokens = list(sent)
+    for k, tok in enumerate(tokens):
+        low = tok.lower_
+        if (
+            low in PROPOSE_VERBS
+            and k > 0
+            and tokens[k - 1].lower_ in {"we", "paper", "work", "study", "also"}
+        ):
+            name = _first_name_after(sent, tok.i)
+            if name is not None:
+                found.append(name)
+                continue
+            # "we introduce a new balanced assignment of experts (BASE) layer"
+            for long_span, short_span in defined:
+                if (
+                    long_span.start > tok.i
+                    and short_span.start <= tok.i + 16
+                    and short_span.end <= sent.end
+                ):
+                    found.append(short_span)
+                    break
+        elif low in NAMING_WORDS:
+            name = _first_name_after(sent, tok.i, limit=3)
+            if name is None and k + 1 < len(tokens) and tokens[k + 1].text[:1].isupper():
+                nxt = tokens[k + 1]
+                name = sent.doc[nxt.i : nxt.i + 1]  # "called Nexus"
+            if name is not None:
+                found.append(name)
+    # "Name, a novel ..." / "Name is a novel ..."
+    runs = name_runs(sent)
+    if runs and runs[0].start == sent.start:
+        after = [t.lower_ for t in sent.doc[runs[0].end : min(sent.end, runs[0].end + 5)]]
+        if after[:1] in (["is"], [","]) and NOVELTY & set(after):
+            found.append(runs[0])
+    return found
+
+
+@Language.component("kg_proposed")
+def find_proposed(doc: Doc) -> Doc:
+    spans: list[Span] = []
+    sents = list(doc.sents)
+    title = sents[0] if sents and is_title(sents[0]) else None
+    if title is not None and is_survey(title.text):
+        doc.spans[SPANS_KEY] = []
+        return doc
+    if title is not None:
+        name = title_name(title)
+        if name is not None:
+            spans.append(name)
+    defined = list(doc._.acronyms or [])
+    for sent in sents:
+        if sent is title:
+            continue
+        spans.extend(proposed_in_sentence(sent, defined))
+    # keep one span per distinct text, first occurrence
+    seen: set[str] = set()
+    unique = []
+    for span in spans:
+        if span.text not in seen:
+            seen.add(span.text)
+            unique.append(span)
+    doc.spans[SPANS_KEY] = unique
+    return doc

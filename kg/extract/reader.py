@@ -1,0 +1,141 @@
+"""Turn processed Docs into :class:`PaperExtraction` records (offsets per field)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.extract.entities import SPANS_KEY as ENTITIES_KEY
+from kg.extract.records import (
+    AcronymDef,
+    ClaimRecord,
+    Mention,
+    PaperExtraction,
+    QuantityRecord,
+)
+from kg.extract.sections import field_of, paper_text
+from kg.records import Paper
+
+#: Which specific relation a mention of each type implies (besides ``mentions``).
+RELATION_OF_TYPE = {"Dataset": "usesDataset", "Task": "addressesTask", "Metric": "usesMetric"}
+
+
+def _strip_period(text: str) -> str:
+    return text[:-1] if text.endswith(".") and len(text) > 1 else text
+
+
+def _locate(doc: Doc, span: Span) -> tuple[str, int, int, str, int, int]:
+    field, base = field_of(doc, span.start_char)
+    sent = span.sent
+    text = _strip_period(span.text)
+    start = span.start_char - base
+    sent_text = sent.text.rstrip()
+    return (
+        field,
+        start,
+        start + len(text),
+        sent_text,
+        sent.start_char - base,
+        sent.start_char - base + len(sent_text),
+    )
+
+
+def _quantities(sent: Span, base: int) -> list[QuantityRecord]:
+    try:
+        from kg.extract.quantities import extract_quantities
+    except ImportError:  # pragma: no cover - before the quantities module exists
+        return []
+    out = []
+    for q in extract_quantities(sent):
+        out.append(
+            QuantityRecord(
+                value=float(q.value),
+                unit=q.unit,
+                direction=q.direction,
+                text=q.text,
+                start=sent.start_char - base + q.start,
+                end=sent.start_char - base + q.end,
+            )
+        )
+    return out
+
+
+def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
+    result = PaperExtraction(paper=paper)
+    for span in doc.spans.get(ENTITIES_KEY, []):
+        field, start, end, sentence, s0, s1 = _locate(doc, span)
+        extractor = span._.kg_extractor or "kg_entities"
+        relation = (
+            "proposes"
+            if extractor == "kg_proposed"
+            else RELATION_OF_TYPE.get(span.label_, "mentions")
+        )
+        result.mentions.append(
+            Mention(
+                text=_strip_period(span.text),
+                label=span.label_,
+                field=field,
+                start=start,
+                end=end,
+                sentence=sentence,
+                sent_start=s0,
+                sent_end=s1,
+                extractor=extractor,
+                relation=relation,
+            )
+        )
+    for long_span, short_span in doc._.acronyms or []:
+        first, last = sorted((long_span, short_span), key=lambda s: s.start_char)
+        field, base = field_of(doc, first.start_char)
+        sent = first.sent
+        result.acronyms.append(
+            AcronymDef(
+                short=short_span.text,
+                long=long_span.text,
+                field=field,
+                start=first.start_char - base,
+                end=last.end_char - base + (1 if last is long_span else 0),
+                sentence=sent.text.rstrip(),
+                sent_start=sent.start_char - base,
+                sent_end=sent.start_char - base + len(sent.text.rstrip()),
+            )
+        )
+    claim_extractor = doc.user_data.get("kg_claims_component", "kg_claims")
+    for sent in doc.spans.get("claims", []):
+        field, base = field_of(doc, sent.start_char)
+        if field != "abstract":
+            continue
+        text = sent.text.rstrip()
+        start = sent.start_char - base
+        ids = [
+            i
+            for i, m in enumerate(result.mentions)
+            if m.field == field and start <= m.start and m.end <= start + len(text)
+        ]
+        result.claims.append(
+            ClaimRecord(
+                text=text,
+                field=field,
+                start=start,
+                end=start + len(text),
+                role=sent._.rhetorical_role or "result",
+                score=float(sent._.role_score or 1.0),
+                extractor=claim_extractor,
+                quantities=_quantities(sent, base),
+                mention_ids=ids,
+            )
+        )
+    return result
+
+
+def extract(
+    papers: Iterable[Paper], nlp: Language, batch_size: int = 32, n_process: int = 1
+) -> Iterator[PaperExtraction]:
+    """Run the pipeline over papers (streaming), one Doc per paper (title + abstract)."""
+    claims_component = "kg_claims" if "kg_claims" in nlp.pipe_names else "kg_claim_cues"
+    stream = ((paper_text(p.title, p.abstract), p) for p in papers)
+    for doc, paper in nlp.pipe(stream, as_tuples=True, batch_size=batch_size, n_process=n_process):
+        doc.user_data["kg_claims_component"] = claims_component
+        yield doc_to_extraction(doc, paper)

@@ -1,0 +1,50 @@
+"""Title/abstract sections inside one Doc.
+
+Why one Doc per paper: ``nlp.pipe`` is fastest on one text per paper, and the title is evidence
+too ("Name: ..." titles are the strongest signal of a proposed contribution). The text is
+``title + SEPARATOR + abstract``; this component makes the title its own sentence and records
+where the abstract starts, so offsets can be reported per field.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+SEPARATOR = "\n\n"
+
+if not Doc.has_extension("abstract_start"):
+    Doc.set_extension("abstract_start", default=0)
+if not Doc.has_extension("has_title"):
+    Doc.set_extension("has_title", default=False)
+
+
+def paper_text(title: str, abstract: str) -> str:
+    """The text the pipeline reads for one paper."""
+    return f"{title}{SEPARATOR}{abstract}"
+
+
+def field_of(doc: Doc, char: int) -> tuple[str, int]:
+    """(field name, offset of that field in the doc text) for a character offset of the doc."""
+    if doc._.has_title and char < doc._.abstract_start:
+        return "title", 0
+    return "abstract", doc._.abstract_start
+
+
+def is_title(span: Span) -> bool:
+    return bool(span.doc._.has_title) and span.start_char < span.doc._.abstract_start
+
+
+@Language.component("kg_sections")
+def mark_sections(doc: Doc) -> Doc:
+    """Find the title/abstract separator; make the title one sentence (before the sentencizer)."""
+    for token in doc:
+        if token.is_space and SEPARATOR in token.text:
+            doc._.has_title = True
+            doc._.abstract_start = token.idx + len(token.text)
+            for t in doc[: token.i + 1]:
+                t.is_sent_start = t.i == 0
+            if token.i + 1 < len(doc):
+                doc[token.i + 1].is_sent_start = True
+            break
+    return doc

@@ -1,0 +1,127 @@
+"""The project's public RDF vocabulary.
+
+Declared as rdflib ``DefinedNamespace`` classes (like ``rdflib/namespace/_PROV.py``) so that a
+misspelt term raises ``AttributeError`` instead of silently minting a new IRI. These names are a
+contract with users' SPARQL queries: extend them, never rename them. ``ontology/kg.ttl`` declares
+the same terms; ``tests/test_ontology.py`` keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+from rdflib.namespace import DefinedNamespace
+from rdflib.term import URIRef
+
+#: Base of every IRI the project mints for data (papers, entities, claims, evidence).
+DATA_BASE = "https://w3id.org/mlkg/"
+
+
+class KG(DefinedNamespace):
+    """Classes and properties of the kg ontology (``ontology/kg.ttl``)."""
+
+    _NS = Namespace("https://w3id.org/mlkg/ontology#")
+    _fail = True
+
+    # --- classes -------------------------------------------------------------------------
+    Paper: URIRef  # a research paper (title + abstract)
+    Entity: URIRef  # common superclass of everything papers mention
+    Method: URIRef  # a method, model, architecture, algorithm or framework
+    Model: URIRef  # a named trained model (subclass of Method)
+    Dataset: URIRef  # a dataset, benchmark or corpus
+    Task: URIRef  # a research task or problem
+    Metric: URIRef  # an evaluation metric
+    Concept: URIRef  # any other scientific term (SciERC's OtherScientificTerm)
+    Claim: URIRef  # a result or conclusion sentence of a paper
+    Quantity: URIRef  # a number a claim reports (value, unit, direction)
+    Evidence: URIRef  # a reified paper-to-entity statement with its sentence and offsets
+    AcronymDefinition: URIRef  # a short form defined by a long form inside one paper
+    AliasMerge: URIRef  # why one surface form was merged into an entity
+    TopicAssignment: URIRef  # a scored paper-to-topic assignment
+    TopicLink: URIRef  # a weighted link between two topics via shared papers
+
+    # --- paper -> entity / claim (the core contract) ---------------------------------------
+    proposes: URIRef  # paper -> the method/model/dataset/benchmark it introduces
+    mentions: URIRef  # paper -> any entity
+    usesDataset: URIRef  # paper -> dataset it uses or evaluates on
+    addressesTask: URIRef  # paper -> task it addresses
+    usesMethod: URIRef  # paper -> method or model it mentions using
+    usesMetric: URIRef  # paper -> metric it reports
+    hasClaim: URIRef  # paper -> Claim
+    definesAcronym: URIRef  # paper -> AcronymDefinition
+
+    # --- paper metadata --------------------------------------------------------------------
+    arxivId: URIRef
+    authorCount: URIRef
+    affiliation: URIRef
+    venue: URIRef
+    dateText: URIRef  # the date exactly as the input wrote it
+
+    # --- evidence (reified statements, also rdf:subject/predicate/object) -------------------
+    sentence: URIRef  # the sentence the statement was read from
+    charStart: URIRef  # offset of the surface form in the abstract (or title)
+    charEnd: URIRef
+    sentenceStart: URIRef  # offset of the sentence in the abstract (or title)
+    sentenceEnd: URIRef
+    inField: URIRef  # "title" or "abstract"
+    extractor: URIRef  # the pipeline component that produced the statement
+    surfaceForm: URIRef  # the text exactly as written
+    confidence: URIRef
+
+    # --- claims ----------------------------------------------------------------------------
+    text: URIRef
+    aboutEntity: URIRef  # claim -> entity it mentions
+    reports: URIRef  # claim -> Quantity
+    value: URIRef
+    unit: URIRef
+    direction: URIRef  # "increase", "decrease" or "none"
+    quantityText: URIRef
+
+    # --- acronyms and resolution -----------------------------------------------------------
+    shortForm: URIRef
+    longForm: URIRef
+    denotes: URIRef  # AcronymDefinition -> entity
+    hasAlias: URIRef  # entity -> AliasMerge
+    form: URIRef
+    rule: URIRef
+    score: URIRef
+    paperCount: URIRef  # how many papers mention the entity
+
+    # --- topics ----------------------------------------------------------------------------
+    topicOf: URIRef  # TopicAssignment -> paper
+    topic: URIRef  # TopicAssignment / TopicLink -> topic
+    relatedTopic: URIRef  # topic -> topic, symmetric, derived from shared papers
+    linkedTopic: URIRef  # TopicLink -> each of its two topics
+    weight: URIRef
+    sharedPapers: URIRef
+
+
+#: Namespaces for minted data IRIs (not vocabulary, so plain Namespaces).
+PAPER = Namespace(DATA_BASE + "paper/")
+ENTITY = Namespace(DATA_BASE + "entity/")
+CLAIM = Namespace(DATA_BASE + "claim/")
+EVIDENCE = Namespace(DATA_BASE + "evidence/")
+TOPIC = Namespace(DATA_BASE + "topic/")
+TOPICLINK = Namespace(DATA_BASE + "topiclink/")
+AGENT = Namespace(DATA_BASE + "extractor/")
+
+#: Prefixes bound in every graph we write and predeclared in every query we run.
+PREFIXES: dict[str, str] = {
+    "kg": str(KG._NS),
+    "paper": str(PAPER),
+    "entity": str(ENTITY),
+    "claim": str(CLAIM),
+    "evidence": str(EVIDENCE),
+    "topic": str(TOPIC),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+}
+
+
+def sparql_prologue() -> str:
+    """PREFIX lines for all of :data:`PREFIXES`, so users' queries need not declare them."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
