@@ -35,8 +35,10 @@ PTB_UNESCAPE = {
     "``": '"',
     "''": '"',
 }
-_NO_SPACE_BEFORE = {",", ".", ";", ":", ")", "]", "}", "%", "?", "!", "'s", "n't", "'", "''"}
-_NO_SPACE_AFTER = {"(", "[", "{", "``"}
+# Checked on the raw (PTB) tokens, where opening and closing quotes still differ.
+_NO_SPACE_BEFORE = {",", ".", ";", ":", ")", "]", "}", "%", "?", "!", "'s", "n't", "'", "''",
+                    "-RRB-", "-RSB-", "-RCB-"}
+_NO_SPACE_AFTER = {"(", "[", "{", "``", "-LRB-", "-LSB-", "-LCB-"}
 
 
 @dataclass

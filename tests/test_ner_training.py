@@ -1,0 +1,90 @@
+"""SciERC conversion and a smoke run of the NER training path (seconds, not minutes)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SCIERC = SHARED / "data" / "scierc"
+
+needs_scierc = pytest.mark.skipif(
+    not (SCIERC / "train.json").is_file(), reason="shared SciERC data not available"
+)
+
+
+@needs_scierc
+def test_convert_first_doc_offsets_and_labels():
+    from kg.train.scierc import load_scierc
+
+    docs, stats = load_scierc(SCIERC / "train.json", limit=3)
+    assert stats.docs == 3
+    doc = docs[0]
+    # [0, 0, Material], [10, 10, OtherScientificTerm], [17, 20, OtherScientificTerm] (end-inclusive)
+    ents = [(e.start, e.end, e.text, e.label_) for e in doc.ents]
+    assert ents[0] == (0, 1, "English", "Material")
+    assert ents[1] == (10, 11, "coordinations", "OtherScientificTerm")
+    assert ents[2] == (17, 21, "strictly syntactic cross-serial agreement", "OtherScientificTerm")
+    assert (23, 24, "agreement", "Generic") in ents
+    # gold sentence boundaries, document-level doc
+    sents = list(doc.sents)
+    assert len(sents) == 3
+    assert sents[1][0].text == "The" and sents[1].start == 22
+    assert doc.text.startswith("English is shown to be trans-context-free on the basis")
+    assert "agreement. The agreement" in doc.text  # detokenized, no space before "."
+
+
+def test_overlaps_dropped_and_ptb_unescaped(tmp_path):
+    from kg.train.scierc import load_scierc
+
+    rec = {
+        "sentences": [["We", "use", "-LRB-", "deep", "neural", "networks", "-RRB-", "."]],
+        "ner": [[[3, 5, "Method"], [4, 5, "Method"], [3, 3, "Generic"]]],
+    }
+    f = tmp_path / "x.json"
+    f.write_text(json.dumps(rec) + "\n")
+    (doc,), stats = load_scierc(f)
+    assert doc.text == "We use (deep neural networks)."
+    assert [(e.text, e.label_) for e in doc.ents] == [("deep neural networks", "Method")]
+    assert stats.entities == 3 and stats.kept == 1 and stats.dropped_overlapping == 2
+
+
+def test_bad_file_is_a_kgerror(tmp_path):
+    from kg.errors import KGError
+    from kg.train.scierc import load_scierc
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"text": "not scierc"}\n')
+    with pytest.raises(KGError):
+        load_scierc(bad)
+    with pytest.raises(KGError):
+        load_scierc(tmp_path / "missing.json")
+
+
+@needs_scierc
+def test_train_ner_smoke(tmp_path):
+    """A handful of steps on 20 docs with a tiny tok2vec: the whole train_ner path works."""
+    import spacy
+
+    from kg.evaluation.scierc import evaluate_scierc
+    from kg.train.ner import train_ner
+
+    overrides = {
+        "components.tok2vec.model.embed.include_static_vectors": False,
+        "components.tok2vec.model.encode.width": 32,
+        "components.tok2vec.model.encode.depth": 1,
+        "components.tok2vec.model.embed.rows": [500, 100, 100, 100],
+        "training.max_steps": 6,
+        "training.eval_frequency": 3,
+    }
+    best = train_ner(tmp_path / "ner", seed=1, overrides=overrides, limit=20)
+    assert (best / "config.cfg").is_file()
+    nlp = spacy.load(best)
+    assert nlp.pipe_names == ["tok2vec", "ner"]
+    assert set(nlp.get_pipe("ner").labels) == {
+        "Task", "Method", "Metric", "Material", "OtherScientificTerm", "Generic"
+    }
+    scores = evaluate_scierc(SCIERC / "dev.json", best)
+    assert 0.0 <= scores["f1"] <= 100.0 and scores["docs"] == 50
