@@ -16,7 +16,7 @@ from spacy.language import Language
 
 PIPELINE_DIR = Path(__file__).resolve().parent.parent / "models" / "kg_pipeline"
 
-RULE_COMPONENTS = ("kg_gazetteer", "kg_abbreviations", "kg_names", "kg_proposed", "kg_entities")
+RULE_COMPONENTS = ("kg_gazetteer", "kg_abbreviations", "kg_names", "kg_proposed", "kg_entities", "kg_topic_cues")
 
 
 def register_components() -> None:
@@ -29,6 +29,7 @@ def register_components() -> None:
         names,
         proposed,
         sections,
+        topic_cues,
     )
 
     try:  # the trained claims classifier, when its module is present

@@ -112,7 +112,8 @@ def title_name(title: Span) -> Span | None:
             return None
         return prefix
     # several words: a name only if one of them is name-shaped and none is a lowercase word
-    if any(w[0].islower() for w in words) or words[0].lower().endswith("ing"):
+    first = words[0].lower()
+    if any(w[0].islower() for w in words) or first.endswith("ing") or first in NOT_TITLE_NAMES:
         return None
     return prefix if any(is_name_like(w) for w in words) else None
 

@@ -127,6 +127,7 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
                 mention_ids=ids,
             )
         )
+    result.topic_hits = list(doc._.topic_hits or [])
     return result
 
 

@@ -80,3 +80,5 @@ class PaperExtraction:
     mentions: list[Mention] = field(default_factory=list)
     acronyms: list[AcronymDef] = field(default_factory=list)
     claims: list[ClaimRecord] = field(default_factory=list)
+    #: TopicHit records from the kg_topic_cues component
+    topic_hits: list = field(default_factory=list)

@@ -1,0 +1,36 @@
+"""``kg build``: wraps :func:`kg.build.build`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from kg.cli import app
+
+
+@app.command("build")
+def build_cli(
+    inputs: list[Path] = typer.Argument(None, help="Input files or directories (default: the bundled sample)."),
+    output: Path = typer.Option(Path("kg-out"), "--output", "-o", help="Output directory."),
+    batch_size: int = typer.Option(32, help="Papers per spaCy batch."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Build the knowledge graph (DIR/graph.ttl) from abstracts."""
+    from kg.build import build
+
+    def problem(p) -> None:
+        typer.echo(f"kg: skipped {p}", err=True)
+
+    result = build(inputs or None, output, progress=not quiet, batch_size=batch_size, on_problem=problem)
+    typer.echo(f"wrote {result.graph_path}")
+    typer.echo(f"  papers:   {result.papers} ({result.records_read} records read, "
+               f"{result.records_read - result.papers} duplicates merged)")
+    ents = ", ".join(f"{k} {v}" for k, v in result.entities_by_type.items())
+    typer.echo(f"  entities: {sum(result.entities_by_type.values())} ({ents})")
+    typer.echo(f"  claims:   {result.claims}")
+    typer.echo(f"  topics:   {result.topics}")
+    typer.echo(f"  triples:  {result.triples}")
+    typer.echo(f"  seconds:  {result.seconds}")
+    if result.skipped:
+        typer.echo(f"  skipped:  {len(result.skipped)} records (see messages above)")

@@ -1,0 +1,58 @@
+"""Surface-form keys for entity resolution.
+
+A key folds only what never distinguishes two entities: case, hyphens/underscores/spaces,
+English plurals and possessives. It keeps digits and ``+`` ("GPT-4" vs "GPT-4o", "RAG" vs
+"RAG+", "R1-Searcher" vs "R1-Searcher++") and never strips a name prefix ("MixLoRA" vs "LoRA").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SEPARATORS = re.compile(r"[\s\-_‐‑‒–—/]+")
+_TRAILING = re.compile(r"[\s.,;:'’\"]+$")
+_NO_PLURAL = ("ss", "us", "is", "ics")
+
+
+def _singular(word: str) -> str:
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(_NO_PLURAL):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1]
+
+
+def surface_key(text: str) -> str:
+    """The key under which surface forms of one entity meet."""
+    text = unicodedata.normalize("NFKC", text).replace("’", "'")
+    text = _TRAILING.sub("", text)
+    if text.endswith("'s"):
+        text = text[:-2]
+    words = []
+    for word in _SEPARATORS.split(text):
+        if not word:
+            continue
+        # acronym plurals: "LLMs" -> "LLM", "MoEs" -> "MoE" (uppercase letter before the s)
+        if len(word) >= 3 and word.endswith("s") and word[-2].isupper():
+            word = word[:-1]
+        words.append(_singular(word.lower()))
+    return " ".join(words)
+
+
+def initials(key: str) -> str:
+    """Blocking key for fuzzy matching of long forms: the words' first letters."""
+    return "".join(w[0] for w in key.split() if w)
+
+
+def digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+def is_acronym(text: str) -> bool:
+    """Short, mostly-uppercase forms ("MoE", "LLMs", "KG") whose meaning depends on the paper."""
+    letters = [c for c in text if c.isalpha()]
+    if not 2 <= len(text) <= 12 or " " in text or not letters:
+        return False
+    upper = sum(c.isupper() for c in letters)
+    return upper >= 2 and upper / len(letters) >= 0.5

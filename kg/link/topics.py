@@ -1,0 +1,90 @@
+"""Topic assignment: what a paper is *about*, scored, with a documented threshold.
+
+A paper is about a topic when the topic is in its title (or the name of what it proposes), or
+when the abstract keeps coming back to it; a single passing mention ("unlike RAG, we ...") is
+not enough. Evidence per paper and topic:
+
+* ``title``: a cue in the title (the strongest signal);
+* ``sentences``: abstract sentences with a cue that is not a contrast ("unlike", "without" ...);
+* ``opening``: a cue in the first abstract sentence (where papers state their field).
+
+score = 1 - exp(-(TITLE_W * title + SENTENCE_W * sentences + OPENING_W * opening)), in [0, 1).
+A cue for a narrower topic (model editing) counts for its broader topics (knowledge editing).
+``dcterms:subject`` is asserted for score >= SUBJECT_THRESHOLD; every assignment with
+score >= KEEP_THRESHOLD is kept as a scored ``kg:TopicAssignment`` so users can pick their own cut.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import combinations
+
+from kg.link.scheme import ancestors, load_scheme
+
+TITLE_W = 1.2
+SENTENCE_W = 0.45
+OPENING_W = 0.2
+SUBJECT_THRESHOLD = 0.6
+KEEP_THRESHOLD = 0.3
+
+
+@dataclass(frozen=True)
+class Assignment:
+    paper: str  # paper local id
+    topic: str  # notation
+    score: float
+
+    @property
+    def is_subject(self) -> bool:
+        return self.score >= SUBJECT_THRESHOLD
+
+
+@dataclass(frozen=True)
+class TopicLinkRecord:
+    a: str
+    b: str
+    shared: int
+    weight: float  # Jaccard overlap of the two topics' papers
+    papers: tuple[str, ...]
+
+
+def score_paper(paper_id: str, hits: Iterable) -> list[Assignment]:
+    scheme = load_scheme()
+    title: dict[str, bool] = defaultdict(bool)
+    sentences: dict[str, set[int]] = defaultdict(set)
+    opening: dict[str, bool] = defaultdict(bool)
+    for hit in hits:
+        if hit.contrast or hit.notation not in scheme:
+            continue
+        for notation in (hit.notation, *ancestors(hit.notation, scheme)):
+            if hit.field == "title":
+                title[notation] = True
+            else:
+                sentences[notation].add(hit.sentence)
+                opening[notation] |= hit.sentence == 0
+    out = []
+    for notation in sorted(set(title) | set(sentences)):
+        x = TITLE_W * title[notation] + SENTENCE_W * len(sentences[notation])
+        x += OPENING_W * opening[notation]
+        score = round(1 - math.exp(-x), 3)
+        if score >= KEEP_THRESHOLD:
+            out.append(Assignment(paper_id, notation, score))
+    return out
+
+
+def topic_links(assignments: Iterable[Assignment]) -> list[TopicLinkRecord]:
+    """Topic pairs linked through the papers they share (subjects only), strongest first."""
+    papers_of: dict[str, set[str]] = defaultdict(set)
+    for a in assignments:
+        if a.is_subject:
+            papers_of[a.topic].add(a.paper)
+    links = []
+    for x, y in combinations(sorted(papers_of), 2):
+        shared = papers_of[x] & papers_of[y]
+        if shared:
+            weight = round(len(shared) / len(papers_of[x] | papers_of[y]), 4)
+            links.append(TopicLinkRecord(x, y, len(shared), weight, tuple(sorted(shared))))
+    return sorted(links, key=lambda link: (-link.shared, link.a, link.b))
