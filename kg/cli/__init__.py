@@ -29,7 +29,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 def _register_commands() -> None:
     # Imported for their side effect of registering commands on ``app``.
-    from kg.cli import build_cli, eval_cli, train_cli  # noqa: F401
+    from kg.cli import build_cli, eval_cli, query_cli, train_cli  # noqa: F401
 
 
 def main() -> None:

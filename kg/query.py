@@ -1,0 +1,121 @@
+"""SPARQL over a built graph, with the project's prefixes predeclared.
+
+``run_query`` returns plain rows; ``format_result`` renders them as an aligned table (IRIs
+shortened with our prefixes) or as CSV / TSV / SPARQL 1.1 JSON results for scripts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.query import Result
+
+from kg.errors import KGError
+from kg.vocab import PREFIXES, sparql_prologue
+
+FORMATS = ("table", "csv", "tsv", "json")
+
+
+@dataclass
+class QueryResult:
+    kind: str  # "SELECT", "ASK", "CONSTRUCT" or "DESCRIBE"
+    variables: list[str]
+    rows: list[list[URIRef | Literal | BNode | None]]
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+
+def load_graph(path: str | Path) -> Graph:
+    """A Turtle/N-Triples/JSON-LD file (or, where supported, a store directory) as a Graph."""
+    from kg.validate import load_graph_file
+
+    return load_graph_file(path)
+
+
+def run_query(graph: Graph, sparql: str) -> QueryResult:
+    try:
+        result: Result = graph.query(sparql_prologue() + sparql)
+    except Exception as err:  # pyparsing and rdflib raise several types
+        message = " ".join(str(err).split())
+        offset = sparql_prologue().count("\n")
+        message = re.sub(r"\(at char \d+\), ", "", message)
+        message = re.sub(r"\(line:(\d+)", lambda m: f"(line:{int(m.group(1)) - offset}", message)
+        raise KGError(f"malformed SPARQL query: {message[:300]}") from err
+    if result.type == "ASK":
+        return QueryResult("ASK", [], [], boolean=bool(result.askAnswer))
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        return QueryResult(result.type, [], [], graph=result.graph)
+    variables = [str(v) for v in result.vars or []]
+    rows = [[row[v] if v in row.labels else None for v in variables] for row in result]
+    return QueryResult("SELECT", variables, rows)
+
+
+def shorten(term, style: str = "table") -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        if style != "table":
+            return str(term)
+        for prefix, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            if str(term).startswith(iri):
+                return f"{prefix}:{str(term)[len(iri):]}"
+        return f"<{term}>"
+    return str(term)
+
+
+def _json_term(term) -> dict | None:
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    out = {"type": "literal", "value": str(term)}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype:
+        out["datatype"] = str(term.datatype)
+    return out
+
+
+def format_result(result: QueryResult, fmt: str = "table", max_width: int = 80) -> str:
+    if fmt not in FORMATS:
+        raise KGError(f"unknown output format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    if result.kind == "ASK":
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": result.boolean})
+        return "true" if result.boolean else "false"
+    if result.graph is not None:
+        return result.graph.serialize(format="json-ld" if fmt == "json" else "turtle")
+    if fmt == "json":
+        bindings = [
+            {v: _json_term(t) for v, t in zip(result.variables, row) if t is not None}
+            for row in result.rows
+        ]
+        return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+                          ensure_ascii=False, indent=1)
+    if fmt in ("csv", "tsv"):
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(result.variables)
+        for row in result.rows:
+            writer.writerow([shorten(t, fmt) for t in row])
+        return buf.getvalue().rstrip("\n")
+    cells = [[_clip(shorten(t), max_width) for t in row] for row in result.rows]
+    widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(result.variables)]
+    line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths)).rstrip()  # noqa: E731
+    out = [line(result.variables), line(["-" * w for w in widths])]
+    out += [line(r) for r in cells]
+    out.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
