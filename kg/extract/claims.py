@@ -1,0 +1,410 @@
+"""Claims: the rhetorical role of each abstract sentence, and the result sentences as claims.
+
+``kg_claims`` runs after sentence segmentation. For every sentence of the abstract (a title
+sentence marked by ``kg_sections`` is skipped) it sets ``Span._.rhetorical_role`` (one of
+``background``, ``objective``, ``method``, ``result``, ``other``, the CSAbstruct labels) and
+``Span._.role_score`` (the posterior marginal probability of that role), and puts the sentences
+whose role is in ``claim_labels`` (default: only ``result``) into ``doc.spans["claims"]``.
+CSAbstruct's ``other`` is boilerplate (copyright lines, URLs, affiliations, "code is available
+at ..."), not conclusions, so it is not a claim; conclusions ("we find that ...") are ``result``.
+
+Model: a linear-chain CRF over the abstract's sentence sequence. Emission features per sentence
+are hashed sparse features (words and bigrams of the sentence, its first words, the words of
+the previous and next sentence, relative position, length, numbers and "%") plus, optionally,
+the mean of in-domain word embeddings of the sentence and of its neighbours. The embedding part
+is linear, so at export it is folded into one small per-word table (``token_table``: for each
+word, its contribution to each label's score in the sentence itself, in the previous and in the
+next sentence); no embedding table ships. Inference is numpy only: a hashed weight lookup,
+forward-backward for the marginals and Viterbi for the labels. Weights serialize with
+``to_disk``/``from_disk`` (``model.npz`` + ``cfg.json``), so ``nlp.to_disk``/``spacy.load``
+round-trip the component. Training lives in :mod:`kg.train.claims`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+from spacy.attrs import IS_SPACE, LIKE_NUM, LOWER, ORTH
+from spacy.language import Language
+from spacy.strings import hash_string
+from spacy.tokens import Doc, Span
+
+from kg.errors import KGError
+
+LABELS: tuple[str, ...] = ("background", "objective", "method", "result", "other")
+SPANS_KEY = "claims"
+
+for _name in ("rhetorical_role", "role_score"):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=None)
+
+_U64 = np.uint64
+_M1 = _U64(0x9E3779B97F4A7C15)
+_M2 = _U64(0xC2B2AE3D27D4EB4F)
+_NUM = _U64(hash_string("<num>"))
+_PCT = _U64(hash_string("%"))
+
+
+def _salt(name: str) -> np.uint64:
+    return _U64(hash_string("kg_claims:" + name))
+
+
+_S = {
+    name: _salt(name)
+    for name in (
+        "w", "b", "s0", "s1", "s2", "s01", "p", "n", "ps0", "ns0", "bias", "pos", "first",
+        "last", "fromstart", "fromend", "lenb", "pct", "num", "ppct", "npct", "pnum", "nnum",
+        "nsent", "posxs0", "rel", "len",
+    )
+}  # fmt: skip
+
+
+def _mix(a: np.ndarray, salt: np.uint64) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        x = (a ^ salt) * _M1
+        x ^= x >> _U64(31)
+        x *= _M2
+        x ^= x >> _U64(29)
+    return x
+
+
+def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return a * _M2 + (b ^ (b >> _U64(17)))
+
+
+def _const(salt: np.uint64, value: int = 0) -> np.ndarray:
+    return _mix(np.array([value], dtype=_U64), salt)
+
+
+class SentenceFeatures:
+    """Hashed features for the sentences of one abstract.
+
+    ``rows``: for each sentence, (uint64 feature keys, float32 values); ``token_keys``: for each
+    sentence, its normalized word keys (for the optional token table / embeddings).
+    """
+
+    __slots__ = ("rows", "token_keys")
+
+    def __init__(self, rows: list[tuple[np.ndarray, np.ndarray]], token_keys: list[np.ndarray]):
+        self.rows = rows
+        self.token_keys = token_keys
+
+
+def featurize(doc: Doc, sents: Sequence[Span], context: bool = True) -> SentenceFeatures:
+    """Features of ``sents`` (consecutive sentences of ``doc``, one abstract)."""
+    arr = doc.to_array([LOWER, LIKE_NUM, IS_SPACE, ORTH])
+    n = len(sents)
+    per_sent = []
+    token_keys = []
+    for s in sents:
+        a = arr[s.start : s.end]
+        a = a[a[:, 2] == 0]
+        keys = np.where(a[:, 1] == 1, _NUM, a[:, 0]).astype(_U64)
+        has_pct = bool((a[:, 3] == _PCT).any())
+        per_sent.append((keys, has_pct, bool(a[:, 1].any())))
+        token_keys.append(keys)
+    rows = []
+    for i, (keys, has_pct, has_num) in enumerate(per_sent):
+        parts = [
+            _mix(keys, _S["w"]),
+            _mix(_pair(keys[:-1], keys[1:]), _S["b"]) if len(keys) > 1 else np.empty(0, _U64),
+        ]
+        for j, name in enumerate(("s0", "s1", "s2")):
+            if len(keys) > j:
+                parts.append(_mix(keys[j : j + 1], _S[name]))
+        if len(keys) > 1:
+            parts.append(_mix(_pair(keys[0:1], keys[1:2]), _S["s01"]))
+        pos = int(10 * i / n)
+        ind = [
+            _const(_S["bias"]),
+            _const(_S["pos"], pos),
+            _const(_S["fromstart"], min(i, 4)),
+            _const(_S["fromend"], min(n - 1 - i, 4)),
+            _const(_S["lenb"], min(len(keys) // 8, 6)),
+            _const(_S["nsent"], min(n, 12)),
+        ]
+        if len(keys):
+            ind.append(_mix(_pair(keys[0:1], np.array([pos], _U64)), _S["posxs0"]))
+        if i == 0:
+            ind.append(_const(_S["first"]))
+        if i == n - 1:
+            ind.append(_const(_S["last"]))
+        if has_pct:
+            ind.append(_const(_S["pct"]))
+        if has_num:
+            ind.append(_const(_S["num"]))
+        if context:
+            if i > 0:
+                pk, ppct, pnum = per_sent[i - 1]
+                parts.append(_mix(pk, _S["p"]))
+                if len(pk):
+                    ind.append(_mix(pk[0:1], _S["ps0"]))
+                if ppct:
+                    ind.append(_const(_S["ppct"]))
+                if pnum:
+                    ind.append(_const(_S["pnum"]))
+            if i < n - 1:
+                nk, npct, nnum = per_sent[i + 1]
+                parts.append(_mix(nk, _S["n"]))
+                if len(nk):
+                    ind.append(_mix(nk[0:1], _S["ns0"]))
+                if npct:
+                    ind.append(_const(_S["npct"]))
+                if nnum:
+                    ind.append(_const(_S["nnum"]))
+        binary = np.unique(np.concatenate(parts + ind))
+        real_keys = np.concatenate([_const(_S["rel"]), _const(_S["len"])])
+        real_vals = np.array([i / max(n - 1, 1), min(len(keys), 60) / 60.0], np.float32)
+        fkeys = np.concatenate([binary, real_keys])
+        fvals = np.concatenate([np.ones(len(binary), np.float32), real_vals])
+        rows.append((fkeys, fvals))
+    return SentenceFeatures(rows, token_keys)
+
+
+# --- CRF inference -----------------------------------------------------------------------------
+
+
+def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    m = x.max(axis=axis, keepdims=True)
+    return (m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))).squeeze(axis)
+
+
+def crf_marginals(em: np.ndarray, trans: np.ndarray, start: np.ndarray, end: np.ndarray):
+    """(marginals [T, L], log Z) of a linear-chain CRF for one sequence."""
+    t_len, n_labels = em.shape
+    alpha = np.empty_like(em)
+    beta = np.empty_like(em)
+    alpha[0] = start + em[0]
+    for t in range(1, t_len):
+        alpha[t] = _logsumexp(alpha[t - 1][:, None] + trans, axis=0) + em[t]
+    beta[-1] = end
+    for t in range(t_len - 2, -1, -1):
+        beta[t] = _logsumexp(trans + (em[t + 1] + beta[t + 1])[None, :], axis=1)
+    log_z = _logsumexp(alpha[-1] + end, axis=0)
+    return np.exp(alpha + beta - log_z), float(log_z)
+
+
+def viterbi(em: np.ndarray, trans: np.ndarray, start: np.ndarray, end: np.ndarray) -> list[int]:
+    t_len = em.shape[0]
+    score = start + em[0]
+    back = np.zeros(em.shape, dtype=np.int64)
+    for t in range(1, t_len):
+        cand = score[:, None] + trans
+        back[t] = cand.argmax(axis=0)
+        score = cand.max(axis=0) + em[t]
+    best = [int((score + end).argmax())]
+    for t in range(t_len - 1, 0, -1):
+        best.append(int(back[t, best[-1]]))
+    return best[::-1]
+
+
+class ClaimsModel:
+    """Weights of the sentence-role CRF (numpy only)."""
+
+    def __init__(
+        self,
+        weights: np.ndarray,
+        trans: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        labels: Sequence[str] = LABELS,
+        token_table_keys: np.ndarray | None = None,
+        token_table: np.ndarray | None = None,
+        context: bool = True,
+    ):
+        self.weights = np.asarray(weights, dtype=np.float32)
+        self.n_buckets = self.weights.shape[0]
+        self.trans = np.asarray(trans, dtype=np.float64)
+        self.start = np.asarray(start, dtype=np.float64)
+        self.end = np.asarray(end, dtype=np.float64)
+        self.labels = list(labels)
+        self.context = context
+        if token_table_keys is not None and len(token_table_keys):
+            order = np.argsort(token_table_keys)
+            self.tt_keys = np.asarray(token_table_keys, dtype=_U64)[order]
+            self.tt = np.asarray(token_table, dtype=np.float32)[order]
+        else:
+            self.tt_keys = None
+            self.tt = None
+
+    # emissions ---------------------------------------------------------------------------
+    def _token_means(self, token_keys: list[np.ndarray]) -> np.ndarray:
+        """[n_sents, 3L]: mean token-table rows per sentence (zeros where no word is known)."""
+        n_l = len(self.labels)
+        out = np.zeros((len(token_keys), self.tt.shape[1]), np.float32)
+        for i, keys in enumerate(token_keys):
+            if not len(keys):
+                continue
+            pos = np.searchsorted(self.tt_keys, keys)
+            pos = np.minimum(pos, len(self.tt_keys) - 1)
+            hit = self.tt_keys[pos] == keys
+            if hit.any():
+                out[i] = self.tt[pos[hit]].sum(axis=0) / len(keys)
+        del n_l
+        return out
+
+    def emissions(self, feats: SentenceFeatures) -> np.ndarray:
+        n = len(feats.rows)
+        em = np.empty((n, len(self.labels)), np.float64)
+        nb = _U64(self.n_buckets)
+        for i, (keys, vals) in enumerate(feats.rows):
+            em[i] = vals @ self.weights[(keys % nb).astype(np.int64)]
+        if self.tt is not None:
+            n_l = len(self.labels)
+            means = self._token_means(feats.token_keys)
+            em += means[:, :n_l]
+            if self.context and n > 1:
+                em[1:] += means[:-1, n_l : 2 * n_l]
+                em[:-1] += means[1:, 2 * n_l : 3 * n_l]
+        return em
+
+    def predict(self, feats: SentenceFeatures) -> tuple[list[str], list[float], np.ndarray]:
+        """(labels, score of each label, marginals [n, L]) for one abstract."""
+        if not feats.rows:
+            return [], [], np.zeros((0, len(self.labels)))
+        em = self.emissions(feats)
+        marg, _ = crf_marginals(em, self.trans, self.start, self.end)
+        path = viterbi(em, self.trans, self.start, self.end)
+        return (
+            [self.labels[k] for k in path],
+            [float(marg[t, k]) for t, k in enumerate(path)],
+            marg,
+        )
+
+    # serialization -----------------------------------------------------------------------
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        arrays = {
+            "weights": self.weights.astype(np.float16),
+            "trans": self.trans,
+            "start": self.start,
+            "end": self.end,
+        }
+        if self.tt is not None:
+            arrays["token_table_keys"] = self.tt_keys
+            arrays["token_table"] = self.tt.astype(np.float16)
+        return arrays
+
+    def cfg(self) -> dict:
+        return {"labels": self.labels, "context": self.context, "n_buckets": self.n_buckets}
+
+    @classmethod
+    def from_arrays(cls, arrays, cfg: dict) -> ClaimsModel:
+        return cls(
+            weights=arrays["weights"],
+            trans=arrays["trans"],
+            start=arrays["start"],
+            end=arrays["end"],
+            labels=cfg["labels"],
+            token_table_keys=arrays["token_table_keys"] if "token_table_keys" in arrays else None,
+            token_table=arrays["token_table"] if "token_table" in arrays else None,
+            context=cfg.get("context", True),
+        )
+
+
+# --- the spaCy component -----------------------------------------------------------------------
+
+
+def _abstract_sents(doc: Doc) -> list[Span]:
+    sents = list(doc.sents)
+    if Doc.has_extension("has_title") and doc._.has_title:
+        start = doc._.abstract_start
+        sents = [s for s in sents if s.start_char >= start]
+    return [s for s in sents if s.text.strip()]
+
+
+class ClaimsClassifier:
+    """``kg_claims``: rhetorical role per sentence; ``result`` sentences become claims."""
+
+    def __init__(self, nlp: Language, name: str, claim_labels: Sequence[str] = ("result",)):
+        self.name = name
+        self.vocab = nlp.vocab
+        self.claim_labels = list(claim_labels)
+        self.model: ClaimsModel | None = None
+
+    def set_model(self, model: ClaimsModel) -> None:
+        self.model = model
+
+    def predict_sents(self, doc: Doc, sents: Sequence[Span]) -> tuple[list[str], list[float]]:
+        if self.model is None:
+            raise KGError(f"the '{self.name}' component has no trained weights (kg train claims)")
+        if not sents:
+            return [], []
+        feats = featurize(doc, sents, context=self.model.context)
+        labels, scores, _ = self.model.predict(feats)
+        return labels, scores
+
+    def __call__(self, doc: Doc) -> Doc:
+        sents = _abstract_sents(doc)
+        labels, scores = self.predict_sents(doc, sents)
+        claims = []
+        for sent, label, score in zip(sents, labels, scores, strict=False):
+            sent._.rhetorical_role = label
+            sent._.role_score = score
+            if label in self.claim_labels:
+                claims.append(sent)
+        doc.spans[SPANS_KEY] = claims
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        for doc in stream:
+            yield self(doc)
+
+    def initialize(self, get_examples=None, *, nlp=None) -> None:
+        # weights come from kg.train.claims (set_model); nothing to do for nlp.initialize()
+        return None
+
+    # serialization ----------------------------------------------------------------------------
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if self.model is None:
+            raise KGError(f"cannot save '{self.name}': it has no trained weights")
+        np.savez_compressed(path / "model.npz", **self.model.to_arrays())
+        cfg = self.model.cfg() | {"claim_labels": self.claim_labels}
+        (path / "cfg.json").write_text(json.dumps(cfg, indent=2), encoding="utf8")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ClaimsClassifier:
+        path = Path(path)
+        try:
+            cfg = json.loads((path / "cfg.json").read_text(encoding="utf8"))
+            with np.load(path / "model.npz") as arrays:
+                self.model = ClaimsModel.from_arrays(dict(arrays), cfg)
+        except (OSError, ValueError, KeyError) as err:
+            raise KGError(f"cannot load the claims model from {path}: {err}") from err
+        self.claim_labels = list(cfg.get("claim_labels", self.claim_labels))
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        import io
+
+        import srsly
+
+        buf = io.BytesIO()
+        np.savez_compressed(buf, **self.model.to_arrays())
+        cfg = self.model.cfg() | {"claim_labels": self.claim_labels}
+        return srsly.msgpack_dumps({"npz": buf.getvalue(), "cfg": cfg})
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> ClaimsClassifier:
+        import io
+
+        import srsly
+
+        msg = srsly.msgpack_loads(data)
+        with np.load(io.BytesIO(msg["npz"])) as arrays:
+            self.model = ClaimsModel.from_arrays(dict(arrays), msg["cfg"])
+        self.claim_labels = list(msg["cfg"].get("claim_labels", self.claim_labels))
+        return self
+
+
+@Language.factory(
+    "kg_claims",
+    default_config={"claim_labels": ["result"]},
+    assigns=["span._.rhetorical_role", "span._.role_score", "doc.spans"],
+    requires=["token.is_sent_start"],
+)
+def make_claims(nlp: Language, name: str, claim_labels: list[str]) -> ClaimsClassifier:
+    return ClaimsClassifier(nlp, name, claim_labels=claim_labels)
