@@ -305,6 +305,8 @@ def extract_quantities(span_or_text: str | Span | Doc) -> list[Quantity]:
         prev = sub[m.start - 1].lower_ if m.start > 0 else ""
         if prev in _NOT_BEFORE:
             continue
+        if prev == "." and m.start > 1 and sub[m.start - 2].lower_ in _NOT_BEFORE:
+            continue  # "Eq. 5", "Fig. 3" tokenized with a separate period
         if m.start > 0 and sub[m.start - 1].text in {"#", "@"}:
             continue
         if _is_citation(sub, m.start, m.end):
