@@ -33,7 +33,9 @@ class TimeLimitReached(Exception):
 def time_limited_console_logger(max_minutes: float, progress_bar: bool = False):
     """spaCy's console logger that stops training after ``max_minutes`` (checked at evaluations,
     so ``model-best`` and ``model-last`` are always complete)."""
-    console = registry.loggers.get("spacy.ConsoleLogger.v1")(progress_bar=progress_bar)
+    from spacy.training.loggers import console_logger  # spacy.ConsoleLogger.v2
+
+    console = console_logger(progress_bar=progress_bar)
 
     def setup(nlp, stdout: IO = None, stderr: IO = None) -> tuple[Callable, Callable]:
         log_step, finalize = console(nlp, stdout, stderr)
