@@ -29,12 +29,18 @@ _LEAD_IN = re.compile(
 
 
 def best_long_form(short: str, candidate: str) -> int | None:
+    span = long_form_span(short, candidate)
+    return None if span is None else span[0]
+
+
+def long_form_span(short: str, candidate: str) -> tuple[int, int] | None:
     """Start index in ``candidate`` of the shortest long form matching ``short``, or None.
 
     Schwartz & Hearst: match the short form's characters right to left; its first character
     must start a word of the long form.
     """
     s_idx, l_idx = len(short) - 1, len(candidate) - 1
+    last_match = None
     while s_idx >= 0:
         c = short[s_idx].lower()
         if not c.isalnum():
@@ -47,9 +53,14 @@ def best_long_form(short: str, candidate: str) -> int | None:
             l_idx -= 1
         if l_idx < 0:
             return None
+        if last_match is None:
+            last_match = l_idx
         l_idx -= 1
         s_idx -= 1
-    return candidate.rfind(" ", 0, l_idx + 1) + 1
+    # words after the last matched character add nothing to the acronym ("Low-Rank Adaptation
+    # techniques (LoRA)" -> "Low-Rank Adaptation"): end the long form with the matching word
+    end = candidate.find(" ", last_match if last_match is not None else len(candidate))
+    return candidate.rfind(" ", 0, l_idx + 1) + 1, len(candidate) if end < 0 else end
 
 
 def is_short_form(text: str) -> bool:
@@ -124,15 +135,14 @@ def _long_before(doc: Doc, sent: Span, paren: int, short: str, s0: int, s1: int)
         doc.text[sent.start_char : paren], paren - sent.start_char, _max_long_words(short)
     )
     candidate = doc.text[window_start:paren].rstrip()
-    start = best_long_form(short, candidate)
-    if start is None:
+    found = long_form_span(short, candidate)
+    if found is None:
         return None
-    long_text = candidate[start:]
+    start, end = found
+    long_text = candidate[start:end]
     if len(long_text) <= len(short) or long_text.lower() == short.lower():
         return None
-    long_span = doc.char_span(
-        window_start + start, window_start + len(candidate), alignment_mode="expand"
-    )
+    long_span = doc.char_span(window_start + start, window_start + end, alignment_mode="expand")
     short_span = doc.char_span(s0, s1, alignment_mode="expand")
     if long_span is None or short_span is None:
         return None

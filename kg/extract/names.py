@@ -79,6 +79,7 @@ def name_runs(span: Doc | Span) -> list[Span]:
             j + 1 < len(tokens)
             and tokens[j].whitespace_ == ""
             and not tokens[j + 1].is_space
+            and not tokens[j + 1].is_sent_start
             and (
                 tokens[j + 1].text in _JOINERS
                 or tokens[j].text in _JOINERS

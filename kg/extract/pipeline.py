@@ -16,7 +16,14 @@ from spacy.language import Language
 
 PIPELINE_DIR = Path(__file__).resolve().parent.parent / "models" / "kg_pipeline"
 
-RULE_COMPONENTS = ("kg_gazetteer", "kg_abbreviations", "kg_names", "kg_proposed", "kg_entities", "kg_topic_cues")
+RULE_COMPONENTS = (
+    "kg_gazetteer",
+    "kg_abbreviations",
+    "kg_names",
+    "kg_proposed",
+    "kg_entities",
+    "kg_topic_cues",
+)
 
 
 def register_components() -> None:

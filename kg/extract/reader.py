@@ -65,6 +65,8 @@ def _quantities(sent: Span, base: int) -> list[QuantityRecord]:
 def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
     result = PaperExtraction(paper=paper)
     for span in doc.spans.get(ENTITIES_KEY, []):
+        if span.sent.end < span.end:  # never report a mention across a sentence boundary
+            continue
         field, start, end, sentence, s0, s1 = _locate(doc, span)
         extractor = span._.kg_extractor or "kg_entities"
         relation = (
@@ -90,13 +92,14 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
         first, last = sorted((long_span, short_span), key=lambda s: s.start_char)
         field, base = field_of(doc, first.start_char)
         sent = first.sent
+        end = last.end_char + (doc.text[last.end_char : last.end_char + 1] == ")")
         result.acronyms.append(
             AcronymDef(
                 short=short_span.text,
                 long=long_span.text,
                 field=field,
                 start=first.start_char - base,
-                end=last.end_char - base + (1 if last is long_span else 0),
+                end=end - base,
                 sentence=sent.text.rstrip(),
                 sent_start=sent.start_char - base,
                 sent_end=sent.start_char - base + len(sent.text.rstrip()),

@@ -60,8 +60,9 @@ class TopicCues:
         for match_id, start, end in sorted(self.exact(doc) + self.folded(doc), key=lambda m: m[1]):
             field, idx = sent_index.get(start, ("abstract", 0))
             window = {t.lower_ for t in doc[max(0, start - 3) : start]}
-            hits.append(TopicHit(vocab[match_id], field, idx, bool(window & CONTRAST),
-                                 doc[start:end].text))
+            hits.append(
+                TopicHit(vocab[match_id], field, idx, bool(window & CONTRAST), doc[start:end].text)
+            )
         doc._.topic_hits = hits
         return doc
 

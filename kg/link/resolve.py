@@ -148,7 +148,9 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
                 a, b = block[x], block[y]
                 score = fuzz.ratio(a, b)
                 if score >= FUZZY_THRESHOLD and uf.find(a) != uf.find(b):
-                    uf.union(a, b, Reason("fuzzy", round(score / 100, 3), f"spelling variant of '{a}'"))
+                    uf.union(
+                        a, b, Reason("fuzzy", round(score / 100, 3), f"spelling variant of '{a}'")
+                    )
 
     # acronyms: global merge only where one meaning dominates
     meanings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -195,19 +197,24 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
             node = next((n for n in members if form in forms_of[n]), key)
             if form == label:
                 reason = Reason("canonical", 1.0, "canonical label")
-            elif form in scoped_forms.get(node, {}):
-                reason = Reason("acronym", 1.0, f"defined as '{label}' in paper {scoped_forms[node][form]}")
-            elif key == label_key or node == label_key and key == node:
+            elif key == label_key:
                 reason = Reason("normalized", 1.0, "same name up to case, hyphens and plural")
+            elif key in uf.reason:
+                reason = uf.reason[key]
+            elif form in scoped_forms.get(node, {}):
+                paper = scoped_forms[node][form]
+                reason = Reason("acronym", 1.0, f"defined as '{label}' in paper {paper}")
             else:
-                reason = uf.reason.get(key) or uf.reason.get(node) or Reason("normalized", 1.0, "")
+                reason = uf.reason.get(node) or Reason("normalized", 1.0, "")
             entity.forms[form] = reason
         entities[slug] = entity
         entity_of_root[root] = slug
 
     mention_entity = {k: entity_of_root[uf.find(n)] for k, n in mention_node.items()}
     acronym_entity = {
-        k: entity_of_root[uf.find(n)] for k, n in acronym_node.items() if uf.find(n) in entity_of_root
+        k: entity_of_root[uf.find(n)]
+        for k, n in acronym_node.items()
+        if uf.find(n) in entity_of_root
     }
     return Resolution(entities, mention_entity, acronym_entity)
 

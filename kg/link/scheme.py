@@ -42,11 +42,17 @@ def load_scheme() -> dict[str, Topic]:
             else:
                 folded.append(label.lower())
         folded += [str(o).lower() for o in g.objects(_ref(iri), SKOS.hiddenLabel)]
-        broader = tuple(sorted(notation_of[str(b)] for b in g.objects(_ref(iri), SKOS.broader)
-                               if str(b) in notation_of))
+        broader = tuple(
+            sorted(
+                notation_of[str(b)]
+                for b in g.objects(_ref(iri), SKOS.broader)
+                if str(b) in notation_of
+            )
+        )
         label = str(next(iter(g.objects(_ref(iri), SKOS.prefLabel)), notation))
-        topics[notation] = Topic(iri, notation, label, tuple(sorted(set(exact))),
-                                 tuple(sorted(set(folded))), broader)
+        topics[notation] = Topic(
+            iri, notation, label, tuple(sorted(set(exact))), tuple(sorted(set(folded))), broader
+        )
     return topics
 
 

@@ -19,11 +19,23 @@ from pathlib import Path
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
+from kg.extract.reader import RELATION_OF_TYPE
 from kg.extract.records import PaperExtraction
 from kg.link.resolve import Resolution
 from kg.link.topics import Assignment, TopicLinkRecord
 from kg.records import Paper, short_hash, slugify
-from kg.vocab import AGENT, CLAIM, DATA_BASE, ENTITY, EVIDENCE, KG, PAPER, PREFIXES, TOPIC, TOPICLINK
+from kg.vocab import (
+    AGENT,
+    CLAIM,
+    DATA_BASE,
+    ENTITY,
+    EVIDENCE,
+    KG,
+    PAPER,
+    PREFIXES,
+    TOPIC,
+    TOPICLINK,
+)
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
@@ -126,8 +138,16 @@ def extraction_triples(i: int, ext: PaperExtraction, resolution: Resolution) -> 
     yield from paper_triples(ext.paper)
     seen: set[tuple[URIRef, URIRef, str]] = set()
     for j, m in enumerate(ext.mentions):
-        obj = ENTITY[resolution.mention_entity[(i, j)]]
-        preds = {KG.mentions, RELATION_PROPERTY[m.relation]}
+        entity_id = resolution.mention_entity[(i, j)]
+        obj = ENTITY[entity_id]
+        # the specific relation follows the resolved entity's type, so that e.g. usesDataset
+        # always points at a kg:Dataset even when one mention was typed otherwise
+        relation = (
+            "proposes"
+            if m.relation == "proposes"
+            else RELATION_OF_TYPE.get(resolution.entities[entity_id].type, "mentions")
+        )
+        preds = {KG.mentions, RELATION_PROPERTY[relation]}
         for pred in sorted(preds):
             key = (pred, obj, m.text)
             if key in seen:
@@ -137,7 +157,9 @@ def extraction_triples(i: int, ext: PaperExtraction, resolution: Resolution) -> 
             yield from _evidence(s, pred, obj, m, m.extractor)
     for j, a in enumerate(ext.acronyms):
         target = resolution.acronym_entity.get((i, j))
-        node = URIRef(f"{ACRONYM}{ext.paper.local_id}-{slugify(a.short, 30)}-{short_hash(a.long, 6)}")
+        node = URIRef(
+            f"{ACRONYM}{ext.paper.local_id}-{slugify(a.short, 30)}-{short_hash(a.long, 6)}"
+        )
         yield s, KG.definesAcronym, node
         yield node, RDF.type, KG.AcronymDefinition
         yield node, KG.shortForm, Literal(a.short)
@@ -174,7 +196,9 @@ def extraction_triples(i: int, ext: PaperExtraction, resolution: Resolution) -> 
             yield qn, KG.quantityText, Literal(q.text)
 
 
-def topic_triples(assignments: Sequence[Assignment], links: Sequence[TopicLinkRecord]) -> Iterator[Triple]:
+def topic_triples(
+    assignments: Sequence[Assignment], links: Sequence[TopicLinkRecord]
+) -> Iterator[Triple]:
     for a in assignments:
         p, t = PAPER[a.paper], TOPIC[a.topic]
         node = URIRef(f"{ASSIGNMENT}{a.paper}-{a.topic}")
@@ -202,8 +226,12 @@ def agent_triples(names: set[str]) -> Iterator[Triple]:
         yield AGENT[name], RDFS.label, Literal(name)
 
 
-def graph_triples(extractions: Sequence[PaperExtraction], resolution: Resolution,
-                  assignments: Sequence[Assignment], links: Sequence[TopicLinkRecord]) -> Iterator[Triple]:
+def graph_triples(
+    extractions: Sequence[PaperExtraction],
+    resolution: Resolution,
+    assignments: Sequence[Assignment],
+    links: Sequence[TopicLinkRecord],
+) -> Iterator[Triple]:
     from kg.ontology import load_topics_graph
 
     agents: set[str] = set()

@@ -1,0 +1,170 @@
+"""The rule components of the shipped spaCy pipeline, on concrete sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import extract
+from kg.extract.abbreviations import best_long_form
+from kg.extract.names import is_name_like
+from kg.records import Paper
+
+
+def run(nlp, title: str, abstract: str):
+    return next(extract([Paper(title=title, abstract=abstract)], nlp))
+
+
+def test_pipeline_is_one_config_with_our_factories(nlp):
+    for name in (
+        "kg_sections",
+        "sentencizer",
+        "kg_gazetteer",
+        "kg_abbreviations",
+        "kg_names",
+        "kg_proposed",
+        "kg_entities",
+        "kg_topic_cues",
+    ):
+        assert name in nlp.pipe_names
+    assert nlp.config["components"]["kg_abbreviations"]["factory"] == "kg_abbreviations"
+
+
+@pytest.mark.parametrize(
+    "short, text, expected",
+    [
+        ("MoE", "For Mixture-of-Experts", "Mixture-of-Experts"),
+        ("LLMs", "Large Language Models", "Large Language Models"),
+        ("PostPKT", "knowledge transfer as Post-Align PKT", "Post-Align PKT"),
+        ("BASE", "a new balanced assignment of experts", "balanced assignment of experts"),
+        ("XYZ", "completely unrelated words", None),
+    ],
+)
+def test_schwartz_hearst_long_form(short, text, expected):
+    start = best_long_form(short, text)
+    assert (text[start:] if start is not None else None) == expected
+
+
+def test_acronyms_both_directions_and_lead_ins(nlp):
+    ext = run(
+        nlp,
+        "T",
+        "Recently, Mixture-of-Experts (short as MoE) architecture has achieved "
+        "success. We use MoE (mixture of experts) layers. We call it LaTen (Locate-Then-Align). "
+        "We use Low-Rank Adaptation techniques (LoRA) too.",
+    )
+    pairs = {(a.short, a.long) for a in ext.acronyms}
+    assert ("MoE", "Mixture-of-Experts") in pairs
+    assert ("MoE", "mixture of experts") in pairs
+    assert ("LaTen", "Locate-Then-Align") in pairs
+    assert ("LoRA", "Low-Rank Adaptation") in pairs
+
+
+def test_acronym_offsets_point_into_the_field(nlp):
+    abstract = "We study Retrieval-Augmented Generation (RAG) for QA."
+    ext = run(nlp, "A title", abstract)
+    (acr,) = ext.acronyms
+    assert abstract[acr.start : acr.end] == "Retrieval-Augmented Generation (RAG)"
+
+
+@pytest.mark.parametrize(
+    "text", ["Embodied-RAG", "R1-Searcher++", "GPT-4o-mini", "MixLoRA", "T5", "Qwen2.5"]
+)
+def test_name_shapes(text):
+    assert is_name_like(text)
+
+
+@pytest.mark.parametrize("text", ["Locate-Then-Align", "Mixture-of-Experts", "AI", "2024", "the"])
+def test_not_name_shapes(text):
+    assert not is_name_like(text)
+
+
+def test_proposed_from_title_and_sentences(nlp):
+    ext = run(
+        nlp,
+        "Embodied-RAG: General non-parametric Embodied Memory for Retrieval and Generation",
+        "Within language research, retrieval augmented generation (RAG) has become the "
+        "workhouse. To address these challenges, we introduce Embodied-RAG, a framework "
+        "that enhances an embodied agent.",
+    )
+    proposed = {m.text for m in ext.mentions if m.relation == "proposes"}
+    assert proposed == {"Embodied-RAG"}
+    title_hit = next(m for m in ext.mentions if m.relation == "proposes" and m.field == "title")
+    assert (title_hit.start, title_hit.end) == (0, len("Embodied-RAG"))
+
+
+def test_called_and_novel_patterns(nlp):
+    ext = run(
+        nlp,
+        "Some long title without a colon",
+        "We propose a solution called LaTen that aligns spaces. ExpertRAG is a novel "
+        "framework that integrates experts.",
+    )
+    assert {m.text for m in ext.mentions if m.relation == "proposes"} == {"LaTen", "ExpertRAG"}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "RAG and RAU: A Survey on Retrieval-Augmented Language Model in Natural Language "
+        "Processing",
+        "A Survey on Mixture of Experts",
+        "Neural Incompatibility: The Unbridgeable Gap of Cross-Scale Parametric Knowledge Transfer",
+        "Beyond RAG: Task-Aware KV Cache Compression",
+    ],
+)
+def test_no_proposal_from_survey_or_non_name_titles(nlp, title):
+    ext = run(nlp, title, "Large language models are studied. This paper reviews prior work.")
+    assert not [m for m in ext.mentions if m.relation == "proposes"]
+
+
+def test_surveys_propose_nothing_even_with_verbs(nlp):
+    ext = run(nlp, "A Survey on Mixture of Experts", "We present MoE-Zoo, a taxonomy of experts.")
+    assert not [m for m in ext.mentions if m.relation == "proposes"]
+
+
+def test_entity_types_and_relations(nlp):
+    ext = run(
+        nlp,
+        "A title",
+        "We evaluate GPT-4o and Llama-2 on HotpotQA and the FooBench "
+        "benchmark for question answering, reporting exact match.",
+    )
+    by_text = {m.text: m for m in ext.mentions}
+    assert by_text["HotpotQA"].label == "Dataset" and by_text["HotpotQA"].relation == "usesDataset"
+    assert by_text["FooBench"].label == "Dataset"
+    assert by_text["GPT-4o"].label == "Model"
+    assert by_text["question answering"].relation == "addressesTask"
+    assert by_text["exact match"].relation == "usesMetric"
+    assert "four" not in by_text
+
+
+def test_mention_offsets_and_sentence_evidence(nlp):
+    abstract = "First sentence here. We evaluate on MMLU and GSM8K with care."
+    ext = run(nlp, "Title", abstract)
+    for m in ext.mentions:
+        field = "Title" if m.field == "title" else abstract
+        assert field[m.start : m.end] == m.text
+        assert field[m.sent_start : m.sent_end] == m.sentence
+    assert {"MMLU", "GSM8K"} <= {m.text for m in ext.mentions}
+
+
+def test_claims_have_quantities(nlp):
+    ext = run(
+        nlp,
+        "Title",
+        "We propose X. Experiments show that it reduces memory by 41% and "
+        "outperforms the baseline.",
+    )
+    (claim,) = [c for c in ext.claims if "41%" in c.text]
+    q = claim.quantities[0]
+    assert (q.value, q.unit, q.direction) == (41.0, "%", "decrease")
+    abstract = (
+        "We propose X. Experiments show that it reduces memory by 41% and outperforms the baseline."
+    )
+    assert abstract[q.start : q.end] == "41%"
+
+
+def test_topic_cues_mark_contrasts(nlp):
+    ext = run(nlp, "Title", "Unlike RAG, we store knowledge in parameters.")
+    rag = [h for h in ext.topic_hits if h.notation == "RAG"]
+    assert rag and all(h.contrast for h in rag)

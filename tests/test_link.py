@@ -1,0 +1,135 @@
+"""Entity resolution and topic scoring on small, real pipeline output."""
+
+from __future__ import annotations
+
+from kg.build import link
+from kg.extract import extract
+from kg.link.normalize import surface_key
+from kg.link.topics import SUBJECT_THRESHOLD, score_paper
+from kg.records import Paper
+
+
+def linked(nlp, papers: list[tuple[str, str]]):
+    exts = list(extract([Paper(title=t, abstract=a) for t, a in papers], nlp))
+    return link(exts)
+
+
+def entity_of(lg, form: str) -> set[str]:
+    """Ids of the entities that have ``form`` among their surface forms."""
+    return {e.id for e in lg.resolution.entities.values() if form in e.forms}
+
+
+def test_surface_keys_fold_only_what_never_distinguishes():
+    assert (
+        surface_key("Mixture-of-Experts")
+        == surface_key("mixture of experts")
+        == surface_key("Mixture of Expert")
+    )
+    assert surface_key("MoEs") == surface_key("MoE")
+    assert surface_key("GPT-4") != surface_key("GPT-4o")
+    assert surface_key("RAG") != surface_key("RAG+")
+    assert surface_key("R1-Searcher") != surface_key("R1-Searcher++")
+    assert surface_key("LoRA") != surface_key("MixLoRA")
+
+
+def test_alias_groups_merge_across_papers(nlp):
+    lg = linked(
+        nlp,
+        [
+            ("Paper one", "Mixture-of-Experts (MoE) models scale well. We study MoE routing."),
+            ("Paper two", "A mixture of experts layer with sparse experts and MoEs."),
+            (
+                "Paper three",
+                "We compare Mix-of-Expert designs with LLMs and large language models.",
+            ),
+        ],
+    )
+    forms = ["Mixture-of-Experts", "MoE", "mixture of experts", "MoEs", "Mix-of-Expert"]
+    ids = set().union(*(entity_of(lg, f) for f in forms))
+    assert len(ids) == 1
+    (moe,) = ids
+    assert lg.resolution.entities[moe].label == "mixture of experts"
+    assert len(lg.resolution.entities[moe].papers) == 3
+    assert entity_of(lg, "LLMs") == entity_of(lg, "large language models")
+
+
+def test_look_alikes_stay_apart(nlp):
+    lg = linked(
+        nlp,
+        [
+            ("A", "We use LoRA, MixLoRA and LoRAMoE with MoE, MoLE and SMoE layers."),
+            ("B", "GPT-4, GPT-4o and GPT-4o-mini are compared with Mistral and Mixtral."),
+            ("C", "RAG, Self-RAG and RAG+ differ; R1-Searcher and R1-Searcher++ too."),
+        ],
+    )
+    groups = [
+        ["LoRA", "MixLoRA", "LoRAMoE"],
+        ["MoE", "MoLE", "SMoE"],
+        ["GPT-4", "GPT-4o", "GPT-4o-mini"],
+        ["Mistral", "Mixtral"],
+        ["RAG", "Self-RAG", "RAG+"],
+        ["R1-Searcher", "R1-Searcher++"],
+    ]
+    for group in groups:
+        ids = [entity_of(lg, f) for f in group]
+        assert all(len(i) == 1 for i in ids), (group, ids)
+        assert len(set().union(*ids)) == len(group), group
+
+
+def test_acronyms_are_scoped_to_their_paper(nlp):
+    lg = linked(
+        nlp,
+        [
+            (
+                "Chain-of-Experts: X",
+                "We propose Chain-of-Experts (CoE), where experts talk. CoE works.",
+            ),
+            (
+                "Composition of Experts: Y",
+                "We build a Composition of Experts (CoE) system. CoE routes.",
+            ),
+        ],
+    )
+    coe = entity_of(lg, "CoE")
+    labels = {lg.resolution.entities[i].label for i in coe}
+    assert labels == {"Chain-of-Experts", "Composition of Experts"}
+
+
+def test_majority_acronym_links_undefined_uses(nlp):
+    lg = linked(
+        nlp,
+        [
+            ("P1", "Knowledge distillation (KD) compresses models."),
+            ("P2", "We apply knowledge distillation (KD) to students."),
+            ("P3", "Our KD variant is faster."),
+        ],
+    )
+    assert entity_of(lg, "KD") == entity_of(lg, "knowledge distillation")
+    entity = lg.resolution.entities[next(iter(entity_of(lg, "KD")))]
+    assert entity.forms["KD"].rule in {"acronym", "alias-table"}
+
+
+def test_passing_mentions_do_not_make_a_topic(nlp):
+    (ext,) = extract(
+        [
+            Paper(
+                title="Parametric memories for language models",
+                abstract="Unlike RAG, we store knowledge in parameters. We train it.",
+            )
+        ],
+        nlp,
+    )
+    assert all(not a.is_subject for a in score_paper("p", ext.topic_hits) if a.topic == "RAG")
+
+
+def test_title_topics_are_subjects(nlp):
+    (ext,) = extract(
+        [
+            Paper(
+                title="Efficient RAG with Mixture of Experts", abstract="We make retrieval cheaper."
+            )
+        ],
+        nlp,
+    )
+    scores = {a.topic: a.score for a in score_paper("p", ext.topic_hits)}
+    assert scores["RAG"] >= SUBJECT_THRESHOLD and scores["MoE"] >= SUBJECT_THRESHOLD
