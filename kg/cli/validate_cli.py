@@ -1,0 +1,46 @@
+"""``kg validate GRAPH``: check a graph file against the kg SHACL shapes (thin wrapper)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg.cli import app, fail
+from kg.errors import KGError
+
+
+@app.command("validate")
+def validate_command(
+    graph: Annotated[
+        Path,
+        typer.Argument(
+            help="RDF file to check (.ttl, .nt, .jsonld, .nq, .trig, .rdf). A store directory "
+            "works once the store registers a loader (kg.validate.register_directory_loader).",
+            show_default=False,
+        ),
+    ],
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, help="Print at most N violations (0: all).")
+    ] = 0,
+) -> None:
+    """Validate GRAPH against ontology/shapes.ttl; exit 1 if it does not conform."""
+    from kg.validate import validate_file
+
+    try:
+        report = validate_file(graph)
+    except KGError as err:
+        raise fail(str(err)) from None
+    if report.conforms:
+        typer.echo(f"OK: {report.triples} triples conform")
+        return
+    shown = report.violations[:limit] if limit else report.violations
+    for line in shown:
+        typer.echo(line)
+    hidden = len(report.violations) - len(shown)
+    more = f" ({hidden} not shown)" if hidden else ""
+    typer.echo(
+        f"FAILED: {len(report.violations)} violations in {report.triples} triples{more}", err=True
+    )
+    raise typer.Exit(1)
