@@ -19,6 +19,7 @@ if not Doc.has_extension("topic_hits"):
     Doc.set_extension("topic_hits", default=None)
 
 #: Words that make a following cue a contrast rather than the paper's subject.
+OWN_WORDS = {"we", "our", "us"}
 CONTRAST = {"unlike", "without", "instead", "rather", "beyond", "except", "not", "no"}
 
 
@@ -29,6 +30,8 @@ class TopicHit:
     sentence: int  # index of the sentence within its field (0 = first)
     contrast: bool
     text: str
+    #: the sentence speaks of the paper's own work ("we ...", "our ...", "this paper ...")
+    own: bool = False
 
 
 class TopicCues:
@@ -48,21 +51,24 @@ class TopicCues:
         vocab = doc.vocab.strings
         sents = list(doc.sents)
         sent_index: dict[int, tuple[str, int]] = {}
+        own_sentence: dict[int, bool] = {}
         abstract_i = 0
         for s in sents:
             field = "title" if is_title(s) else "abstract"
             idx = 0 if field == "title" else abstract_i
             if field == "abstract":
                 abstract_i += 1
+            own = any(t.lower_ in OWN_WORDS for t in s) or "this paper" in s.text.lower()
             for t in range(s.start, s.end):
                 sent_index[t] = (field, idx)
+                own_sentence[t] = own
         hits = []
         for match_id, start, end in sorted(self.exact(doc) + self.folded(doc), key=lambda m: m[1]):
             field, idx = sent_index.get(start, ("abstract", 0))
             window = {t.lower_ for t in doc[max(0, start - 3) : start]}
-            hits.append(
-                TopicHit(vocab[match_id], field, idx, bool(window & CONTRAST), doc[start:end].text)
-            )
+            contrast = bool(window & CONTRAST)
+            text = doc[start:end].text
+            hits.append(TopicHit(vocab[match_id], field, idx, contrast, text, own_sentence[start]))
         doc._.topic_hits = hits
         return doc
 

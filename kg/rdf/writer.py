@@ -49,6 +49,7 @@ RELATION_PROPERTY = {
     "usesMethod": KG.usesMethod,
     "usesMetric": KG.usesMetric,
 }
+SUPERCLASSES = {"Model": ("Method",)}
 _DATE_TYPES = [
     (re.compile(r"^\d{4}-\d{2}-\d{2}$"), XSD.date),
     (re.compile(r"^\d{4}-\d{2}$"), XSD.gYearMonth),
@@ -99,7 +100,10 @@ def paper_triples(paper: Paper) -> Iterator[Triple]:
 def entity_triples(resolution: Resolution) -> Iterator[Triple]:
     for slug, entity in resolution.entities.items():
         e = ENTITY[slug]
-        yield e, RDF.type, KG[entity.type]
+        # superclasses are materialized so that "?e a kg:Entity" / "?m a kg:Method" need no
+        # RDFS inference in users' queries
+        for cls in dict.fromkeys((entity.type, *SUPERCLASSES.get(entity.type, ()), "Entity")):
+            yield e, RDF.type, KG[cls]
         yield e, RDFS.label, Literal(entity.label)
         yield e, KG.paperCount, _int(len(entity.papers))
         for form, reason in entity.forms.items():

@@ -1,0 +1,237 @@
+"""Quality of entity resolution, topic assignment and proposed/dataset extraction on the
+hand-annotated dev sets in ``benchmarks/data/`` (written from the seeds by reading them, not
+from kg's output).
+
+    python benchmarks/bench_link.py                 # builds the sample into a temp dir
+    python benchmarks/bench_link.py --graph kg-out/graph.ttl
+
+Prints merge recall/precision over the alias groups and look-alike pairs, topic assignment
+precision/recall/F1 (micro, and per topic) over the core topics, and precision/recall of
+``kg:proposes`` and ``kg:usesDataset`` names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from collections import defaultdict
+from itertools import combinations
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg.query import run_query
+
+DATA = Path(__file__).resolve().parent / "data"
+CORE = [
+    "RAG",
+    "MoE",
+    "KnowledgeEditing",
+    "ModelEditing",
+    "KnowledgeInjection",
+    "PEFT",
+    "KnowledgeDistillation",
+    "ContinualLearning",
+    "Interpretability",
+    "Hallucination",
+    "Reasoning",
+    "KnowledgeGraphs",
+    "Multimodal",
+    "Agents",
+]
+
+
+def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {
+        "precision": round(p, 3),
+        "recall": round(r, 3),
+        "f1": round(f, 3),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
+
+
+def entities_by_form(g: Graph) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for e, form in run_query(g, "SELECT ?e ?f WHERE { ?e a kg:Entity ; skos:altLabel ?f }").rows:
+        out[str(form)].add(str(e))
+    return out
+
+
+def same_entity(by_form: dict[str, set[str]], a: str, b: str) -> bool:
+    return bool(by_form.get(a, set()) & by_form.get(b, set()))
+
+
+def score_merging(g: Graph) -> dict:
+    gold = json.loads((DATA / "alias_dev.json").read_text())
+    by_form = entities_by_form(g)
+    found_pairs = merged_pairs = 0
+    complete_groups = 0
+    missing: list[str] = []
+    split: list[list[str]] = []
+    for group in gold["merge"]:
+        present = [f for f in group if f in by_form]
+        missing += [f for f in group if f not in by_form]
+        pairs = list(combinations(present, 2))
+        ok = [same_entity(by_form, a, b) for a, b in pairs]
+        found_pairs += len(pairs)
+        merged_pairs += sum(ok)
+        if all(ok):
+            complete_groups += 1
+        else:
+            split.append(present)
+    # precision: merged pairs among all annotated forms that should not be merged
+    groups = {f: i for i, grp in enumerate(gold["merge"]) for f in grp}
+    wrong = [(a, b) for a, b in gold["distinct"] if same_entity(by_form, a, b)]
+    cross = [
+        (a, b)
+        for a, b in combinations(sorted(groups), 2)
+        if groups[a] != groups[b] and same_entity(by_form, a, b)
+    ]
+    distinct_found = [(a, b) for a, b in gold["distinct"] if a in by_form and b in by_form]
+    return {
+        "groups": len(gold["merge"]),
+        "groups_fully_merged": complete_groups,
+        "pair_recall": round(merged_pairs / found_pairs, 3) if found_pairs else 1.0,
+        "pair_precision": round(merged_pairs / (merged_pairs + len(wrong) + len(cross)), 3)
+        if merged_pairs
+        else 1.0,
+        "lookalike_pairs": len(gold["distinct"]),
+        "lookalike_pairs_both_found": len(distinct_found),
+        "lookalike_pairs_merged": wrong,
+        "cross_group_merges": cross,
+        "forms_not_extracted": missing,
+        "split_groups": split,
+    }
+
+
+def paper_titles(g: Graph) -> dict[str, str]:
+    return {
+        str(t): str(p)
+        for p, t in run_query(g, "SELECT ?p ?t WHERE { ?p a kg:Paper ; dcterms:title ?t }").rows
+    }
+
+
+def score_topics(g: Graph) -> dict:
+    titles = paper_titles(g)
+    subjects: dict[str, set[str]] = defaultdict(set)
+    for p, n in run_query(
+        g, "SELECT ?p ?n WHERE { ?p dcterms:subject ?t . ?t skos:notation ?n }"
+    ).rows:
+        subjects[str(p)].add(str(n))
+    per: dict[str, list[int]] = {t: [0, 0, 0] for t in CORE}
+    errors = []
+    for line in (DATA / "topics_dev.jsonl").read_text().splitlines():
+        item = json.loads(line)
+        gold = set(item["topics"])
+        pred = subjects[titles[item["title"]]] & set(CORE)
+        for t in CORE:
+            per[t][0] += t in gold and t in pred
+            per[t][1] += t in pred and t not in gold
+            per[t][2] += t in gold and t not in pred
+        if gold != pred:
+            errors.append(
+                {
+                    "title": item["title"][:70],
+                    "missing": sorted(gold - pred),
+                    "extra": sorted(pred - gold),
+                }
+            )
+    tp, fp, fn = (sum(v[i] for v in per.values()) for i in range(3))
+    return {
+        "micro": prf(tp, fp, fn),
+        "per_topic": {t: prf(*v) for t, v in per.items()},
+        "errors": errors,
+    }
+
+
+def _forms_of(g: Graph, prop: str) -> dict[str, list[set[str]]]:
+    out: dict[str, list[set[str]]] = defaultdict(list)
+    rows = run_query(
+        g,
+        f"""SELECT ?p ?e (GROUP_CONCAT(?f; separator="\\u0001") AS ?fs) WHERE {{
+        ?p {prop} ?e . ?e skos:altLabel ?f }} GROUP BY ?p ?e""",
+    ).rows
+    for p, _e, fs in rows:
+        out[str(p)].append({f.lower() for f in str(fs).split("\u0001")})
+    return out
+
+
+def score_names(g: Graph, key: str, prop: str) -> dict:
+    titles = paper_titles(g)
+    predicted = _forms_of(g, prop)
+    tp = fp = fn = 0
+    errors = []
+    for line in (DATA / "proposed_dev.jsonl").read_text().splitlines():
+        item = json.loads(line)
+        gold = {n.lower() for n in item[key]}
+        entities = predicted.get(titles[item["title"]], [])
+        matched_gold = {n for n in gold if any(n in forms for forms in entities)}
+        good_entities = [forms for forms in entities if forms & gold]
+        tp += len(matched_gold)
+        fn += len(gold - matched_gold)
+        fp += len(entities) - len(good_entities)
+        if gold - matched_gold or len(entities) > len(good_entities):
+            errors.append(
+                {
+                    "title": item["title"][:60],
+                    "missed": sorted(gold - matched_gold),
+                    "extra": sorted(min(f) for f in entities if not f & gold),
+                }
+            )
+    return {**prf(tp, fp, fn), "errors": errors}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--graph", type=Path, help="a built graph (default: build the sample)")
+    parser.add_argument("--json", action="store_true", help="print everything as JSON")
+    args = parser.parse_args()
+    if args.graph is None:
+        from kg.build import build
+
+        args.graph = build(out_dir=tempfile.mkdtemp(), store=False).graph_path
+    g = Graph().parse(args.graph)
+    report = {
+        "merging": score_merging(g),
+        "topics": score_topics(g),
+        "proposes": score_names(g, "proposes", "kg:proposes"),
+        "datasets": score_names(g, "datasets", "kg:usesDataset"),
+    }
+    if args.json:
+        print(json.dumps(report, indent=1))
+        return
+    m = report["merging"]
+    print(
+        f"merging: {m['groups_fully_merged']}/{m['groups']} alias groups fully merged, "
+        f"pair recall {m['pair_recall']}, pair precision {m['pair_precision']}; "
+        f"look-alike pairs merged {len(m['lookalike_pairs_merged'])}/{m['lookalike_pairs']} "
+        f"({m['lookalike_pairs_both_found']} with both forms extracted); "
+        f"forms not extracted {len(m['forms_not_extracted'])}"
+    )
+    for pair in m["lookalike_pairs_merged"] + m["cross_group_merges"]:
+        print(f"  wrongly merged: {pair}")
+    for group in m["split_groups"]:
+        print(f"  split group: {group}")
+    t = report["topics"]["micro"]
+    print(
+        f"topics (micro, {len(CORE)} core topics): P {t['precision']} R {t['recall']} F1 {t['f1']}"
+    )
+    for topic, s in report["topics"]["per_topic"].items():
+        print(
+            f"  {topic:22} P {s['precision']:.3f} R {s['recall']:.3f} (tp {s['tp']} fp {s['fp']} fn {s['fn']})"
+        )
+    for key in ("proposes", "datasets"):
+        s = report[key]
+        print(
+            f"{key}: P {s['precision']} R {s['recall']} F1 {s['f1']} (tp {s['tp']} fp {s['fp']} fn {s['fn']})"
+        )
+
+
+if __name__ == "__main__":
+    main()
