@@ -224,12 +224,14 @@ def main() -> None:
     )
     for topic, s in report["topics"]["per_topic"].items():
         print(
-            f"  {topic:22} P {s['precision']:.3f} R {s['recall']:.3f} (tp {s['tp']} fp {s['fp']} fn {s['fn']})"
+            f"  {topic:22} P {s['precision']:.3f} R {s['recall']:.3f} "
+            f"(tp {s['tp']} fp {s['fp']} fn {s['fn']})"
         )
     for key in ("proposes", "datasets"):
         s = report[key]
         print(
-            f"{key}: P {s['precision']} R {s['recall']} F1 {s['f1']} (tp {s['tp']} fp {s['fp']} fn {s['fn']})"
+            f"{key}: P {s['precision']} R {s['recall']} F1 {s['f1']} "
+            f"(tp {s['tp']} fp {s['fp']} fn {s['fn']})"
         )
 
 
