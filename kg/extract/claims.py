@@ -94,71 +94,124 @@ class SentenceFeatures:
         self.token_keys = token_keys
 
 
+_CONST_CACHE: dict[tuple[str, int], int] = {}
+
+
+def _c(name: str, value: int = 0) -> int:
+    """The (cached) hashed key of an indicator feature."""
+    key = (name, value)
+    h = _CONST_CACHE.get(key)
+    if h is None:
+        h = _CONST_CACHE[key] = int(_const(_S[name], value)[0])
+    return h
+
+
 def featurize(doc: Doc, sents: Sequence[Span], context: bool = True) -> SentenceFeatures:
-    """Features of ``sents`` (consecutive sentences of ``doc``, one abstract)."""
+    """Features of ``sents`` (consecutive sentences of ``doc``, one abstract).
+
+    All hashing for the abstract is done in one vectorized pass (speed matters: this runs on
+    every sentence of every paper).
+    """
     arr = doc.to_array([LOWER, LIKE_NUM, IS_SPACE, ORTH])
     n = len(sents)
-    per_sent = []
-    token_keys = []
-    for s in sents:
-        a = arr[s.start : s.end]
-        a = a[a[:, 2] == 0]
-        keys = np.where(a[:, 1] == 1, _NUM, a[:, 0]).astype(_U64)
-        has_pct = bool((a[:, 3] == _PCT).any())
-        per_sent.append((keys, has_pct, bool(a[:, 1].any())))
-        token_keys.append(keys)
-    rows = []
-    for i, (keys, has_pct, has_num) in enumerate(per_sent):
-        parts = [
-            _mix(keys, _S["w"]),
-            _mix(_pair(keys[:-1], keys[1:]), _S["b"]) if len(keys) > 1 else np.empty(0, _U64),
-        ]
-        for j, name in enumerate(("s0", "s1", "s2")):
-            if len(keys) > j:
-                parts.append(_mix(keys[j : j + 1], _S[name]))
-        if len(keys) > 1:
-            parts.append(_mix(_pair(keys[0:1], keys[1:2]), _S["s01"]))
-        pos = int(10 * i / n)
+    if n == 0:
+        return SentenceFeatures([], [])
+    sel = np.concatenate([np.arange(s.start, s.end) for s in sents])
+    sid = np.concatenate([np.full(s.end - s.start, i) for i, s in enumerate(sents)])
+    a = arr[sel]
+    keep = a[:, 2] == 0
+    a, sid = a[keep], sid[keep]
+    keys = np.where(a[:, 1] == 1, _NUM, a[:, 0]).astype(_U64)
+    lengths = np.bincount(sid, minlength=n)
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    has_pct = np.bincount(sid, weights=(a[:, 3] == _PCT), minlength=n) > 0
+    has_num = np.bincount(sid, weights=a[:, 1], minlength=n) > 0
+    token_keys = [keys[o : o + ln] for o, ln in zip(offsets, lengths, strict=True)]
+
+    raw, salts, owner = [keys], [np.full(len(keys), _S["w"])], [sid]
+    same = sid[:-1] == sid[1:]
+    raw.append(_pair(keys[:-1], keys[1:])[same])
+    salts.append(np.full(int(same.sum()), _S["b"]))
+    owner.append(sid[:-1][same])
+    for j, name in enumerate(("s0", "s1", "s2")):
+        ok = lengths > j
+        raw.append(keys[offsets[ok] + j])
+        salts.append(np.full(int(ok.sum()), _S[name]))
+        owner.append(np.nonzero(ok)[0])
+    ok = lengths > 1
+    raw.append(_pair(keys[offsets[ok]], keys[offsets[ok] + 1]))
+    salts.append(np.full(int(ok.sum()), _S["s01"]))
+    owner.append(np.nonzero(ok)[0])
+    ok = lengths > 0
+    pos = (10 * np.arange(n) // n).astype(_U64)
+    raw.append(_pair(keys[offsets[ok]], pos[ok]))
+    salts.append(np.full(int(ok.sum()), _S["posxs0"]))
+    owner.append(np.nonzero(ok)[0])
+    if context and n > 1:
+        prev_tok = sid < n - 1  # tokens of sentence i seen as "previous" by sentence i+1
+        raw.append(keys[prev_tok])
+        salts.append(np.full(int(prev_tok.sum()), _S["p"]))
+        owner.append(sid[prev_tok] + 1)
+        next_tok = sid > 0
+        raw.append(keys[next_tok])
+        salts.append(np.full(int(next_tok.sum()), _S["n"]))
+        owner.append(sid[next_tok] - 1)
+        ok = lengths[:-1] > 0
+        raw.append(keys[offsets[:-1][ok]])
+        salts.append(np.full(int(ok.sum()), _S["ps0"]))
+        owner.append(np.nonzero(ok)[0] + 1)
+        ok = lengths[1:] > 0
+        raw.append(keys[offsets[1:][ok]])
+        salts.append(np.full(int(ok.sum()), _S["ns0"]))
+        owner.append(np.nonzero(ok)[0])
+    hashed = _mix(np.concatenate(raw), np.concatenate(salts).astype(_U64))
+    own = np.concatenate(owner)
+
+    consts, const_owner = [], []
+    for i in range(n):
+        ln = int(lengths[i])
         ind = [
-            _const(_S["bias"]),
-            _const(_S["pos"], pos),
-            _const(_S["fromstart"], min(i, 4)),
-            _const(_S["fromend"], min(n - 1 - i, 4)),
-            _const(_S["lenb"], min(len(keys) // 8, 6)),
-            _const(_S["nsent"], min(n, 12)),
+            _c("bias"),
+            _c("pos", int(10 * i / n)),
+            _c("fromstart", min(i, 4)),
+            _c("fromend", min(n - 1 - i, 4)),
+            _c("lenb", min(ln // 8, 6)),
+            _c("nsent", min(n, 12)),
         ]
-        if len(keys):
-            ind.append(_mix(_pair(keys[0:1], np.array([pos], _U64)), _S["posxs0"]))
         if i == 0:
-            ind.append(_const(_S["first"]))
+            ind.append(_c("first"))
         if i == n - 1:
-            ind.append(_const(_S["last"]))
-        if has_pct:
-            ind.append(_const(_S["pct"]))
-        if has_num:
-            ind.append(_const(_S["num"]))
+            ind.append(_c("last"))
+        if has_pct[i]:
+            ind.append(_c("pct"))
+        if has_num[i]:
+            ind.append(_c("num"))
         if context:
             if i > 0:
-                pk, ppct, pnum = per_sent[i - 1]
-                parts.append(_mix(pk, _S["p"]))
-                if len(pk):
-                    ind.append(_mix(pk[0:1], _S["ps0"]))
-                if ppct:
-                    ind.append(_const(_S["ppct"]))
-                if pnum:
-                    ind.append(_const(_S["pnum"]))
+                if has_pct[i - 1]:
+                    ind.append(_c("ppct"))
+                if has_num[i - 1]:
+                    ind.append(_c("pnum"))
             if i < n - 1:
-                nk, npct, nnum = per_sent[i + 1]
-                parts.append(_mix(nk, _S["n"]))
-                if len(nk):
-                    ind.append(_mix(nk[0:1], _S["ns0"]))
-                if npct:
-                    ind.append(_const(_S["npct"]))
-                if nnum:
-                    ind.append(_const(_S["nnum"]))
-        binary = np.unique(np.concatenate(parts + ind))
-        real_keys = np.concatenate([_const(_S["rel"]), _const(_S["len"])])
-        real_vals = np.array([i / max(n - 1, 1), min(len(keys), 60) / 60.0], np.float32)
+                if has_pct[i + 1]:
+                    ind.append(_c("npct"))
+                if has_num[i + 1]:
+                    ind.append(_c("nnum"))
+        consts.extend(ind)
+        const_owner.extend([i] * len(ind))
+    hashed = np.concatenate([hashed, np.array(consts, dtype=_U64)])
+    own = np.concatenate([own, np.array(const_owner, dtype=own.dtype)])
+    order = np.lexsort((hashed, own))
+    hashed, own = hashed[order], own[order]
+    first = np.ones(len(hashed), bool)
+    first[1:] = (hashed[1:] != hashed[:-1]) | (own[1:] != own[:-1])
+    hashed, own = hashed[first], own[first]
+    bounds = np.searchsorted(own, np.arange(n + 1))
+    real_keys = np.array([_c("rel"), _c("len")], dtype=_U64)
+    rows = []
+    for i in range(n):
+        binary = hashed[bounds[i] : bounds[i + 1]]
+        real_vals = np.array([i / max(n - 1, 1), min(int(lengths[i]), 60) / 60.0], np.float32)
         fkeys = np.concatenate([binary, real_keys])
         fvals = np.concatenate([np.ones(len(binary), np.float32), real_vals])
         rows.append((fkeys, fvals))
@@ -313,7 +366,8 @@ def _abstract_sents(doc: Doc) -> list[Span]:
     if Doc.has_extension("has_title") and doc._.has_title:
         start = doc._.abstract_start
         sents = [s for s in sents if s.start_char >= start]
-    return [s for s in sents if s.text.strip()]
+    space = doc.to_array(IS_SPACE)
+    return [s for s in sents if not space[s.start : s.end].all()]
 
 
 class ClaimsClassifier:
