@@ -162,11 +162,10 @@ def test_trained_model_finds_results():
     nlp = spacy.load(TRAINED)
     text = (
         "Large language models are expensive to serve. "
-        "We study how to reduce their memory footprint. "
+        "In this paper, we study how to reduce their memory footprint. "
         "We propose a quantization scheme that keeps outlier channels in higher precision. "
-        "Experiments on five benchmarks show that our method outperforms the baselines "
-        "and reduces memory by 41%. "
-        "Our results demonstrate that accuracy improves by 3.2 points over prior work."
+        "The results show that our approach reduces memory by 41% without loss of accuracy. "
+        "We also find that accuracy improves by 3.2 points over prior work."
     )
     doc = nlp(text)
     roles = [s._.rhetorical_role for s in doc.sents]

@@ -9,15 +9,14 @@ CSAbstruct's ``other`` is boilerplate (copyright lines, URLs, affiliations, "cod
 at ..."), not conclusions, so it is not a claim; conclusions ("we find that ...") are ``result``.
 
 Model: a linear-chain CRF over the abstract's sentence sequence. Emission features per sentence
-are hashed sparse features (words and bigrams of the sentence, its first words, the words of
-the previous and next sentence, relative position, length, numbers and "%") plus, optionally,
-the mean of in-domain word embeddings of the sentence and of its neighbours. The embedding part
-is linear, so at export it is folded into one small per-word table (``token_table``: for each
-word, its contribution to each label's score in the sentence itself, in the previous and in the
-next sentence); no embedding table ships. Inference is numpy only: a hashed weight lookup,
-forward-backward for the marginals and Viterbi for the labels. Weights serialize with
-``to_disk``/``from_disk`` (``model.npz`` + ``cfg.json``), so ``nlp.to_disk``/``spacy.load``
-round-trip the component. Training lives in :mod:`kg.train.claims`.
+are hashed sparse features: words and bigrams (numbers folded to one token), the first words,
+first word x relative position, relative position, distance from start/end, length, number of
+sentences, "has a number", "has %". Optionally (``context``) the words of the previous and next
+sentence too; the shipped model leaves them out, because the CRF transitions already carry the
+sequence and the neighbour words made it worse on dev (see BENCHMARKS). Inference is numpy only:
+a hashed weight lookup, forward-backward for the marginals (``role_score``) and Viterbi for the
+labels. Weights serialize with ``to_disk``/``from_disk`` (``model.npz`` + ``cfg.json``), so
+``nlp.to_disk``/``spacy.load`` round-trip the component. Training lives in :mod:`kg.train.claims`.
 """
 
 from __future__ import annotations
@@ -265,8 +264,6 @@ class ClaimsModel:
         start: np.ndarray,
         end: np.ndarray,
         labels: Sequence[str] = LABELS,
-        token_table_keys: np.ndarray | None = None,
-        token_table: np.ndarray | None = None,
         context: bool = True,
     ):
         self.weights = np.asarray(weights, dtype=np.float32)
@@ -276,43 +273,14 @@ class ClaimsModel:
         self.end = np.asarray(end, dtype=np.float64)
         self.labels = list(labels)
         self.context = context
-        if token_table_keys is not None and len(token_table_keys):
-            order = np.argsort(token_table_keys)
-            self.tt_keys = np.asarray(token_table_keys, dtype=_U64)[order]
-            self.tt = np.asarray(token_table, dtype=np.float32)[order]
-        else:
-            self.tt_keys = None
-            self.tt = None
 
     # emissions ---------------------------------------------------------------------------
-    def _token_means(self, token_keys: list[np.ndarray]) -> np.ndarray:
-        """[n_sents, 3L]: mean token-table rows per sentence (zeros where no word is known)."""
-        n_l = len(self.labels)
-        out = np.zeros((len(token_keys), self.tt.shape[1]), np.float32)
-        for i, keys in enumerate(token_keys):
-            if not len(keys):
-                continue
-            pos = np.searchsorted(self.tt_keys, keys)
-            pos = np.minimum(pos, len(self.tt_keys) - 1)
-            hit = self.tt_keys[pos] == keys
-            if hit.any():
-                out[i] = self.tt[pos[hit]].sum(axis=0) / len(keys)
-        del n_l
-        return out
-
     def emissions(self, feats: SentenceFeatures) -> np.ndarray:
         n = len(feats.rows)
         em = np.empty((n, len(self.labels)), np.float64)
         nb = _U64(self.n_buckets)
         for i, (keys, vals) in enumerate(feats.rows):
             em[i] = vals @ self.weights[(keys % nb).astype(np.int64)]
-        if self.tt is not None:
-            n_l = len(self.labels)
-            means = self._token_means(feats.token_keys)
-            em += means[:, :n_l]
-            if self.context and n > 1:
-                em[1:] += means[:-1, n_l : 2 * n_l]
-                em[:-1] += means[1:, 2 * n_l : 3 * n_l]
         return em
 
     def predict(self, feats: SentenceFeatures) -> tuple[list[str], list[float], np.ndarray]:
@@ -336,9 +304,6 @@ class ClaimsModel:
             "start": self.start,
             "end": self.end,
         }
-        if self.tt is not None:
-            arrays["token_table_keys"] = self.tt_keys
-            arrays["token_table"] = self.tt.astype(np.float16)
         return arrays
 
     def cfg(self) -> dict:
@@ -352,8 +317,6 @@ class ClaimsModel:
             start=arrays["start"],
             end=arrays["end"],
             labels=cfg["labels"],
-            token_table_keys=arrays["token_table_keys"] if "token_table_keys" in arrays else None,
-            token_table=arrays["token_table"] if "token_table" in arrays else None,
             context=cfg.get("context", True),
         )
 

@@ -26,7 +26,7 @@ from kg.extract.claims import LABELS, ClaimsModel, SentenceFeatures, featurize
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 CSABSTRUCT = SHARED / "data" / "csabstruct"
 
-DEFAULTS = dict(n_buckets=2**18, c2=3.0, max_iter=300, context=True)
+DEFAULTS = dict(n_buckets=2**18, c2=3.0, max_iter=300, context=False)
 
 
 def sentences_doc(nlp: Language, sentences: Sequence[str]) -> Doc:
