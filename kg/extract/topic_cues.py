@@ -3,15 +3,28 @@
 The scoring itself is the linker's job (``kg.link.topics``); this component only records where
 each cue occurs, with the sentence it is in and whether it is a passing contrast ("unlike RAG",
 "without retrieval"), so the text is tokenized once for everything.
+
+Cues come from three places:
+
+* the scheme's labels (``ontology/topics.ttl``): mixed-case names and acronyms matched as
+  written, everything else ignoring case;
+* :data:`TOKEN_PATTERNS`, the few cues a fixed phrase cannot express ("mixture of <one or two
+  words> experts"), declared here and nowhere else;
+* cues inside a name: a name that starts or ends with a single-word cue ("MixLoRA", "LoRAMoE",
+  "ExpertRAG", "AdapterSwap") supports that cue's topic.
+
+Each hit also records whether it is part of what the paper proposes: inside a proposed name or
+its long form (``kg_proposed``, ``kg_abbreviations``), or in the sentence that introduces it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
 
 from kg.extract.sections import is_title
 
@@ -20,7 +33,40 @@ if not Doc.has_extension("topic_hits"):
 
 #: Words that make a following cue a contrast rather than the paper's subject.
 OWN_WORDS = {"we", "our", "us"}
-CONTRAST = {"unlike", "without", "instead", "rather", "beyond", "except", "not", "no"}
+CONTRAST = {"unlike", "without", "instead", "rather", "beyond", "except", "not", "no", "versus"}
+
+_HYPHEN = {"ORTH": {"IN": ["-", "–"]}, "OP": "?"}
+_EXPERTS = {"LOWER": "experts"}
+#: Token patterns per topic notation, for cues a phrase list cannot express.
+TOKEN_PATTERNS: dict[str, list[list[dict]]] = {
+    "MoE": [
+        # "mixture of LoRA experts", "Mixture of Monosemantic Experts", "mixture-of-domain-experts"
+        [
+            {"LOWER": {"IN": ["mixture", "mixtures"]}},
+            _HYPHEN,
+            {"LOWER": "of"},
+            _HYPHEN,
+            {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["experts", "expert", "the", "a", "an"]}},
+            _HYPHEN,
+            {"IS_ALPHA": True, "OP": "?", "LOWER": {"NOT_IN": ["experts", "expert"]}},
+            _HYPHEN,
+            _EXPERTS,
+        ],
+    ],
+    "KnowledgeInjection": [
+        # "injecting domain-specific knowledge into", "inject new factual knowledge"
+        [
+            {"LOWER": {"IN": ["inject", "injects", "injecting", "injected", "infuse", "infusing"]}},
+            {"IS_ALPHA": True, "OP": "{0,2}", "LOWER": {"NOT_IN": ["knowledge"]}},
+            _HYPHEN,
+            {"IS_ALPHA": True, "OP": "?", "LOWER": {"NOT_IN": ["knowledge"]}},
+            {"LOWER": "knowledge"},
+        ],
+    ],
+}
+
+#: Shortest single-word cue looked for inside a longer name ("LoRA" in "MixLoRA").
+MIN_NAME_CUE = 3
 
 
 @dataclass(frozen=True)
@@ -32,6 +78,16 @@ class TopicHit:
     text: str
     #: the sentence speaks of the paper's own work ("we ...", "our ...", "this paper ...")
     own: bool = False
+    #: the cue is part of a name the paper proposes (or its long form), e.g. "MoE" in "LEMoE"
+    in_name: bool = False
+    #: the cue is in the sentence where the paper introduces what it proposes
+    proposal: bool = False
+
+
+def _boundary(word: str, i: int) -> bool:
+    """Whether ``word`` may be split at ``i`` into two name parts ("Adapter|Swap", "Mix|LoRA")."""
+    a, b = word[i - 1], word[i]
+    return a in "-_" or b in "-_" or (a.islower() and b.isupper()) or a.isdigit() != b.isdigit()
 
 
 class TopicCues:
@@ -41,19 +97,68 @@ class TopicCues:
         self.name = name
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.patterns = Matcher(nlp.vocab)
+        #: a topic's display name ("Reasoning") is a cue in the title only: there it names the
+        #: paper's subject, in the abstract a bare "reasoning" is too common to mean anything
+        self.title_names = PhraseMatcher(nlp.vocab, attr="LOWER")
+        #: single-word cues looked for at the start or end of longer words
+        self.name_exact: list[tuple[str, str]] = []
+        self.name_folded: list[tuple[str, str]] = []
+        #: words that are whole cues themselves ("MoErging") are not split
+        self.whole: set[str] = set()
         for topic in load_scheme().values():
             if topic.exact_cues:
                 self.exact.add(topic.notation, [nlp.make_doc(c) for c in topic.exact_cues])
             if topic.folded_cues:
                 self.folded.add(topic.notation, [nlp.make_doc(c) for c in topic.folded_cues])
+            self.title_names.add(topic.notation, [nlp.make_doc(topic.label.lower())])
+            self.whole |= set(topic.exact_cues) | set(topic.folded_cues)
+            for cue in topic.exact_cues:
+                if len(cue) >= MIN_NAME_CUE and cue.isalnum():
+                    self.name_exact.append((cue, topic.notation))
+            for cue in topic.folded_cues:
+                if len(cue) >= MIN_NAME_CUE + 2 and cue.isalpha():
+                    self.name_folded.append((cue, topic.notation))
+        for notation, patterns in TOKEN_PATTERNS.items():
+            self.patterns.add(notation, patterns)
+
+    def _name_hits(self, doc: Doc) -> list[tuple[str, int, int]]:
+        """Cues at the start or end of a longer word: ("PEFT", i, i + 1) for "MixLoRA"."""
+        out = []
+        for tok in doc:
+            word = tok.text
+            if len(word) <= MIN_NAME_CUE or not any(c.isupper() for c in word[1:]):
+                continue
+            low = word.lower()
+            if word in self.whole or low in self.whole:
+                continue
+            found = set()
+            for cue, notation in self.name_exact:
+                n = len(cue)
+                if len(word) - n < 2:
+                    continue
+                if word.startswith(cue) and (not cue.isupper() or _boundary(word, n)):
+                    found.add(notation)
+                elif word.endswith(cue) and (not cue.isupper() or _boundary(word, len(word) - n)):
+                    found.add(notation)
+            for cue, notation in self.name_folded:
+                n = len(cue)
+                if len(word) - n < 2:
+                    continue
+                if low.startswith(cue) and _boundary(word, n):
+                    found.add(notation)
+                elif low.endswith(cue) and _boundary(word, len(word) - n):
+                    found.add(notation)
+            out.extend((notation, tok.i, tok.i + 1) for notation in sorted(found))
+        return out
 
     def __call__(self, doc: Doc) -> Doc:
-        vocab = doc.vocab.strings
         sents = list(doc.sents)
         sent_index: dict[int, tuple[str, int]] = {}
         own_sentence: dict[int, bool] = {}
+        sent_of: dict[int, int] = {}
         abstract_i = 0
-        for s in sents:
+        for k, s in enumerate(sents):
             field = "title" if is_title(s) else "abstract"
             idx = 0 if field == "title" else abstract_i
             if field == "abstract":
@@ -62,15 +167,60 @@ class TopicCues:
             for t in range(s.start, s.end):
                 sent_index[t] = (field, idx)
                 own_sentence[t] = own
+                sent_of[t] = k
+        name_tokens, proposal_sents = _proposed(doc, sents, sent_of)
+        vocab = doc.vocab.strings
+        matches = [(vocab[m], s, e) for m, s, e in self.exact(doc) + self.folded(doc)]
+        matches += [(vocab[m], s, e) for m, s, e in self.patterns(doc)]
+        matches += self._name_hits(doc)
+        matches += [
+            (vocab[m], s, e)
+            for m, s, e in self.title_names(doc)
+            if sent_index.get(s, ("abstract", 0))[0] == "title"
+        ]
         hits = []
-        for match_id, start, end in sorted(self.exact(doc) + self.folded(doc), key=lambda m: m[1]):
+        for notation, start, end in sorted(set(matches), key=lambda m: (m[1], m[2], m[0])):
             field, idx = sent_index.get(start, ("abstract", 0))
             window = {t.lower_ for t in doc[max(0, start - 3) : start]}
             contrast = bool(window & CONTRAST)
-            text = doc[start:end].text
-            hits.append(TopicHit(vocab[match_id], field, idx, contrast, text, own_sentence[start]))
+            hits.append(
+                TopicHit(
+                    notation,
+                    field,
+                    idx,
+                    contrast,
+                    doc[start:end].text,
+                    own_sentence.get(start, False),
+                    in_name=any(i in name_tokens for i in range(start, end)),
+                    proposal=field == "abstract" and sent_of.get(start) in proposal_sents,
+                )
+            )
         doc._.topic_hits = hits
         return doc
+
+
+def _proposed(doc: Doc, sents: list[Span], sent_of: dict[int, int]) -> tuple[set[int], set[int]]:
+    """Tokens of proposed names (with their long forms), and the sentences introducing them."""
+    from kg.extract import abbreviations, proposed
+
+    names = list(doc.spans.get(proposed.SPANS_KEY, []))
+    texts = {s.text for s in names}
+    acr = list(doc.spans.get(abbreviations.SPANS_KEY, []))
+    for long_span, short_span in zip(acr[::2], acr[1::2], strict=False):
+        if short_span.text in texts or long_span.text in texts:
+            names += [long_span, short_span]
+    tokens = {i for s in names for i in range(s.start, s.end)}
+    # the first abstract sentence where each proposed name occurs (a title name is usually
+    # introduced again in the abstract: "We propose FooNet, a ...")
+    proposal: set[int] = set()
+    for name in {s.text for s in doc.spans.get(proposed.SPANS_KEY, [])}:
+        pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+        k = next(
+            (k for k, x in enumerate(sents) if not is_title(x) and pattern.search(x.text)), None
+        )
+        if k is not None:
+            proposal.add(k)
+    return tokens, proposal
 
 
 @Language.factory("kg_topic_cues")

@@ -33,8 +33,9 @@ def load_scheme() -> dict[str, Topic]:
     topics: dict[str, Topic] = {}
     for iri, notation in sorted(notation_of.items(), key=lambda kv: kv[1]):
         exact, folded = [], []
+        # the prefLabel is a display name ("Reasoning", "Agents and tool use"), not a cue: a bare
+        # "reasoning" says nothing about what a paper is about
         labels = [str(o) for o in g.objects(_ref(iri), SKOS.altLabel)]
-        labels += [str(o) for o in g.objects(_ref(iri), SKOS.prefLabel)]
         for label in labels:
             letters = [c for c in label if c.isalpha()]
             if any(c.isupper() for c in letters[1:]):

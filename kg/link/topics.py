@@ -5,10 +5,20 @@ when the abstract keeps coming back to it; a single passing mention ("unlike RAG
 not enough. Evidence per paper and topic:
 
 * ``title``: a cue in the title (the strongest signal);
+* ``in_name``: a cue inside a name the paper proposes or its long form ("MoE" in "LEMoE",
+  "mixture of LoRA experts" defining "MoLE"), as strong as the title;
 * ``sentences``: abstract sentences with a cue that is not a contrast ("unlike", "without" ...);
-* ``opening``: a cue in the first abstract sentence (where papers state their field).
+* ``proposal``: a cue in the sentence that introduces the proposed name ("we propose X, a ...");
+* ``opening``: a cue in the first abstract sentence (where papers state their field);
+* ``title_contrast``: the title sets the paper against the topic ("Beyond RAG: ..."), which
+  outweighs the abstract discussing it.
 
-score = 1 - exp(-(TITLE_W * title + SENTENCE_W * sentences + OPENING_W * opening)), in [0, 1).
+x = TITLE_W * title + NAME_W * in_name + SENTENCE_W * sentences + PROPOSAL_W * proposal
+    + OPENING_W * opening + TITLE_CONTRAST_W * title_contrast; score = 1 - exp(-max(x, 0)).
+With SUBJECT_THRESHOLD = 0.6 (x >= 0.92) a subject needs a title or name cue, or cues in three
+abstract sentences, or two of them including the opening one.
+Weights and threshold were tuned on one half of ``benchmarks/data/topics_dev.jsonl`` only (see
+BENCHMARKS-topics.md).
 A cue for a narrower topic (model editing) counts for its broader topics (knowledge editing).
 ``dcterms:subject`` is asserted for score >= SUBJECT_THRESHOLD; every assignment with
 score >= KEEP_THRESHOLD is kept as a scored ``kg:TopicAssignment`` so users can pick their own cut.
@@ -25,8 +35,12 @@ from itertools import combinations
 from kg.link.scheme import ancestors, load_scheme
 
 TITLE_W = 1.2
+NAME_W = 1.2
 SENTENCE_W = 0.45
+#: recorded on every hit, but tuning found no gain over counting the sentence: weight 0
+PROPOSAL_W = 0.0
 OPENING_W = 0.2
+TITLE_CONTRAST_W = -3.0
 SUBJECT_THRESHOLD = 0.6
 KEEP_THRESHOLD = 0.3
 
@@ -54,21 +68,32 @@ class TopicLinkRecord:
 def score_paper(paper_id: str, hits: Iterable) -> list[Assignment]:
     scheme = load_scheme()
     title: dict[str, bool] = defaultdict(bool)
+    title_contrast: dict[str, bool] = defaultdict(bool)
+    in_name: dict[str, bool] = defaultdict(bool)
+    proposal: dict[str, bool] = defaultdict(bool)
     sentences: dict[str, set[int]] = defaultdict(set)
     opening: dict[str, bool] = defaultdict(bool)
     for hit in hits:
-        if hit.contrast or hit.notation not in scheme:
+        if hit.notation not in scheme:
             continue
         for notation in (hit.notation, *ancestors(hit.notation, scheme)):
+            if hit.contrast:
+                title_contrast[notation] |= hit.field == "title"
+                continue
+            in_name[notation] |= getattr(hit, "in_name", False)
             if hit.field == "title":
                 title[notation] = True
             else:
                 sentences[notation].add(hit.sentence)
                 opening[notation] |= hit.sentence == 0
+                proposal[notation] |= getattr(hit, "proposal", False)
     out = []
-    for notation in sorted(set(title) | set(sentences)):
+    for notation in sorted(set(title) | set(sentences) | set(in_name)):
         x = TITLE_W * title[notation] + SENTENCE_W * len(sentences[notation])
-        x += OPENING_W * opening[notation]
+        x += OPENING_W * opening[notation] + NAME_W * (in_name[notation] and not title[notation])
+        x += PROPOSAL_W * proposal[notation]
+        x += TITLE_CONTRAST_W * (title_contrast[notation] and not title[notation])
+        x = max(x, 0.0)
         score = round(1 - math.exp(-x), 3)
         if score >= KEEP_THRESHOLD:
             out.append(Assignment(paper_id, notation, score))

@@ -1,0 +1,156 @@
+"""Topic cues (patterns, names, proposals, contrasts) and topic scoring on concrete texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import extract
+from kg.extract.topic_cues import TOKEN_PATTERNS, TopicHit
+from kg.link.scheme import ancestors, load_scheme
+from kg.link.topics import SUBJECT_THRESHOLD, score_paper
+from kg.records import Paper
+
+
+def hits_of(nlp, title: str, abstract: str) -> list[TopicHit]:
+    (ext,) = extract([Paper(title=title, abstract=abstract)], nlp)
+    return ext.topic_hits
+
+
+def scores(nlp, title: str, abstract: str) -> dict[str, float]:
+    return {a.topic: a.score for a in score_paper("p", hits_of(nlp, title, abstract))}
+
+
+def subjects(nlp, title: str, abstract: str) -> set[str]:
+    return {t for t, s in scores(nlp, title, abstract).items() if s >= SUBJECT_THRESHOLD}
+
+
+def hit(notation: str, field: str = "abstract", sentence: int = 1, **kw) -> TopicHit:
+    return TopicHit(notation, field, sentence, kw.pop("contrast", False), "x", **kw)
+
+
+# --- scoring arithmetic (no pipeline) ---------------------------------------------------------
+
+
+def test_one_or_two_plain_abstract_sentences_are_not_enough_three_are():
+    assert not any(a.is_subject for a in score_paper("p", [hit("RAG", sentence=2)]))
+    two = [hit("RAG", sentence=2), hit("RAG", sentence=4)]
+    assert not any(a.is_subject for a in score_paper("p", two))
+    three = [*two, hit("RAG", sentence=5)]
+    assert [a.topic for a in score_paper("p", three) if a.is_subject] == ["RAG"]
+
+
+def test_repeats_in_one_sentence_count_once():
+    same = [hit("MoE", sentence=3) for _ in range(5)]
+    assert not any(a.is_subject for a in score_paper("p", same))
+
+
+def test_title_and_proposed_name_are_each_enough():
+    assert score_paper("p", [hit("PEFT", field="title", sentence=0)])[0].is_subject
+    assert score_paper("p", [hit("PEFT", in_name=True)])[0].is_subject
+
+
+def test_the_opening_sentence_tips_two_sentences_over():
+    two = [hit("RAG", sentence=2), hit("RAG", sentence=4)]
+    assert score_paper("p", [*two, hit("RAG", sentence=0)])[0].is_subject
+
+
+def test_contrast_in_the_title_outweighs_the_abstract():
+    abstract = [hit("RAG", sentence=i) for i in range(6)]
+    beyond = hit("RAG", field="title", sentence=0, contrast=True)
+    assert not any(a.is_subject for a in score_paper("p", [beyond, *abstract]))
+    assert any(a.is_subject for a in score_paper("p", abstract))
+
+
+def test_narrower_cues_count_for_broader_topics():
+    scheme = load_scheme()
+    assert ancestors("ModelEditing", scheme) == ["KnowledgeEditing"]
+    # search agents retrieve: the guidelines give them RAG and Agents
+    assert set(ancestors("AgenticSearch", scheme)) == {"Agents", "RAG"}
+    topics = {a.topic for a in score_paper("p", [hit("AgenticSearch", field="title", sentence=0)])}
+    assert {"AgenticSearch", "Agents", "RAG"} <= topics
+
+
+def test_display_names_are_not_cues_but_their_labels_are():
+    reasoning = load_scheme()["Reasoning"]
+    assert "reasoning" not in reasoning.folded_cues
+    assert "complex reasoning" in reasoning.folded_cues
+
+
+def test_token_patterns_name_known_topics():
+    scheme = load_scheme()
+    assert set(TOKEN_PATTERNS) <= set(scheme)
+
+
+# --- the component on real text ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["Mixture of Monosemantic Experts", "mixture of LoRA experts", "Mixture-of-Latent-Experts"],
+)
+def test_mixture_of_some_experts_is_moe(nlp, phrase):
+    found = hits_of(nlp, f"{phrase} for transformers", "We study it.")
+    assert any(h.notation == "MoE" and h.field == "title" for h in found)
+
+
+def test_cues_inside_names(nlp):
+    found = hits_of(nlp, "MixLoRA and LoRAMoE compared", "We compare ExpertRAG with AdapterSwap.")
+    by_text = {(h.text, h.notation) for h in found}
+    assert {("MixLoRA", "PEFT"), ("LoRAMoE", "PEFT"), ("LoRAMoE", "MoE")} <= by_text
+    assert {("ExpertRAG", "RAG"), ("AdapterSwap", "PEFT")} <= by_text
+
+
+def test_words_that_merely_contain_an_acronym_are_not_cues(nlp):
+    found = hits_of(nlp, "DRAGON and MoErging on LoRAs", "We use RAGs sparingly.")
+    notations = {(h.text, h.notation) for h in found}
+    assert not any(n == "RAG" for t, n in notations if t == "DRAGON")
+    assert ("MoErging", "MoE") not in notations  # MoErging is a model-merging name
+    assert ("LoRAs", "PEFT") in notations  # plural of a name
+
+
+def test_proposed_name_and_its_sentence_are_marked(nlp):
+    found = hits_of(
+        nlp,
+        "FooNet: cheaper inference",
+        "Language models are large. We propose FooNet, a retrieval-augmented model with "
+        "adapters. It is fast.",
+    )
+    rag = [h for h in found if h.notation == "RAG"]
+    assert rag and all(h.proposal and h.own for h in rag)
+    assert not any(h.proposal for h in found if h.sentence != 1)
+
+
+def test_long_form_of_a_proposed_acronym_is_part_of_the_name(nlp):
+    found = hits_of(
+        nlp,
+        "Better routing",
+        "We propose Mixture of LoRA Experts (MoLE), a new layer. MoLE is fast.",
+    )
+    assert any(h.notation == "MoE" and h.in_name for h in found)
+    assert "MoE" in subjects(nlp, "Better routing", "We propose Mixture of LoRA Experts (MoLE).")
+
+
+def test_injecting_knowledge_pattern(nlp):
+    found = hits_of(nlp, "Injecting Domain-Specific Knowledge into Language Models", "A survey.")
+    assert any(h.notation == "KnowledgeInjection" and h.field == "title" for h in found)
+
+
+def test_passing_contrast_in_the_abstract_is_not_a_subject(nlp):
+    s = subjects(nlp, "Parametric memories", "Unlike RAG, we store knowledge in parameters.")
+    assert "RAG" not in s
+
+
+def test_beyond_rag_title(nlp):
+    s = subjects(
+        nlp,
+        "Beyond RAG: Task-Aware KV Cache Compression",
+        "Retrieval-augmented generation (RAG) is costly. RAG retrieves passages. We compress "
+        "the KV cache instead of RAG. Our method beats RAG baselines.",
+    )
+    assert "RAG" not in s
+
+
+def test_bare_reasoning_in_the_abstract_is_not_enough_but_the_title_is(nlp):
+    abstract = "Attention heads matter for reasoning. We review reasoning and memory heads."
+    assert "Reasoning" not in subjects(nlp, "Attention heads: a survey", abstract)
+    assert "Reasoning" in subjects(nlp, "Application-Aware Reasoning with retrieval", "We study.")
