@@ -7,9 +7,9 @@ spaCy pipeline directory (``sentencizer`` + ``kg_claims``) that ``spacy.load`` r
 Training is deterministic; ``seed`` is recorded and seeds numpy for reproducibility of any
 randomized step.
 
-Wall time: about 4.5 minutes on one thread (270 s measured with the 2-core machine under a load
-of 6-7; expect ~2 minutes on an idle core), 0.6 GB peak memory. Dev accuracy 0.664, result F1
-0.656 (see BENCHMARKS-claims.md).
+Wall time: about 2 minutes on one thread (131 s measured on the shared 2-core machine under a
+load of 3-6), 0.6 GB peak memory. Dev accuracy 0.675, result P/R/F1 0.653/0.702/0.677 (see
+BENCHMARKS-claims.md).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from kg.extract.claims import LABELS, ClaimsModel, SentenceFeatures, featurize
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 CSABSTRUCT = SHARED / "data" / "csabstruct"
 
-DEFAULTS = dict(n_buckets=2**18, c2=3.0, max_iter=300, context=False)
+DEFAULTS = dict(n_buckets=2**18, c2=20.0, max_iter=300, context=False)
 
 
 def sentences_doc(nlp: Language, sentences: Sequence[str]) -> Doc:
