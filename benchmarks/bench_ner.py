@@ -89,17 +89,23 @@ def main() -> None:
         return
     d = result["dev"]
     print(f"model       {result['model']}  ({result['size_mb']} MB, loaded in {load_s:.2f}s)")
-    print(f"dev         P {d['precision']:.1f}  R {d['recall']:.1f}  F1 {d['f1']:.1f}"
-          f"   (vs all gold incl. {result['dev_gold_dropped_overlapping']} nested: "
-          f"F1 {d['all_gold']['f1']:.1f})")
+    print(
+        f"dev         P {d['precision']:.1f}  R {d['recall']:.1f}  F1 {d['f1']:.1f}"
+        f"   (vs all gold incl. {result['dev_gold_dropped_overlapping']} nested: "
+        f"F1 {d['all_gold']['f1']:.1f})"
+    )
     for label, v in d["per_label"].items():
         print(f"  {label:<20} P {v['precision']:5.1f}  R {v['recall']:5.1f}  F1 {v['f1']:5.1f}")
-    print(f"speed       {result['ner_wps']:,} words/s wall, {result['ner_wps_cpu']:,} words/CPU-s "
-          f"(tok2vec+ner, {words:,} words, {len(texts)} abstracts, "
-          f"load avg {result['load_average_1min']})")
+    print(
+        f"speed       {result['ner_wps']:,} words/s wall, {result['ner_wps_cpu']:,} words/CPU-s "
+        f"(tok2vec+ner, {words:,} words, {len(texts)} abstracts, "
+        f"load avg {result['load_average_1min']})"
+    )
     if "pipeline_wps" in result:
-        print(f"            {result['pipeline_wps']:,} words/s wall, "
-              f"{result['pipeline_wps_cpu']:,} words/CPU-s (full pipeline)")
+        print(
+            f"            {result['pipeline_wps']:,} words/s wall, "
+            f"{result['pipeline_wps_cpu']:,} words/CPU-s (full pipeline)"
+        )
 
 
 if __name__ == "__main__":

@@ -82,14 +82,17 @@ def test_train_ner_smoke(tmp_path):
     best = train_ner(tmp_path / "ner", seed=1, overrides=overrides, limit=20)
     assert (best / "config.cfg").is_file()
     # the time limit stops training right after an evaluation, with the models saved
-    stopped = train_ner(
-        tmp_path / "ner2", seed=1, overrides=overrides, limit=20, max_minutes=1e-6
-    )
+    stopped = train_ner(tmp_path / "ner2", seed=1, overrides=overrides, limit=20, max_minutes=1e-6)
     assert (stopped / "config.cfg").is_file() and (tmp_path / "ner2" / "model-last").is_dir()
     nlp = spacy.load(best)
     assert nlp.pipe_names == ["tok2vec", "ner"]
     assert set(nlp.get_pipe("ner").labels) == {
-        "Task", "Method", "Metric", "Material", "OtherScientificTerm", "Generic"
+        "Task",
+        "Method",
+        "Metric",
+        "Material",
+        "OtherScientificTerm",
+        "Generic",
     }
     scores = evaluate_scierc(SCIERC / "dev.json", best)
     assert 0.0 <= scores["f1"] <= 100.0 and scores["docs"] == 50

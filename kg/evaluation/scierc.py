@@ -48,7 +48,7 @@ def predict_examples(nlp: Language, gold_docs: list) -> list[Example]:
     enable = [p for p in NER_PIPES if p in nlp.pipe_names]
     with nlp.select_pipes(enable=enable):
         preds = list(nlp.pipe((d.text for d in gold_docs), batch_size=64))
-    return [Example(p, g) for p, g in zip(preds, gold_docs)]
+    return [Example(p, g) for p, g in zip(preds, gold_docs, strict=True)]
 
 
 def evaluate_scierc(path: Path, model: Path | None = None) -> dict:
@@ -80,7 +80,7 @@ def evaluate_scierc(path: Path, model: Path | None = None) -> dict:
     }
     # Against every gold span in the file, nested/overlapping ones included (char offsets).
     tp = n_pred = n_gold = 0
-    for rec, eg in zip(records, examples):
+    for rec, eg in zip(records, examples, strict=True):
         doc = record_to_doc(rec, nlp.vocab)  # same text / token offsets as the gold doc
         gold = set()
         for sent in rec["ner"]:

@@ -36,8 +36,25 @@ PTB_UNESCAPE = {
     "''": '"',
 }
 # Checked on the raw (PTB) tokens, where opening and closing quotes still differ.
-_NO_SPACE_BEFORE = {",", ".", ";", ":", ")", "]", "}", "%", "?", "!", "'s", "n't", "'", "''",
-                    "-RRB-", "-RSB-", "-RCB-"}
+_NO_SPACE_BEFORE = {
+    ",",
+    ".",
+    ";",
+    ":",
+    ")",
+    "]",
+    "}",
+    "%",
+    "?",
+    "!",
+    "'s",
+    "n't",
+    "'",
+    "''",
+    "-RRB-",
+    "-RSB-",
+    "-RCB-",
+}
 _NO_SPACE_AFTER = {"(", "[", "{", "``", "-LRB-", "-LSB-", "-LCB-"}
 
 

@@ -25,7 +25,9 @@ DEFAULTS = dict(dim=100, bucket=20000, minn=4, maxn=5, hash_count=2, epoch=2, mo
 
 
 def tokenized_corpus(corpus: Path, output: Path) -> int:
-    """Write one lowercased, spaCy-tokenized abstract (title + abstract) per line; return #tokens."""
+    """Write each abstract (title + abstract) lowercased and spaCy-tokenized on one line.
+
+    Returns the number of tokens written."""
     if not Path(corpus).is_file():
         raise KGError(f"{corpus}: corpus not found")
     nlp = spacy.blank("en")
@@ -57,7 +59,6 @@ def train_vectors(
     """Train floret vectors and return a spaCy pipeline dir holding only them (``[initialize]
     vectors`` / ``paths.vectors`` accepts it)."""
     import floret  # only needed here
-
     from spacy.training.initialize import convert_vectors
 
     p = {**DEFAULTS, **params}
