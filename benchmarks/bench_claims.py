@@ -81,9 +81,7 @@ def main() -> None:
             pred.append(sent._.rhetorical_role if sent is not None else "other")
     sc2 = scores(gold, pred)
     n_pred_sents = sum(len(list(d.sents)) for d in docs)
-    print_scores(
-        f"sentencizer sentences ({n_pred_sents} predicted for {len(gold)} gold)", sc2
-    )
+    print_scores(f"sentencizer sentences ({n_pred_sents} predicted for {len(gold)} gold)", sc2)
 
     n_words = sum(sum(1 for t in d if not (t.is_punct or t.is_space)) for d in docs)
     n_sents = n_pred_sents
@@ -100,8 +98,12 @@ def main() -> None:
         f"component size on disk {size / 1e6:.2f} MB"
     )
     if args.json:
-        print(json.dumps({"gold_sentences": sc, "sentencizer": sc2,
-                          "words_per_s": round(n_words / best)}, indent=1))
+        print(
+            json.dumps(
+                {"gold_sentences": sc, "sentencizer": sc2, "words_per_s": round(n_words / best)},
+                indent=1,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -124,8 +124,10 @@ def test_tiny_training_round_trips(tmp_path):
     after = [(s.text, s._.rhetorical_role, s._.role_score) for s in doc.sents]
     assert [a[:2] for a in after] == [b[:2] for b in before]
     assert all(abs(a[2] - b[2]) < 1e-3 for a, b in zip(after, before, strict=True))
-    assert all(s._.rhetorical_role in {"background", "objective", "method", "result", "other"}
-               for s in doc.sents)
+    assert all(
+        s._.rhetorical_role in {"background", "objective", "method", "result", "other"}
+        for s in doc.sents
+    )
     assert all(s._.rhetorical_role == "result" for s in doc.spans["claims"])
     # bytes round trip too
     comp = nlp2.get_pipe("kg_claims")

@@ -34,15 +34,14 @@ def read_csabstruct(path: Path) -> list[tuple[list[str], list[str]]]:
             if not isinstance(sents, list) or not isinstance(labels, list):
                 raise KGError(f"{path}:{n}: needs 'sentences' and 'labels' lists")
             if len(sents) != len(labels):
-                raise KGError(
-                    f"{path}:{n}: {len(sents)} sentences but {len(labels)} labels"
-                )
+                raise KGError(f"{path}:{n}: {len(sents)} sentences but {len(labels)} labels")
             if not all(isinstance(s, str) and s.strip() for s in sents):
                 raise KGError(f"{path}:{n}: every sentence must be a non-empty string")
             bad = [lab for lab in labels if lab not in LABELS]
             if bad:
-                raise KGError(f"{path}:{n}: unknown label {bad[0]!r} (expected one of "
-                              f"{', '.join(LABELS)})")
+                raise KGError(
+                    f"{path}:{n}: unknown label {bad[0]!r} (expected one of {', '.join(LABELS)})"
+                )
             if sents:
                 out.append((sents, labels))
     if not out:

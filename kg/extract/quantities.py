@@ -315,14 +315,25 @@ def extract_quantities(span_or_text: str | Span | Doc) -> list[Quantity]:
         if (
             unit is None
             and re.fullmatch(r"(19|20)\d\d", txt)
-            and (prev in _YEAR_BEFORE or prev in {"(", ",", ""} or m.end >= len(sub)
-                 or not sub[m.end].is_alpha or sub[m.end].text[:1].isupper())
+            and (
+                prev in _YEAR_BEFORE
+                or prev in {"(", ",", ""}
+                or m.end >= len(sub)
+                or not sub[m.end].is_alpha
+                or sub[m.end].text[:1].isupper()
+            )
         ):
             continue  # a year
-        if unit is None and m.end < len(sub) and sub[m.end].text in {")", "]"} and prev in {
-            "(",
-            "[",
-        }:
+        if (
+            unit is None
+            and m.end < len(sub)
+            and sub[m.end].text in {")", "]"}
+            and prev
+            in {
+                "(",
+                "[",
+            }
+        ):
             # "(3)" list markers and references
             continue
         direction = _direction(sub, m.start, m.end, txt)

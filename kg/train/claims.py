@@ -57,8 +57,13 @@ def abstract_features(
 class _Data:
     """Stacked training data: sparse hashed features + optional dense features, padded labels."""
 
-    def __init__(self, feats: list[SentenceFeatures], labels: list[list[int]], n_buckets: int,
-                 dense: list[np.ndarray] | None = None):
+    def __init__(
+        self,
+        feats: list[SentenceFeatures],
+        labels: list[list[int]],
+        n_buckets: int,
+        dense: list[np.ndarray] | None = None,
+    ):
         from scipy import sparse
 
         rows, cols, vals = [], [], []
@@ -93,8 +98,9 @@ def _lse(x: np.ndarray, axis: int) -> np.ndarray:
     return (m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))).squeeze(axis)
 
 
-def _nll_and_grad(params: np.ndarray, data: _Data, n_buckets: int, n_dense: int, n_labels: int,
-                  c2: float):
+def _nll_and_grad(
+    params: np.ndarray, data: _Data, n_buckets: int, n_dense: int, n_labels: int, c2: float
+):
     L = n_labels
     o = 0
     W = params[o : o + n_buckets * L].reshape(n_buckets, L)
@@ -236,8 +242,7 @@ def build_pipeline(model: ClaimsModel) -> Language:
     return nlp
 
 
-def train_claims(output_dir: Path, *, seed: int = 0, data_dir: Path = CSABSTRUCT,
-                 **params) -> Path:
+def train_claims(output_dir: Path, *, seed: int = 0, data_dir: Path = CSABSTRUCT, **params) -> Path:
     """Train on CSAbstruct train and save a pipeline dir (``sentencizer`` + ``kg_claims``)."""
     cfg = DEFAULTS | params
     np.random.seed(seed)
@@ -259,7 +264,11 @@ def train_claims(output_dir: Path, *, seed: int = 0, data_dir: Path = CSABSTRUCT
     out = build_pipeline(model)
     output_dir = Path(output_dir)
     out.to_disk(output_dir)
-    meta = {"seed": seed, "params": cfg, "train_seconds": round(time.time() - t0, 1),
-            "train_abstracts": len(records)}
+    meta = {
+        "seed": seed,
+        "params": cfg,
+        "train_seconds": round(time.time() - t0, 1),
+        "train_abstracts": len(records),
+    }
     (output_dir / "kg_claims" / "train_meta.json").write_text(json.dumps(meta, indent=2))
     return output_dir
