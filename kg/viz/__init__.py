@@ -1,0 +1,79 @@
+"""``kg.viz``: interactive, offline HTML views of a built graph (``kg viz``).
+
+One job per module: :mod:`~kg.viz.index` reads the RDF, :mod:`~kg.viz.select` chooses nodes
+and edges with networkx (topic map, neighbourhood, node cap), :mod:`~kg.viz.render` draws them
+with pyvis into our page template, and :mod:`~kg.viz.assets` embeds vis-network so the page
+loads nothing from the network.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg.viz.index import GraphIndex, read_index
+from kg.viz.render import left_out_lines, render_html, write_html
+from kg.viz.select import DEFAULT_MAX_NODES, Selection, select
+
+__all__ = [
+    "DEFAULT_MAX_NODES",
+    "GraphIndex",
+    "Selection",
+    "VizResult",
+    "read_index",
+    "render_html",
+    "select",
+    "visualize",
+    "write_html",
+]
+
+
+@dataclass
+class VizResult:
+    path: Path
+    selection: Selection
+    nodes: int  # on the page (including "+N more" aggregates)
+    edges: int
+    bytes: int
+    select_seconds: float
+    render_seconds: float
+
+    def describe(self) -> str:
+        sel = self.selection
+        lines = [
+            f"wrote {self.path}: {self.nodes:,} nodes, {self.edges:,} links "
+            f"({sel.mode}; {self.bytes / 1e6:.1f} MB, works offline)"
+        ]
+        lines += ["  " + line for line in left_out_lines(sel)]
+        return "\n".join(lines)
+
+
+def visualize(
+    graph: Graph | GraphIndex,
+    out: str | Path,
+    *,
+    focus: str | None = None,
+    hops: int = 2,
+    topics: list[str] | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    title: str | None = None,
+) -> VizResult:
+    """Write the topic map (or the neighbourhood of ``focus``) of ``graph`` to ``out``."""
+    started = time.perf_counter()
+    index = graph if isinstance(graph, GraphIndex) else read_index(graph)
+    sel = select(index, focus=focus, hops=hops, topics=topics, max_nodes=max_nodes)
+    selected = time.perf_counter()
+    path = write_html(index, sel, out, title)
+    done = time.perf_counter()
+    return VizResult(
+        path,
+        sel,
+        sel.nodes,
+        sel.edges,
+        path.stat().st_size,
+        round(selected - started, 3),
+        round(done - selected, 3),
+    )
