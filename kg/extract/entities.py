@@ -79,8 +79,64 @@ def label_from_head(long_form: str) -> str:
     return "Method"
 
 
+#: Endings that name benchmarks and datasets ("HotpotQA", "AnaloBench", "AlpacaEval", "Arena-Hard").
+DATASET_SUFFIXES = ("QA", "Bench", "bench", "Eval", "-Hard", "Set", "Corpus", "Pile")
+#: Words that make a sentence an evaluation sentence ("we evaluate on ...", "benchmarks such as").
+EVALUATION_WORDS = {
+    "benchmark",
+    "benchmarks",
+    "dataset",
+    "datasets",
+    "evaluate",
+    "evaluated",
+    "evaluation",
+    "evaluations",
+    "experiments",
+    "tested",
+    "corpora",
+}
+COORDINATION = {",", "and", "or", "(", ")", ";", "as", "well", "including", "like", "such"}
+
+
+def dataset_name_shape(text: str) -> bool:
+    return len(text) > 3 and text.endswith(DATASET_SUFFIXES) and names.is_name_like(text)
+
+
+def retype_coordinated_datasets(chosen: list[Span]) -> None:
+    """In an evaluation sentence, names listed next to a dataset are datasets too.
+
+    "on GAIA, WebWalkerQA, and HLE" - once one item of the list is a known dataset, the
+    other name-shaped items (typed Method only by default) are retyped.
+    """
+    by_sent: dict[int, list[Span]] = {}
+    for span in chosen:
+        by_sent.setdefault(span.sent.start, []).append(span)
+    for spans in by_sent.values():
+        sent = spans[0].sent
+        if not any(t.lower_ in EVALUATION_WORDS for t in sent):
+            continue
+        spans.sort(key=lambda s: s.start)
+        changed = True
+        while changed:
+            changed = False
+            for a, b in zip(spans, spans[1:], strict=False):
+                gap = sent.doc[a.end : b.start]
+                if len(gap) > 4 or any(t.lower_ not in COORDINATION for t in gap):
+                    continue
+                for x, y in ((a, b), (b, a)):
+                    if (
+                        x.label_ == "Dataset"
+                        and y.label_ == "Method"
+                        and y._.kg_extractor == "kg_names"
+                    ):
+                        y.label_ = "Dataset"
+                        changed = True
+
+
 def dataset_context(span: Span) -> bool:
     """ "X benchmark", "X dataset", "the X dataset", "datasets such as X"."""
+    if dataset_name_shape(span.text):
+        return True
     doc = span.doc
     after = {t.lower_.rstrip("s") for t in doc[span.end : min(len(doc), span.end + 2)]}
     before = {t.lower_.rstrip("s") for t in doc[max(0, span.start - 3) : span.start]}
@@ -149,6 +205,7 @@ class EntityMerger:
             out._.kg_extractor = "kg_proposed" if span.text in proposed_texts else source
             chosen.append(out)
         chosen.sort(key=lambda s: s.start)
+        retype_coordinated_datasets(chosen)
         doc.spans[SPANS_KEY] = chosen
         return doc
 

@@ -30,6 +30,28 @@ def is_case_sensitive(form: str) -> bool:
 
 @lru_cache(maxsize=1)
 def load_terms() -> tuple[Term, ...]:
+    """Curated terms, then dataset names mined from the corpus that the curated table lacks."""
+    curated = _curated_terms()
+    known = {form.lower() for term in curated for form in term.forms}
+    mined = tuple(
+        Term(name, "Dataset", ()) for name in load_mined_datasets() if name.lower() not in known
+    )
+    return curated + mined
+
+
+def load_mined_datasets() -> tuple[str, ...]:
+    """Names from ``kg/data/datasets_mined.tsv`` (written by ``scripts/mine_datasets.py``)."""
+    path = resources.files("kg.data").joinpath("datasets_mined.tsv")
+    if not path.is_file():
+        return ()
+    names = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            names.append(line.split("\t")[0].strip())
+    return tuple(names)
+
+
+def _curated_terms() -> tuple[Term, ...]:
     text = resources.files("kg.data").joinpath("terms.tsv").read_text(encoding="utf-8")
     terms = []
     for line in text.splitlines():
