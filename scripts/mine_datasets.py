@@ -1,6 +1,6 @@
 """Mine a dataset/benchmark gazetteer from the ML abstracts corpus.
 
-    python scripts/mine_datasets.py [--corpus PATH] [--min-count 3] [--out kg/data/datasets_mined.tsv]
+    python scripts/mine_datasets.py [--corpus PATH] [--min-count 3] [--out FILE]
 
 Finds named datasets by the way abstracts introduce them - "on the X dataset", "X benchmark(s)",
 "the X corpus", "datasets such as X, Y and Z" - where X is name-shaped (mixed case, digits or
