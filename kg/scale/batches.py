@@ -1,0 +1,227 @@
+"""Batches of papers and their checkpoints: what was extracted, kept on disk so a re-run resumes.
+
+The deduplicated papers are cut into consecutive batches of ``chunk_size``. Each batch has a key:
+a hash of its papers and of the extraction code and model (:func:`pipeline_fingerprint`), so a
+checkpoint is reused only for the same papers extracted by the same pipeline. A checkpoint is a
+gzip JSON Lines file, written under a temporary name and renamed when complete::
+
+    OUT/work/batches/<key>-<index>.jsonl.gz
+      line 1    {"kg_batch": 1, "index": ..., "key": ..., "records": ..., "errors": [...], ...}
+      line 2..  one PaperExtraction each (the JSON of :mod:`kg.store.extractions`)
+
+Papers whose extraction failed are listed in the header (so a resumed run reports them again)
+and left out of the records.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import hashlib
+import io
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from kg.errors import InputProblem, KGError
+from kg.extract.records import PaperExtraction
+from kg.records import Paper
+
+FORMAT = 1
+WORK = "work"
+BATCHES = "batches"
+SUFFIX = ".jsonl.gz"
+
+
+@dataclass(frozen=True)
+class ExtractionProblem(InputProblem):
+    """A paper the pipeline failed on: skipped, reported with its batch, never silent."""
+
+    batch: int = -1
+    title: str = ""
+
+    def __str__(self) -> str:
+        return f"batch {self.batch}, paper '{self.title}' ({self.path}): {self.message}"
+
+
+@dataclass
+class BatchSpec:
+    """One unit of extraction work (picklable: sent to worker processes and Dask workers)."""
+
+    index: int
+    key: str
+    papers: list[Paper]
+
+    @property
+    def name(self) -> str:
+        return checkpoint_name(self.key, self.index)
+
+
+def checkpoint_name(key: str, index: int) -> str:
+    return f"{key}-{index:06d}{SUFFIX}"
+
+
+@dataclass
+class BatchSummary:
+    """What a finished batch reports back (its records stay in the checkpoint)."""
+
+    index: int
+    key: str
+    papers: int
+    records: int
+    errors: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    reused: bool = False
+    #: the whole batch failed (a worker died): no checkpoint, a re-run tries it again
+    failed: bool = False
+
+    @property
+    def name(self) -> str:
+        return checkpoint_name(self.key, self.index)
+
+    def problems(self) -> list[ExtractionProblem]:
+        return [
+            ExtractionProblem(
+                path=e.get("source") or "?",
+                line=None,
+                message=e["error"],
+                batch=self.index,
+                title=e["title"],
+            )
+            for e in self.errors
+        ]
+
+
+def failed_summary(spec: BatchSpec, error: str) -> BatchSummary:
+    """A batch that produced no checkpoint: every paper reported (under the first one's name)."""
+    first = spec.papers[0] if spec.papers else None
+    source = (first.sources[0] if first.sources else first.id) if first else None
+    title = first.title if first else "?"
+    if len(spec.papers) > 1:
+        error = f"{error} (the whole batch of {len(spec.papers)} papers was skipped)"
+    return BatchSummary(
+        index=spec.index,
+        key=spec.key,
+        papers=len(spec.papers),
+        records=0,
+        errors=[{"title": title, "source": source, "error": error}],
+        failed=True,
+    )
+
+
+def _tree_digest(h, root: Path, contents: bool) -> None:
+    if not root.exists():
+        return
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(str(path.relative_to(root)).encode())
+        if contents:
+            h.update(path.read_bytes())
+        else:  # model weights: size and modification time are enough to notice a new model
+            st = path.stat()
+            h.update(f"{st.st_size}:{st.st_mtime_ns}".encode())
+
+
+@lru_cache(maxsize=4)
+def pipeline_fingerprint(model_dir: str | None = None) -> str:
+    """A hash of everything extraction depends on: extractor code, data tables, the model."""
+    import kg
+    from kg.extract.pipeline import PIPELINE_DIR
+
+    package = Path(kg.__file__).resolve().parent
+    h = hashlib.sha1(f"kg-batch-{FORMAT}".encode())
+    _tree_digest(h, package / "extract", contents=True)
+    _tree_digest(h, package / "data", contents=True)
+    _tree_digest(h, Path(model_dir) if model_dir else PIPELINE_DIR, contents=False)
+    return h.hexdigest()
+
+
+def make_batches(papers: Sequence[Paper], chunk_size: int, fingerprint: str) -> list[BatchSpec]:
+    out = []
+    for index, start in enumerate(range(0, len(papers), chunk_size)):
+        chunk = list(papers[start : start + chunk_size])
+        h = hashlib.sha1(fingerprint.encode())
+        for paper in chunk:
+            h.update(json.dumps(dataclasses.asdict(paper), sort_keys=True).encode())
+        out.append(BatchSpec(index, h.hexdigest()[:16], chunk))
+    return out
+
+
+def batch_dir(out_dir: str | Path) -> Path:
+    return Path(out_dir) / WORK / BATCHES
+
+
+# --- checkpoint files --------------------------------------------------------------------------
+
+
+def encode_checkpoint(summary: BatchSummary, lines: Sequence[str]) -> bytes:
+    """The gzip bytes of one checkpoint (header line, then one record per line)."""
+    header = {"kg_batch": FORMAT, **dataclasses.asdict(summary)}
+    header.pop("reused", None)
+    header.pop("failed", None)
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", compresslevel=1, mtime=0) as gz:
+        gz.write((json.dumps(header, ensure_ascii=False) + "\n").encode())
+        for line in lines:
+            gz.write(line.encode())
+            gz.write(b"\n")
+    return buf.getvalue()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that ``path`` is either absent or complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with tmp.open("wb") as out:
+        out.write(data)
+    os.replace(tmp, path)
+
+
+def read_summary(path: Path) -> BatchSummary | None:
+    """The header of a checkpoint, or None if it is missing or unreadable (then: redo it)."""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            header = json.loads(f.readline())
+    except (OSError, EOFError, ValueError):
+        return None
+    if header.get("kg_batch") != FORMAT:
+        return None
+    names = {f.name for f in dataclasses.fields(BatchSummary)}
+    return BatchSummary(**{k: v for k, v in header.items() if k in names}, reused=True)
+
+
+def record_lines(source: Path | bytes) -> Iterator[str]:
+    """The record lines (JSON, without newline) of a checkpoint file or its bytes."""
+    raw = gzip.open(
+        source if isinstance(source, Path) else io.BytesIO(source), "rt", encoding="utf-8"
+    )
+    with raw as f:
+        f.readline()  # header
+        for line in f:
+            if line.strip():
+                yield line.rstrip("\n")
+
+
+def read_records(source: Path | bytes) -> Iterator[PaperExtraction]:
+    from kg.store.extractions import from_json
+
+    for number, line in enumerate(record_lines(source), start=2):
+        try:
+            yield from_json(line)
+        except (ValueError, KeyError, TypeError) as err:
+            where = source if isinstance(source, Path) else "checkpoint"
+            raise KGError(f"{where}:{number}: damaged extraction record ({err})") from err
+
+
+def clean_stale(directory: Path, keep: set[str]) -> int:
+    """Remove checkpoints (and temporary files of killed writers) not named in ``keep``."""
+    removed = 0
+    if not directory.is_dir():
+        return 0
+    for path in directory.iterdir():
+        if path.name not in keep and (path.name.endswith(SUFFIX) or ".tmp-" in path.name):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -1,0 +1,136 @@
+"""The Dask engine: the same jobs as :mod:`kg.scale.engines`, as ``dask.bag`` partitions.
+
+One partition per batch. Workers extract (each loads the pipeline once, :func:`~kg.scale.worker.
+pipeline`) and send back the checkpoint bytes; workers write the N-Triples of each part and send
+back its bytes. Only the coordinating process (the client) touches ``OUT``, so workers need no
+shared file system: a cluster needs the ``kg`` package (with its model) on every worker, that is
+all. Without a scheduler address a ``LocalCluster`` of ``workers`` processes is started.
+
+A batch whose task fails on the cluster (Dask retries it on another worker first, then gives up
+with ``KilledWorker``) is reported and skipped; a re-run retries it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kg.errors import KGError
+from kg.scale.batches import (
+    BatchSpec,
+    BatchSummary,
+    failed_summary,
+    write_atomic,
+)
+from kg.scale.engines import PartJob, PartResult
+from kg.scale.worker import extract_batch
+
+
+def _extract_partition(specs: list[BatchSpec], batch_size: int, model, setup) -> list:
+    return [extract_batch(spec, batch_size, model, setup) for spec in specs]
+
+
+def _part_partition(jobs: list[PartJob]) -> list:
+    from kg.scale.ntriples import write_part
+
+    return [(job.index, *write_part(job.source, job.offset, job.resolution, None)) for job in jobs]
+
+
+class DaskEngine:
+    def __init__(
+        self,
+        workers: int = 2,
+        scheduler: str | None = None,
+        batch_size: int = 32,
+        model: str | None = None,
+        setup=None,
+        processes: bool = True,
+    ) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as err:
+            raise KGError("--engine dask needs Dask: pip install 'dask[distributed]'") from err
+        self.batch_size, self.model, self.setup = batch_size, model, setup
+        self.cluster = None
+        if scheduler:
+            try:
+                self.client = Client(scheduler, timeout="20s")
+            except OSError as err:
+                raise KGError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from err
+            self.name = f"dask, scheduler {scheduler}"
+        else:
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=processes,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self.client = Client(self.cluster)
+            self.name = f"dask, LocalCluster of {workers} workers"
+
+    def _each(
+        self, items: Sequence, bag_of: Callable, on_result: Callable, on_error: Callable
+    ) -> None:
+        import dask.bag as db
+        from distributed import as_completed
+
+        if not items:
+            return
+        bag = bag_of(db.from_sequence(list(items), npartitions=len(items)))
+        futures = self.client.compute(bag.to_delayed())
+        item_of = {f.key: item for f, item in zip(futures, items, strict=True)}
+        for future in as_completed(futures):
+            item = item_of[future.key]
+            try:
+                results = future.result()
+            except Exception as err:  # noqa: BLE001 - KilledWorker, errors outside the pipeline
+                on_error(item, err)
+            else:
+                for result in results:
+                    on_result(result)
+            future.release()
+
+    def extract(
+        self, specs: Sequence[BatchSpec], directory: Path, on_done: Callable[[BatchSummary], None]
+    ) -> None:
+        def on_result(result) -> None:
+            summary, data = result
+            write_atomic(Path(directory) / summary.name, data)
+            on_done(summary)
+
+        def on_error(spec, err) -> None:
+            on_done(failed_summary(spec, f"{type(err).__name__}: {err}"))
+
+        self._each(
+            specs,
+            lambda bag: bag.map_partitions(
+                _extract_partition, self.batch_size, self.model, self.setup
+            ),
+            on_result,
+            on_error,
+        )
+
+    def write_parts(self, jobs: Sequence[PartJob], on_done: Callable[[PartResult], None]) -> None:
+        dest = {job.index: job.dest for job in jobs}
+        shipped = [
+            PartJob(j.index, j.source.read_bytes(), j.offset, j.resolution, j.dest) for j in jobs
+        ]
+
+        def on_result(result) -> None:
+            index, count, agents, data = result
+            write_atomic(dest[index], data)
+            on_done(PartResult(index, count, agents))
+
+        def on_error(job, err) -> None:
+            raise KGError(f"writing N-Triples part {job.index} failed on the cluster: {err}")
+
+        self._each(shipped, lambda bag: bag.map_partitions(_part_partition), on_result, on_error)
+
+    def close(self, graceful: bool = True) -> None:
+        try:
+            self.client.close()
+        finally:
+            if self.cluster is not None:
+                self.cluster.close()

@@ -1,0 +1,223 @@
+"""``kg build`` at scale: extract in batches (N processes or Dask), link globally, load N-Triples.
+
+Stages, each timed in :attr:`kg.build.BuildResult.stages`:
+
+1. ``extract`` - batches of papers -> checkpoints in ``OUT/work/batches`` (skipped when a
+   complete checkpoint for the same papers and pipeline exists: resume after Ctrl-C or a crash);
+2. ``link`` - entity resolution and topics over all checkpoints (one process, streaming);
+3. ``write`` - one N-Triples part per batch (by the workers) plus the graph-wide part;
+4. ``load`` - bulk-load into the Oxigraph store and dump ``graph.ttl`` from it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.build import BuildResult
+from kg.errors import InputProblem, KGError
+from kg.records import Paper
+from kg.scale.batches import (
+    BATCHES,
+    WORK,
+    BatchSummary,
+    clean_stale,
+    make_batches,
+    pipeline_fingerprint,
+    read_summary,
+)
+from kg.scale.engines import InProcessEngine, PartJob, PartResult, PoolEngine
+from kg.scale.linking import link_checkpoints, resolution_slices
+from kg.scale.ntriples import global_triples, write_lines
+
+ENGINES = ("local", "dask")
+
+
+@dataclass
+class ScaleOptions:
+    workers: int = 1
+    engine: str = "local"  # "local" or "dask"
+    scheduler: str | None = None  # Dask scheduler address; None starts a LocalCluster
+    chunk_size: int = 256  # papers per batch (checkpoint, task)
+    batch_size: int = 32  # papers per nlp.pipe batch inside a task
+    resume: bool = True  # reuse complete checkpoints of earlier runs
+    keep_ntriples: bool = False  # keep OUT/work/ntriples/*.nt (for a server triple store)
+    model: str | None = None  # pipeline directory (default: the shipped one)
+    setup: Callable | None = None  # picklable hook run on each process's pipeline (tests)
+    dask_processes: bool = True  # LocalCluster with worker processes (False: threads)
+
+
+def make_engine(options: ScaleOptions):
+    if options.engine == "dask":
+        from kg.scale.dask_engine import DaskEngine
+
+        return DaskEngine(
+            max(options.workers, 1),
+            options.scheduler,
+            options.batch_size,
+            options.model,
+            options.setup,
+            processes=options.dask_processes,
+        )
+    if options.engine != "local":
+        raise KGError(f"unknown engine {options.engine!r} (expected one of {', '.join(ENGINES)})")
+    if options.workers <= 1:
+        return InProcessEngine(options.batch_size, options.model, options.setup)
+    return PoolEngine(options.workers, options.batch_size, options.model, options.setup)
+
+
+def _bar(progress: bool, total: int, initial: int, desc: str, unit: str):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        initial=initial,
+        desc=desc,
+        unit=unit,
+        leave=False,
+        disable=None if progress else True,
+        smoothing=0.1,
+    )
+
+
+def build_scaled(
+    papers: list[Paper],
+    out_dir: str | Path,
+    options: ScaleOptions,
+    *,
+    records_read: int,
+    skipped: list[InputProblem],
+    report: Callable[[InputProblem], None],
+    progress: bool = False,
+    store: bool = True,
+    started: float | None = None,
+) -> BuildResult:
+    started = time.perf_counter() if started is None else started
+    if options.engine not in ENGINES:
+        raise KGError(f"unknown engine {options.engine!r} (expected one of {', '.join(ENGINES)})")
+    out_dir = Path(out_dir)
+    work = out_dir / WORK
+    batches_dir = work / BATCHES
+    nt_dir = work / "ntriples"
+    batches_dir.mkdir(parents=True, exist_ok=True)
+    clean_stale(batches_dir, {p.name for p in batches_dir.iterdir() if ".tmp-" not in p.name})
+    stages: dict[str, float] = {}
+
+    specs = make_batches(papers, options.chunk_size, pipeline_fingerprint(options.model))
+    summaries: dict[int, BatchSummary] = {}
+    if options.resume:
+        for spec in specs:
+            path = batches_dir / spec.name
+            summary = read_summary(path) if path.is_file() else None
+            if summary is not None and summary.key == spec.key and summary.index == spec.index:
+                summaries[spec.index] = summary
+    todo = [s for s in specs if s.index not in summaries]
+
+    t = time.perf_counter()
+    engine = None
+    bar = _bar(progress, len(papers), sum(s.papers for s in summaries.values()), "extract", "paper")
+    try:
+        if todo:
+            engine = make_engine(options)
+
+        def done(summary: BatchSummary) -> None:
+            summaries[summary.index] = summary
+            for problem in summary.problems():
+                report(problem)
+            bar.update(summary.papers)
+
+        for summary in sorted(summaries.values(), key=lambda s: s.index):
+            for problem in summary.problems():  # reported again when resumed
+                report(problem)
+        if engine is not None:
+            engine.extract(todo, batches_dir, done)
+        bar.close()
+        stages["extract"] = round(time.perf_counter() - t, 2)
+
+        t = time.perf_counter()
+        ok = [s for s in specs if not summaries[s.index].failed]
+        paths = [batches_dir / s.name for s in ok]
+        extractions = work / "extractions.jsonl"
+        link = link_checkpoints(paths, extractions if store else None)
+        if not link.papers:
+            raise KGError("the pipeline failed on every paper (see the messages above)")
+        slices = resolution_slices(link)
+        stages["link"] = round(time.perf_counter() - t, 2)
+
+        t = time.perf_counter()
+        if nt_dir.exists():
+            shutil.rmtree(nt_dir)
+        jobs = [
+            PartJob(s.index, path, offset, part, nt_dir / f"part-{s.index:06d}.nt")
+            for s, path, offset, part in zip(ok, paths, link.offsets, slices, strict=True)
+        ]
+        agents: set[str] = set()
+        triples_written = 0
+        wbar = _bar(progress, len(jobs), 0, "write", "part")
+
+        def written(result: PartResult) -> None:
+            nonlocal triples_written
+            agents.update(result.agents)
+            triples_written += result.triples
+            wbar.update(1)
+
+        if engine is None and jobs and (options.engine != "local" or options.workers > 1):
+            engine = make_engine(options)
+        (engine or InProcessEngine()).write_parts(jobs, written)
+        wbar.close()
+        if engine is not None:
+            engine.close()
+            engine = None
+        global_nt = nt_dir / "global.nt"
+        write_lines(
+            global_triples(link.resolution, link.assignments, link.links, agents), global_nt
+        )
+        parts = [global_nt, *(job.dest for job in jobs)]
+        stages["write"] = round(time.perf_counter() - t, 2)
+
+        t = time.perf_counter()
+        from kg.scale.load import publish_parts, turtle_from_parts
+
+        if store:
+            triples = publish_parts(out_dir, parts, link.papers, extractions)
+        else:
+            triples = turtle_from_parts(out_dir, parts, work / "scratch-store")
+        stages["load"] = round(time.perf_counter() - t, 2)
+    except KeyboardInterrupt:
+        if engine is not None:
+            engine.close(graceful=False)
+            engine = None
+        finished = sum(1 for s in summaries.values() if not s.failed)
+        print(
+            f"kg: stopped; {finished} of {len(specs)} batches are extracted and kept in "
+            f"{batches_dir}: run the same command again to resume",
+            file=sys.stderr,
+        )
+        raise
+    finally:
+        bar.close()
+        if engine is not None:
+            engine.close(graceful=False)
+
+    if not options.keep_ntriples:
+        shutil.rmtree(nt_dir, ignore_errors=True)
+    (work / "extractions.jsonl").unlink(missing_ok=True)  # hard-linked into the store
+    clean_stale(batches_dir, {s.name for s in specs})
+    types = Counter(e.type for e in link.resolution.entities.values())
+    return BuildResult(
+        graph_path=out_dir / "graph.ttl",
+        papers=link.papers,
+        records_read=records_read,
+        entities_by_type=dict(sorted(types.items())),
+        claims=link.claims,
+        topics=len({a.topic for a in link.assignments if a.is_subject}),
+        triples=triples,
+        seconds=round(time.perf_counter() - started, 2),
+        skipped=skipped,
+        stages=stages,
+    )
