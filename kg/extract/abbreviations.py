@@ -16,6 +16,8 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.extract.sections import sentences
+
 SPANS_KEY = "kg_acronyms"
 
 if not Doc.has_extension("acronyms"):
@@ -101,7 +103,7 @@ def _trim(text: str) -> tuple[int, int]:
 
 def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
     pairs: list[tuple[Span, Span]] = []
-    for sent in doc.sents:
+    for sent in sentences(doc):
         for tok in sent:
             if tok.text != "(":
                 continue

@@ -13,6 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract import abbreviations, gazetteer, names, proposed
+from kg.extract.sections import sentence_of
 from kg.extract.terms import load_terms
 
 SPANS_KEY = "kg_entities"
@@ -110,9 +111,9 @@ def retype_coordinated_datasets(chosen: list[Span]) -> None:
     """
     by_sent: dict[int, list[Span]] = {}
     for span in chosen:
-        by_sent.setdefault(span.sent.start, []).append(span)
+        by_sent.setdefault(sentence_of(span.doc, span.start).start, []).append(span)
     for spans in by_sent.values():
-        sent = spans[0].sent
+        sent = sentence_of(spans[0].doc, spans[0].start)
         if not any(t.lower_ in EVALUATION_WORDS for t in sent):
             continue
         spans.sort(key=lambda s: s.start)

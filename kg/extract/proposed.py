@@ -14,8 +14,9 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.extract import names
 from kg.extract.names import is_name_like, name_runs
-from kg.extract.sections import is_title
+from kg.extract.sections import is_title, sentences
 
 SPANS_KEY = "kg_proposed"
 
@@ -118,9 +119,17 @@ def title_name(title: Span) -> Span | None:
     return prefix if any(is_name_like(w) for w in words) else None
 
 
-def _first_name_after(sent: Span, index: int, limit: int = 8) -> Span | None:
+def runs_by_start(doc: Doc) -> dict[int, Span]:
+    """Name runs of the doc by start token (from ``kg_names`` when it ran, else computed)."""
+    runs = doc.spans[names.SPANS_KEY] if names.SPANS_KEY in doc.spans else name_runs(doc)
+    return {r.start: r for r in runs}
+
+
+def _first_name_after(
+    sent: Span, index: int, limit: int = 8, runs: dict[int, Span] | None = None
+) -> Span | None:
     """The first name run after token ``index`` in ``sent``, skipping only filler words."""
-    runs = {r.start: r for r in name_runs(sent.doc[index + 1 : min(sent.end, index + 1 + limit)])}
+    runs = runs_by_start(sent.doc) if runs is None else runs
     for tok in sent.doc[index + 1 : min(sent.end, index + 1 + limit)]:
         if tok.i in runs:
             return runs[tok.i]
@@ -129,7 +138,10 @@ def _first_name_after(sent: Span, index: int, limit: int = 8) -> Span | None:
     return None
 
 
-def proposed_in_sentence(sent: Span, defined: list[tuple[Span, Span]]) -> list[Span]:
+def proposed_in_sentence(
+    sent: Span, defined: list[tuple[Span, Span]], runs: dict[int, Span] | None = None
+) -> list[Span]:
+    runs = runs_by_start(sent.doc) if runs is None else runs
     found: list[Span] = []
     tokens = list(sent)
     for k, tok in enumerate(tokens):
@@ -139,7 +151,7 @@ def proposed_in_sentence(sent: Span, defined: list[tuple[Span, Span]]) -> list[S
             and k > 0
             and tokens[k - 1].lower_ in {"we", "paper", "work", "study", "also"}
         ):
-            name = _first_name_after(sent, tok.i)
+            name = _first_name_after(sent, tok.i, runs=runs)
             if name is not None:
                 found.append(name)
                 continue
@@ -153,25 +165,25 @@ def proposed_in_sentence(sent: Span, defined: list[tuple[Span, Span]]) -> list[S
                     found.append(short_span)
                     break
         elif low in NAMING_WORDS:
-            name = _first_name_after(sent, tok.i, limit=3)
+            name = _first_name_after(sent, tok.i, limit=3, runs=runs)
             if name is None and k + 1 < len(tokens) and tokens[k + 1].text[:1].isupper():
                 nxt = tokens[k + 1]
                 name = sent.doc[nxt.i : nxt.i + 1]  # "called Nexus"
             if name is not None:
                 found.append(name)
     # "Name, a novel ..." / "Name is a novel ..."
-    runs = name_runs(sent)
-    if runs and runs[0].start == sent.start:
-        after = [t.lower_ for t in sent.doc[runs[0].end : min(sent.end, runs[0].end + 5)]]
+    first = runs.get(sent.start)
+    if first is not None and first.end <= sent.end:
+        after = [t.lower_ for t in sent.doc[first.end : min(sent.end, first.end + 5)]]
         if after[:1] in (["is"], [","]) and NOVELTY & set(after):
-            found.append(runs[0])
+            found.append(first)
     return found
 
 
 @Language.component("kg_proposed")
 def find_proposed(doc: Doc) -> Doc:
     spans: list[Span] = []
-    sents = list(doc.sents)
+    sents = sentences(doc)
     title = sents[0] if sents and is_title(sents[0]) else None
     if title is not None and is_survey(title.text):
         doc.spans[SPANS_KEY] = []
@@ -181,10 +193,11 @@ def find_proposed(doc: Doc) -> Doc:
         if name is not None:
             spans.append(name)
     defined = list(doc._.acronyms or [])
+    runs = runs_by_start(doc)
     for sent in sents:
         if sent is title:
             continue
-        spans.extend(proposed_in_sentence(sent, defined))
+        spans.extend(proposed_in_sentence(sent, defined, runs))
     # keep one span per distinct text, first occurrence
     seen: set[str] = set()
     unique = []

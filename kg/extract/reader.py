@@ -15,7 +15,7 @@ from kg.extract.records import (
     PaperExtraction,
     QuantityRecord,
 )
-from kg.extract.sections import field_of, paper_text
+from kg.extract.sections import field_of, paper_text, sentence_of
 from kg.records import Paper
 
 #: Which specific relation a mention of each type implies (besides ``mentions``).
@@ -28,7 +28,7 @@ def _strip_period(text: str) -> str:
 
 def _locate(doc: Doc, span: Span) -> tuple[str, int, int, str, int, int]:
     field, base = field_of(doc, span.start_char)
-    sent = span.sent
+    sent = sentence_of(doc, span.start)
     text = _strip_period(span.text)
     start = span.start_char - base
     sent_text = sent.text.rstrip()
@@ -65,7 +65,9 @@ def _quantities(sent: Span, base: int) -> list[QuantityRecord]:
 def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
     result = PaperExtraction(paper=paper)
     for span in doc.spans.get(ENTITIES_KEY, []):
-        if span.sent.end < span.end:  # never report a mention across a sentence boundary
+        if (
+            sentence_of(doc, span.start).end < span.end
+        ):  # never report a mention across a sentence boundary
             continue
         field, start, end, sentence, s0, s1 = _locate(doc, span)
         extractor = span._.kg_extractor or "kg_entities"
@@ -91,7 +93,7 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
     for long_span, short_span in doc._.acronyms or []:
         first, last = sorted((long_span, short_span), key=lambda s: s.start_char)
         field, base = field_of(doc, first.start_char)
-        sent = first.sent
+        sent = sentence_of(doc, first.start)
         end = last.end_char + (doc.text[last.end_char : last.end_char + 1] == ")")
         result.acronyms.append(
             AcronymDef(

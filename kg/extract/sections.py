@@ -48,3 +48,34 @@ def mark_sections(doc: Doc) -> Doc:
                 doc[token.i + 1].is_sent_start = True
             break
     return doc
+
+
+_BOUNDS_KEY = "kg_sentence_bounds"
+
+
+def sentences(doc: Doc) -> list[Span]:
+    """``list(doc.sents)``, computed once per doc.
+
+    Why: several components and the reader each walk the sentences, and ``doc.sents`` rebuilds
+    them every time. The bounds are cached as plain ints in ``doc.user_data`` (which survives
+    ``nlp.pipe(n_process=...)``); they never change after the sentencizer.
+    """
+    return [doc[a:b] for a, b in _bounds(doc)]
+
+
+def _bounds(doc: Doc) -> list[tuple[int, int]]:
+    bounds = doc.user_data.get(_BOUNDS_KEY)
+    if bounds is None:
+        bounds = [(s.start, s.end) for s in doc.sents]
+        doc.user_data[_BOUNDS_KEY] = bounds
+    return bounds
+
+
+def sentence_of(doc: Doc, token_i: int) -> Span:
+    """The sentence holding token ``token_i`` (binary search over the cached bounds)."""
+    import bisect
+
+    bounds = _bounds(doc)
+    k = bisect.bisect_right(bounds, (token_i, len(doc) + 1)) - 1
+    a, b = bounds[max(k, 0)]
+    return doc[a:b]

@@ -26,7 +26,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from kg.extract.sections import is_title
+from kg.extract.sections import is_title, sentences
 
 if not Doc.has_extension("topic_hits"):
     Doc.set_extension("topic_hits", default=None)
@@ -153,7 +153,7 @@ class TopicCues:
         return out
 
     def __call__(self, doc: Doc) -> Doc:
-        sents = list(doc.sents)
+        sents = sentences(doc)
         sent_index: dict[int, tuple[str, int]] = {}
         own_sentence: dict[int, bool] = {}
         sent_of: dict[int, int] = {}
