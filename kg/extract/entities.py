@@ -1,8 +1,9 @@
 """Merge every entity source into one typed span group, ``doc.spans["kg_entities"]``.
 
-Sources, by priority: proposed names > acronym definitions > gazetteer > trained NER > name
-shapes. Overlaps resolve longest-first (ties by priority), so "mixture of LoRA experts" wins over
-"LoRA" and "Embodied-RAG" over "RAG". Types come from the strongest evidence: the curated term
+Sources, by priority: proposed names > acronym definitions > gazetteer > name shapes, and then
+the trained NER where none of those found anything. Among the rule sources overlaps resolve
+longest-first (ties by priority), so "mixture of LoRA experts" wins over "LoRA" and
+"Embodied-RAG" over "RAG". Types come from the strongest evidence: the curated term
 table, the long form of an acronym, the NER label, then the words around the mention ("X
 benchmark", "the X dataset").
 """
@@ -99,6 +100,21 @@ EVALUATION_WORDS = {
 COORDINATION = {",", "and", "or", "(", ")", ";", "as", "well", "including", "like", "such"}
 
 
+def trim(span: Span) -> Span | None:
+    """Drop whitespace and stray punctuation at the edges of a (model-predicted) span."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (doc[start].is_space or doc[start].is_punct and doc[start].text != "("):
+        start += 1
+    while start < end and (
+        doc[end - 1].is_space or doc[end - 1].is_punct and doc[end - 1].text not in {")", "+", "++"}
+    ):
+        end -= 1
+    if start == end:
+        return None
+    return span if (start, end) == (span.start, span.end) else Span(doc, start, end, span.label)
+
+
 def dataset_name_shape(text: str) -> bool:
     return len(text) > 3 and text.endswith(DATASET_SUFFIXES) and names.is_name_like(text)
 
@@ -190,12 +206,23 @@ class EntityMerger:
                 candidates.append((ent, "ner", NER_LABELS[ent.label_]))
         for span in doc.spans.get(names.SPANS_KEY, []):
             candidates.append((span, "kg_names", None))
-        candidates.sort(key=lambda c: (-(c[0].end - c[0].start), -PRIORITY[c[1]], c[0].start))
+        # rule sources first (longest-first among them), then the statistical NER only where
+        # the rules found nothing: its spans are less precise on 2024-2025 names ("MoE
+        # models" would otherwise swallow the acronym "MoE")
+        candidates.sort(
+            key=lambda c: (
+                c[1] == "ner",
+                -(c[0].end - c[0].start),
+                -PRIORITY[c[1]],
+                c[0].start,
+            )
+        )
         taken = [False] * len(doc)
         chosen: list[Span] = []
         proposed_texts = {s.text for s in doc.spans.get(proposed.SPANS_KEY, [])}
         for span, source, hint in candidates:
-            if any(taken[span.start : span.end]):
+            span = trim(span)
+            if span is None or any(taken[span.start : span.end]):
                 continue
             label = self._label(span, source, hint, long_of)
             if label is None:

@@ -8,6 +8,7 @@ a trained NER pipeline (its ``tok2vec`` + ``ner``) and a trained claims pipeline
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -73,16 +74,18 @@ def assemble(
     nlp.add_pipe("sentencizer")
     ner_source = spacy.load(ner_from) if ner_from else current
     if ner_source is not None and "ner" in ner_source.pipe_names:
+        if ner_source.vocab.vectors.shape[0]:  # before sourcing, so the components match them
+            nlp.vocab.vectors = ner_source.vocab.vectors
         if "tok2vec" in ner_source.pipe_names:
             nlp.add_pipe("tok2vec", source=ner_source)
         nlp.add_pipe("ner", source=ner_source)
-        if ner_source.vocab.vectors.shape[0]:
-            nlp.vocab.vectors = ner_source.vocab.vectors
     for name in RULE_COMPONENTS:
         nlp.add_pipe(name)
     claims_source = spacy.load(claims_from) if claims_from else current
     if claims_source is not None and "kg_claims" in claims_source.pipe_names:
-        nlp.add_pipe("kg_claims", source=claims_source)
+        with warnings.catch_warnings():  # W113: kg_claims uses no word vectors
+            warnings.filterwarnings("ignore", message=r"\[W113\]")
+            nlp.add_pipe("kg_claims", source=claims_source)
     else:
         nlp.add_pipe("kg_claim_cues")
     nlp.meta.update(
