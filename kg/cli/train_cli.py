@@ -43,6 +43,9 @@ def train_ner_cmd(
     set_: list[str] | None = typer.Option(
         None, "--set", help="spaCy config override section.key=value (repeatable)"
     ),
+    ship: bool = typer.Option(
+        False, "--ship", help="Assemble the result into the shipped pipeline kg/models/kg_pipeline"
+    ),
 ) -> None:
     """Train the SciERC entity recognizer; the best model is written to OUTPUT/model-best."""
     from kg.train.ner import DEFAULT_CONFIG, train_ner
@@ -56,17 +59,29 @@ def train_ner_cmd(
         overrides=_parse_overrides(set_),
     )
     typer.echo(str(best))
+    if ship:
+        from kg.extract import assemble
+
+        typer.echo(f"shipped: {assemble(ner_from=best)}")
 
 
 @train_app.command("claims")
 def train_claims_cmd(
     output: Path = typer.Option(Path("training/claims"), "--output", "-o"),
     seed: int = typer.Option(0, "--seed"),
+    ship: bool = typer.Option(
+        False, "--ship", help="Assemble the result into the shipped pipeline kg/models/kg_pipeline"
+    ),
 ) -> None:
     """Train the claim sentence classifier."""
     from kg.train.claims import train_claims
 
-    typer.echo(str(train_claims(output, seed=seed)))
+    best = train_claims(output, seed=seed)
+    typer.echo(str(best))
+    if ship:
+        from kg.extract import assemble
+
+        typer.echo(f"shipped: {assemble(claims_from=best)}")
 
 
 if __name__ == "__main__":  # python -m kg.cli.train_cli ner ...

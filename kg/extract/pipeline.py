@@ -3,7 +3,8 @@
 ``load_pipeline()`` is ``spacy.load`` on ``kg/models/kg_pipeline`` after registering our
 factories. ``assemble()`` (re)writes that directory from the rule components plus, when given,
 a trained NER pipeline (its ``tok2vec`` + ``ner``) and a trained claims pipeline (``kg_claims``);
-``kg train ner|claims`` call it after training.
+``kg train ner|claims --ship`` call it after training. Ship a retrained model only when it
+measurably beats the one it replaces (``kg eval``).
 """
 
 from __future__ import annotations
