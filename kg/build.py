@@ -76,9 +76,17 @@ def link(extractions: list[PaperExtraction]) -> LinkedGraph:
 
 def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = DEFAULT_OUT, *,
           progress: bool = False, batch_size: int = 32,
-          on_problem: Callable[[InputProblem], None] | None = None) -> BuildResult:
-    """Build ``out_dir/graph.ttl`` from ``inputs`` (default: the bundled sample)."""
+          on_problem: Callable[[InputProblem], None] | None = None, store: bool = True) -> BuildResult:
+    """Build ``out_dir/graph.ttl`` from ``inputs`` (default: the bundled sample).
+
+    With ``store`` (the default) the graph is also bulk-loaded into the Oxigraph store in
+    ``out_dir/store`` (see :mod:`kg.store`), replacing the previous one atomically.
+    """
     started = time.perf_counter()
+    if store:
+        from kg.store import check_no_writer
+
+        check_no_writer(out_dir)  # fail now, not after the extraction
     skipped: list[InputProblem] = []
 
     def report(problem: InputProblem) -> None:
@@ -101,7 +109,12 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = DEFA
     for triple in graph_triples(linked.extractions, linked.resolution, linked.assignments, linked.links):
         graph.add(triple)
     out = Path(out_dir) / "graph.ttl"
-    write_turtle(graph, out)
+    if store:
+        from kg.store import write_build
+
+        write_build(out_dir, graph, linked.extractions)  # also writes graph.ttl, atomically
+    else:
+        write_turtle(graph, out)
     types = Counter(e.type for e in linked.resolution.entities.values())
     return BuildResult(
         graph_path=out,

@@ -32,13 +32,30 @@ class QueryResult:
 
 
 def load_graph(path: str | Path) -> Graph:
-    """A Turtle/N-Triples/JSON-LD file (or, where supported, a store directory) as a Graph."""
+    """A Turtle/N-Triples/JSON-LD file, or a build directory, as a Graph.
+
+    A directory with a store opens as an rdflib Graph over the Oxigraph store (``run_query``
+    then runs SPARQL in Oxigraph itself); one without a store reads its ``graph.ttl``.
+    """
+    if Path(path).is_dir():
+        from kg.store import load_directory
+
+        return load_directory(path)
     from kg.validate import load_graph_file
 
     return load_graph_file(path)
 
 
-def run_query(graph: Graph, sparql: str) -> QueryResult:
+#: What queries run against: an rdflib Graph, or an open store (``kg.store.StoreHandle``).
+QueryTarget = Graph  # | kg.store.StoreHandle | pyoxigraph.Store
+
+
+def run_query(graph: QueryTarget, sparql: str) -> QueryResult:
+    native = _native_store(graph)
+    if native is not None:
+        from kg.store.native import run_native
+
+        return run_native(native, sparql)
     try:
         result: Result = graph.query(sparql_prologue() + sparql)
     except Exception as err:  # pyparsing and rdflib raise several types
@@ -54,6 +71,18 @@ def run_query(graph: Graph, sparql: str) -> QueryResult:
     variables = [str(v) for v in result.vars or []]
     rows = [[row[v] if v in row.labels else None for v in variables] for row in result]
     return QueryResult("SELECT", variables, rows)
+
+
+def _native_store(target):
+    """The Oxigraph store behind ``target``, if any (queried natively, not through rdflib)."""
+    if isinstance(target, Graph):
+        if getattr(target, "_kg_store_handle", None) is None:
+            return None
+        from kg.store import store_of
+
+        return store_of(target)
+    store = getattr(target, "store", target)  # a kg.store.StoreHandle, or a pyoxigraph.Store
+    return store if type(store).__module__.startswith("pyoxigraph") else None
 
 
 def shorten(term, style: str = "table") -> str:

@@ -374,3 +374,12 @@ def validate_file(path: str | Path) -> ValidationReport:
     """Validate an RDF file (.ttl, .nt, .jsonld, ...); KGError if it is missing or unparseable."""
     graph = load_graph_file(path)
     return _validate_owned(graph, len(graph))  # the parsed graph is ours: no copy
+
+
+def _load_store_directory(path: Path) -> Graph:
+    from kg.store import read_directory  # the store's graph (or graph.ttl) as a new Graph
+
+    return read_directory(path)
+
+
+register_directory_loader(_load_store_directory)

@@ -29,7 +29,19 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 def _register_commands() -> None:
     # Imported for their side effect of registering commands on ``app``.
-    from kg.cli import build_cli, eval_cli, query_cli, train_cli  # noqa: F401
+    from kg.cli import (  # noqa: F401
+        add_cli,
+        build_cli,
+        eval_cli,
+        explain_cli,
+        export_cli,
+        queries_cli,
+        query_cli,
+        serve_cli,
+        train_cli,
+        validate_cli,
+        viz_cli,
+    )
 
 
 def main() -> None:

@@ -15,15 +15,18 @@ def build_cli(
     output: Path = typer.Option(Path("kg-out"), "--output", "-o", help="Output directory."),
     batch_size: int = typer.Option(32, help="Papers per spaCy batch."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    store: bool = typer.Option(True, "--store/--no-store",
+                               help="Also load DIR's Oxigraph store (for kg query/serve/add)."),
 ) -> None:
-    """Build the knowledge graph (DIR/graph.ttl) from abstracts."""
+    """Build the knowledge graph (DIR/graph.ttl and its store DIR/store) from abstracts."""
     from kg.build import build
 
     def problem(p) -> None:
         typer.echo(f"kg: skipped {p}", err=True)
 
-    result = build(inputs or None, output, progress=not quiet, batch_size=batch_size, on_problem=problem)
-    typer.echo(f"wrote {result.graph_path}")
+    result = build(inputs or None, output, progress=not quiet, batch_size=batch_size, on_problem=problem,
+                   store=store)
+    typer.echo(f"wrote {result.graph_path}" + (f" and the store {output / 'store'}" if store else ""))
     typer.echo(f"  papers:   {result.papers} ({result.records_read} records read, "
                f"{result.records_read - result.papers} duplicates merged)")
     ents = ", ".join(f"{k} {v}" for k, v in result.entities_by_type.items())

@@ -11,22 +11,36 @@ from kg.cli import app
 
 @app.command("query")
 def query_cli(
-    graph: Path = typer.Argument(..., help="A graph file (.ttl, .nt, .jsonld)."),
-    sparql: str = typer.Argument(None, help="The SPARQL query (prefixes kg:, dcterms:, skos:, prov: ... are predeclared)."),
+    graph: Path = typer.Argument(
+        ..., help="A store (build directory) or a graph file (.ttl, .nt, .jsonld)."
+    ),
+    sparql: str = typer.Argument(
+        None, help="The SPARQL query (prefixes kg:, dcterms:, skos:, prov: ... are predeclared)."
+    ),
     file: Path = typer.Option(None, "--file", "-f", help="Read the query from a .rq file."),
+    name: str = typer.Option(None, "--name", "-n", help="Run a library query (see kg queries)."),
+    param: list[str] = typer.Option(
+        None, "--param", "-p", help="NAME=VALUE for a library query (repeatable)."
+    ),
     fmt: str = typer.Option("table", "--format", help="table, csv, tsv or json."),
 ) -> None:
-    """Run a SPARQL query against a built graph."""
+    """Run a SPARQL query (or a library query) against a store or graph file."""
     from kg.errors import KGError
     from kg.query import FORMATS, format_result, load_graph, run_query
 
     if fmt not in FORMATS:
         raise KGError(f"unknown --format {fmt!r} (expected one of {', '.join(FORMATS)})")
-    if (sparql is None) == (file is None):
-        raise KGError("give a SPARQL query or --file FILE (exactly one)")
+    if sum(x is not None for x in (sparql, file, name)) != 1:
+        raise KGError("give a SPARQL query, --file FILE or --name QUERY (exactly one)")
+    if param and name is None:
+        raise KGError("--param goes with --name (a library query)")
     if file is not None:
         if not file.is_file():
             raise KGError(f"{file}: no such query file")
         sparql = file.read_text(encoding="utf-8")
+    if name is not None:
+        from kg.store.library import render_library_query
+
+        sparql = render_library_query(name, param)
     result = run_query(load_graph(graph), sparql)
     typer.echo(format_result(result, fmt))

@@ -1,0 +1,288 @@
+"""Benchmark the Oxigraph store against rdflib's in-memory Graph: load, size, library queries.
+
+    python benchmarks/bench_store.py GRAPH [--synthetic-papers N] [--runs R] [--rdflib-runs R]
+                                         [--no-rdflib] [--work DIR] [--markdown FILE]
+
+GRAPH: a graph file (graph.ttl) or a store (a ``kg build -o DIR`` directory; its graph.ttl is
+what rdflib parses). With ``--synthetic-papers N`` the graph is first scaled up - synthetically -
+to about N papers: the graph's triples are replicated with renamed paper, entity, claim,
+evidence, acronym and assignment IRIs (``paper/s17-<id>``...), literals and the topic scheme
+unchanged, so every copy is about the same topics; figures from it are labelled synthetic.
+
+Measured, each in this one run and process: bulk-load time and on-disk size of the store;
+rdflib's parse time and memory; and the latency of every library query (``queries/*.rq``, run
+with each of its ``@example`` parameters): median and p95 of R runs after one warm-up, wall clock
+and CPU time of this process (the machine may be shared: CPU time is what one uncontended core
+would take). The Oxigraph figures are for the on-disk store opened read-only, i.e. what
+``kg query DIR`` and ``kg serve`` use; rdflib runs the same SPARQL text on a Graph parsed from
+the same triples, so the ratio compares engines on identical data and queries. rdflib is skipped
+(``--no-rdflib``) or limited to fewer runs (``--rdflib-runs``) where it would take too long.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import platform
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pyoxigraph as ox  # noqa: E402
+
+from kg.query import run_query  # noqa: E402
+from kg.store.core import GRAPH_FILE, Publisher, open_store  # noqa: E402
+from kg.store.library import list_queries, parse_params  # noqa: E402
+from kg.vocab import DATA_BASE  # noqa: E402
+
+#: IRI namespaces renamed per synthetic copy (everything minted per paper or per entity).
+RENAMED = ("paper/", "entity/", "claim/", "evidence/", "acronym/", "assignment/")
+
+
+def _du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+class _Replicas(io.RawIOBase):
+    """N-Triples of ``copies`` renamed replicas of ``template`` (+ the shared lines), streamed."""
+
+    def __init__(self, shared: bytes, template: bytes, copies: int) -> None:
+        self.parts = iter([shared] + [None] * copies)
+        self.template = template
+        self.k = 0
+        self.buf = memoryview(b"")
+        self.pos = 0
+
+    def _next_part(self) -> bytes | None:
+        part = next(self.parts, b"")
+        if part is None:  # a copy
+            self.k += 1
+            prefix = f"{DATA_BASE}".encode()
+            data = self.template
+            for ns in RENAMED:
+                data = data.replace(
+                    prefix + ns.encode(), prefix + ns.encode() + f"s{self.k}-".encode()
+                )
+            return data
+        return part or None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while self.pos >= len(self.buf):
+            part = self._next_part()
+            if part is None:
+                return 0
+            self.buf, self.pos = memoryview(part), 0
+        n = min(len(b), len(self.buf) - self.pos)
+        b[:n] = self.buf[self.pos : self.pos + n]
+        self.pos += n
+        return n
+
+
+def split_template(turtle: Path) -> tuple[bytes, bytes, int]:
+    """(shared N-Triples lines, per-copy template lines, papers in the graph)."""
+    triples = list(ox.parse(path=str(turtle), format=ox.RdfFormat.TURTLE))
+    renamed = tuple(DATA_BASE + ns for ns in RENAMED)
+    shared, template = [], []
+    papers = 0
+    for t in triples:
+        line = f"{t.subject} {t.predicate} {t.object} .\n"
+        values = [x.value for x in (t.subject, t.object) if isinstance(x, ox.NamedNode)]
+        (template if any(v.startswith(renamed) for v in values) else shared).append(line)
+        if t.predicate.value.endswith("22-rdf-syntax-ns#type") and t.object.value.endswith(
+            "#Paper"
+        ):
+            papers += 1
+    return "".join(shared).encode(), "".join(template).encode(), papers
+
+
+def synthetic_store(turtle: Path, papers_wanted: int, work: Path) -> tuple[Path, int, int, float]:
+    """A store of ~``papers_wanted`` papers built from copies of ``turtle``.
+
+    Returns (store dir, copies, papers, bulk-load seconds)."""
+    shared, template, papers = split_template(turtle)
+    copies = max(1, round(papers_wanted / papers))
+    out = work / f"synthetic-{copies}x"
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    started = time.perf_counter()
+    with Publisher(out) as pub:
+        pub.stage_load(
+            io.BufferedReader(_Replicas(shared, template, copies), 1 << 20),
+            ox.RdfFormat.N_TRIPLES,
+            None,
+        )
+        pub.publish(papers * copies, "build")
+    return out, copies, papers * copies, time.perf_counter() - started
+
+
+def real_store(turtle: Path, work: Path) -> tuple[Path, float]:
+    """A fresh store bulk-loaded from ``turtle`` (as ``kg build`` does); -> (dir, seconds)."""
+    out = work / "store"
+    if out.exists():
+        shutil.rmtree(out)
+    started = time.perf_counter()
+    with Publisher(out) as pub:
+        pub.stage_turtle(turtle, None)
+        pub.publish(0, "build")
+    return out, time.perf_counter() - started
+
+
+def time_query(target, sparql: str, runs: int) -> dict:
+    run_query(target, sparql)  # warm-up (and the row count)
+    rows = len(run_query(target, sparql).rows)
+    wall, cpu = [], []
+    for _ in range(runs):
+        w, c = time.perf_counter(), time.process_time()
+        run_query(target, sparql)
+        wall.append((time.perf_counter() - w) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
+    return {
+        "rows": rows,
+        "median": statistics.median(wall),
+        "p95": _p95(wall),
+        "cpu_median": statistics.median(cpu),
+    }
+
+
+def _p95(values: list[float]) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(0.95 * len(values) + 0.5) - 1))]
+
+
+def library_cases() -> list[tuple[str, str, str]]:
+    """(query, example parameters, SPARQL) for every ``@example`` of every library query."""
+    cases = []
+    for q in list_queries():
+        for example in q.examples or [""]:
+            values = parse_params(example.split()) if example else {}
+            cases.append((q.name, example, q.render(values)))
+    return cases
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("graph", type=Path, help="graph.ttl or a kg build directory")
+    ap.add_argument(
+        "--synthetic-papers",
+        type=int,
+        default=0,
+        help="scale the graph up to about this many papers (synthetic)",
+    )
+    ap.add_argument("--runs", type=int, default=20, help="timed runs per query on Oxigraph")
+    ap.add_argument("--rdflib-runs", type=int, default=5, help="timed runs per query on rdflib")
+    ap.add_argument("--no-rdflib", action="store_true", help="Oxigraph only")
+    ap.add_argument(
+        "--work", type=Path, default=None, help="where to build stores (default: a temp dir)"
+    )
+    ap.add_argument("--markdown", type=Path, default=None, help="append the tables to this file")
+    args = ap.parse_args()
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="kg-bench-store-"))
+    turtle = args.graph / GRAPH_FILE if args.graph.is_dir() else args.graph
+    command = "python benchmarks/bench_store.py " + " ".join(sys.argv[1:])
+    lines = [f"### `{command}`", ""]
+    label = "synthetic" if args.synthetic_papers else "real"
+
+    if args.synthetic_papers:
+        store, copies, papers, load_s = synthetic_store(turtle, args.synthetic_papers, work)
+        what = f"synthetic: {copies} renamed copies of {turtle} = {papers} papers"
+    else:
+        store, load_s = real_store(turtle, work)
+        what = f"{turtle}"
+    handle = open_store(store)
+    triples = len(handle.store)
+    size = _du(store / "store")
+    lines += [
+        f"Graph: {what} ({label}), {triples:,} triples. "
+        f"Machine: {platform.machine()}, Python {platform.python_version()}, pyoxigraph "
+        f"{ox.__version__ if hasattr(ox, '__version__') else '?'}.",
+        "",
+        "| load | figure |",
+        "|---|---|",
+        f"| Oxigraph bulk load (store on disk) | {load_s:.1f} s |",
+        f"| Oxigraph store size on disk | {size / 1e6:.1f} MB |",
+    ]
+
+    graph = None
+    if not args.no_rdflib:
+        from rdflib import Graph
+
+        rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        graph = Graph()
+        if args.synthetic_papers:
+            shared, template, _ = split_template(turtle)
+            data = io.BufferedReader(_Replicas(shared, template, copies), 1 << 20).read()
+            graph.parse(data=data.decode("utf-8"), format="nt")
+        else:
+            graph.parse(turtle, format="turtle")
+        parse_s = time.perf_counter() - started
+        rss = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1e3
+        lines += [
+            f"| rdflib parse into a Graph (memory store) | {parse_s:.1f} s |",
+            f"| rdflib peak memory growth | {rss:.0f} MB |",
+        ]
+    lines += [""]
+
+    head = "| query (example params) | rows | Oxigraph median ms | p95 ms | CPU median ms |"
+    sep = "|---|---:|---:|---:|---:|"
+    if graph is not None:
+        head += " rdflib median ms | p95 ms | CPU median ms | rdflib / Oxigraph (wall, CPU) |"
+        sep += "---:|---:|---:|---:|"
+    lines += [head, sep]
+    slowest = ("", 0.0, 0.0, 0.0)  # rdflib's slowest case: name, median, wall ratio, CPU ratio
+    worst = ("", 0.0, 0.0)  # Oxigraph's slowest case: name, median, CPU median
+    for name, example, sparql in library_cases():
+        case = f"{name} ({example or 'no params'})"
+        ox_t = time_query(handle, sparql, args.runs)
+        row = (
+            f"| {case} | {ox_t['rows']} | {ox_t['median']:.1f} | "
+            f"{ox_t['p95']:.1f} | {ox_t['cpu_median']:.1f} |"
+        )
+        if ox_t["median"] > worst[1]:
+            worst = (case, ox_t["median"], ox_t["cpu_median"])
+        if graph is not None:
+            rd = time_query(graph, sparql, args.rdflib_runs)
+            ratio = rd["median"] / ox_t["median"]
+            cpu_ratio = rd["cpu_median"] / max(ox_t["cpu_median"], 1e-3)
+            row += (
+                f" {rd['median']:.0f} | {rd['p95']:.0f} | {rd['cpu_median']:.0f} | "
+                f"{ratio:.0f}x, {cpu_ratio:.0f}x |"
+            )
+            if rd["rows"] != ox_t["rows"]:
+                row += f" rdflib: {rd['rows']} rows"
+            if rd["median"] > slowest[1]:
+                slowest = (case, rd["median"], ratio, cpu_ratio)
+        lines.append(row)
+        print(row, flush=True)
+    lines += [
+        "",
+        f"Slowest on Oxigraph: {worst[0]}, {worst[1]:.1f} ms median ({worst[2]:.1f} ms CPU).",
+    ]
+    if graph is not None:
+        lines.append(
+            f"Slowest on rdflib: {slowest[0]}, {slowest[1]:.0f} ms median: Oxigraph is "
+            f"{slowest[2]:.0f}x faster (wall clock), {slowest[3]:.0f}x (CPU time)."
+        )
+    lines.append("")
+    text = "\n".join(lines)
+    print(text)
+    if args.markdown:
+        with args.markdown.open("a", encoding="utf-8") as out:
+            out.write(text + "\n")
+    handle.close()
+
+
+if __name__ == "__main__":
+    main()

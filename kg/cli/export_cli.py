@@ -1,0 +1,32 @@
+"""``kg export``: wraps :func:`kg.store.export.export`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from kg.cli import app
+
+
+@app.command("export")
+def export_cli(
+    graph: Path = typer.Argument(..., help="A store (build directory) or a graph file."),
+    fmt: str = typer.Option(
+        "turtle", "--format", "-f", help="turtle, ntriples, nquads, trig or jsonld."
+    ),
+    output: Path = typer.Option(None, "--output", "-o", help="Output file (default: stdout)."),
+    split_provenance: bool = typer.Option(
+        False,
+        "--split-provenance",
+        help="Put provenance (evidence, alias merges, prov:) in its own named graph "
+        "(nquads, trig, jsonld).",
+    ),
+) -> None:
+    """Export a graph as Turtle, N-Triples, N-Quads, TriG or JSON-LD."""
+    from kg.store.export import export
+
+    result = export(graph, output, fmt, split_provenance=split_provenance)
+    if output is not None:
+        extra = f", {result.provenance} in the provenance graph" if split_provenance else ""
+        typer.echo(f"wrote {output}: {result.quads} statements as {fmt}{extra}", err=True)

@@ -1,0 +1,51 @@
+"""``kg serve``: wraps :func:`kg.store.server.serve`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from kg.cli import app
+
+
+@app.command("serve")
+def serve_cli(
+    store: Path = typer.Argument(..., help="The store (build directory) to serve."),
+    port: int = typer.Option(7878, "--port", "-p", help="Port on 127.0.0.1 (0: any free port)."),
+    allow_update: bool = typer.Option(
+        False, "--allow-update", help="Accept SPARQL updates at /update."
+    ),
+    timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run."),
+    max_result_mb: float = typer.Option(50.0, "--max-result-mb", help="Largest result, in MB."),
+    workers: int = typer.Option(2, "--workers", help="Query worker processes."),
+) -> None:
+    """Serve the store as a SPARQL 1.1 endpoint (/query, /update, a query page at /)."""
+    from kg.errors import KGError
+    from kg.store.server import ServerConfig, serve
+
+    if timeout <= 0 or max_result_mb <= 0 or workers < 1 or not 0 <= port <= 65535:
+        raise KGError(
+            "--timeout and --max-result-mb must be positive, --workers at least 1, --port 0..65535"
+        )
+    config = ServerConfig(
+        path=store,
+        port=port,
+        allow_update=allow_update,
+        timeout=timeout,
+        max_result_bytes=int(max_result_mb * 1e6),
+        workers=workers,
+    )
+
+    def ready(server) -> None:
+        mode = "read-write" if allow_update else "read-only"
+        typer.echo(
+            f"kg serve: {server.url} ({mode}; store {store}, {server.manifest.generation}, "
+            f"{server.manifest.triples} triples)"
+        )
+        typer.echo(
+            f"  query endpoint: {server.url}query   update endpoint: {server.url}update", err=True
+        )
+        typer.echo("  Ctrl-C to stop", err=True)
+
+    serve(config, on_ready=ready)

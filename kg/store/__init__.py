@@ -1,0 +1,90 @@
+"""The persistent graph store (Oxigraph): build output, incremental adds, export, SPARQL server.
+
+Modules, one job each:
+
+* :mod:`kg.store.lock` - the writer lock and readers' generation locks;
+* :mod:`kg.store.core` - directory layout, opening for reading, atomic publishing (bulk load);
+* :mod:`kg.store.extractions` - extraction records as JSON Lines (what ``kg add`` re-links);
+* :mod:`kg.store.incremental` - ``kg add``: new papers into an existing store;
+* :mod:`kg.store.native` - SPARQL run in Oxigraph, results as :class:`kg.query.QueryResult`;
+* :mod:`kg.store.library` - the query library (``queries/*.rq``) and safe parameters;
+* :mod:`kg.store.export` - ``kg export`` (Turtle, N-Triples, N-Quads, TriG, JSON-LD);
+* :mod:`kg.store.server` - ``kg serve``: a SPARQL 1.1 Protocol endpoint.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kg.errors import KGError
+from kg.store.core import (
+    GRAPH_FILE,
+    Manifest,
+    StoreHandle,
+    check_no_writer,
+    is_store,
+    open_graph,
+    open_store,
+    read_manifest,
+    store_of,
+    write_build,
+)
+from kg.store.lock import StoreBusy, WriterLock
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+__all__ = [
+    "GRAPH_FILE",
+    "Manifest",
+    "StoreBusy",
+    "StoreHandle",
+    "WriterLock",
+    "check_no_writer",
+    "is_store",
+    "load_directory",
+    "open_graph",
+    "open_store",
+    "read_directory",
+    "read_manifest",
+    "store_of",
+    "write_build",
+]
+
+
+def load_directory(path: str | Path) -> Graph:
+    """A build directory as an rdflib Graph: its store if it has one (read-only, queried natively
+    by :func:`kg.query.run_query`), else its ``graph.ttl``."""
+    path = Path(path)
+    if is_store(path):
+        return open_graph(path)
+    if (path / GRAPH_FILE).is_file():
+        from kg.validate import load_graph_file
+
+        return load_graph_file(path / GRAPH_FILE)
+    raise KGError(
+        f"{path}: is a directory but neither a kg store nor a build output (no {GRAPH_FILE})"
+    )
+
+
+def read_directory(path: str | Path) -> Graph:
+    """A build directory's graph as a new in-memory rdflib Graph the caller may change.
+
+    The store's current content (SPARQL updates included) if it has one, else ``graph.ttl``;
+    the loader :mod:`kg.validate` uses for directories.
+    """
+    path = Path(path)
+    if not is_store(path):
+        return load_directory(path)
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from kg.vocab import PREFIXES
+
+    with open_store(path) as handle:
+        data = handle.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    graph = Graph()
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri, override=True)
+    return graph.parse(data=data.decode("utf-8"), format="nt")

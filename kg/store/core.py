@@ -1,0 +1,417 @@
+"""The on-disk store: layout, opening for reading, and publishing a new version atomically.
+
+A build directory ``DIR`` holds::
+
+    DIR/graph.ttl                       the graph as Turtle (replaced atomically on every write)
+    DIR/store/CURRENT.json              manifest: which generation is current, counts, history
+    DIR/store/gen-000003/oxigraph/      the Oxigraph (RocksDB) store of that generation
+    DIR/store/gen-000003/extractions.jsonl   the extraction records (for ``kg add``)
+    DIR/store/write.lock                writer lock (see :mod:`kg.store.lock`)
+
+A generation is never modified once published. A writer builds the next one in a temporary
+directory, renames it into place and then replaces ``CURRENT.json`` (``os.replace`` is atomic),
+so readers always see a complete store and a writer killed half-way leaves the previous store
+as it was; the next writer removes the debris. Readers need no lock against writers; the
+previous generation is kept (and any generation a reader still holds open) until it is unused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from kg.errors import KGError
+from kg.store.lock import WriterLock, hold_generation, lock_for_removal, writer_active
+
+if TYPE_CHECKING:
+    import pyoxigraph
+    from rdflib import Graph
+
+    from kg.extract.records import PaperExtraction
+
+STORE = "store"
+CURRENT = "CURRENT.json"
+GRAPH_FILE = "graph.ttl"
+OXIGRAPH = "oxigraph"
+EXTRACTIONS = "extractions.jsonl"
+FORMAT = 1
+_GEN = re.compile(r"^gen-(\d{6,})$")
+
+
+@dataclass
+class Manifest:
+    """``store/CURRENT.json``."""
+
+    generation: str
+    papers: int
+    triples: int
+    written_by: str  # "build", "add" or "update" (SPARQL Update through kg serve)
+    written_at: str
+    #: True once SPARQL updates changed the store: the extraction records no longer describe it.
+    sparql_updated: bool = False
+    format: int = FORMAT
+    history: list[dict] = field(default_factory=list)
+
+
+def store_root(path: str | Path) -> Path:
+    return Path(path) / STORE
+
+
+def is_store(path: str | Path) -> bool:
+    """True if ``path`` is a build directory with a published store."""
+    return (store_root(path) / CURRENT).is_file()
+
+
+def read_manifest(path: str | Path) -> Manifest:
+    file = store_root(path) / CURRENT
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KGError(
+            f"{path}: not a kg store (no {STORE}/{CURRENT}; build one with kg build -o DIR)"
+        ) from None
+    except (OSError, ValueError) as err:
+        raise KGError(f"{file}: cannot read the store manifest ({err})") from err
+    if data.get("format") != FORMAT:
+        raise KGError(
+            f"{file}: store format {data.get('format')!r} is not supported "
+            f"(expected {FORMAT}); rebuild it"
+        )
+    names = Manifest.__dataclass_fields__
+    return Manifest(**{k: v for k, v in data.items() if k in names})
+
+
+def generation_dir(path: str | Path, generation: str) -> Path:
+    return store_root(path) / generation
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+class StoreHandle:
+    """One generation of a store, open read-only; queried natively by :func:`kg.query.run_query`."""
+
+    def __init__(
+        self, path: Path, manifest: Manifest, store: pyoxigraph.Store, lock_fd: int | None
+    ):
+        self.path = path
+        self.manifest = manifest
+        self.store = store
+        self._lock_fd = lock_fd
+
+    @property
+    def generation(self) -> str:
+        return self.manifest.generation
+
+    def close(self) -> None:
+        self.store = None  # type: ignore[assignment]  # RocksDB closes when the object goes
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+    def __enter__(self) -> StoreHandle:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<kg store {self.path} {self.generation}>"
+
+
+def open_store(path: str | Path) -> StoreHandle:
+    """Open the current generation of the store in ``path`` for reading (many readers at once)."""
+    import pyoxigraph as ox
+
+    path = Path(path)
+    last_error: Exception | None = None
+    for _attempt in range(5):
+        manifest = read_manifest(path)
+        gen = generation_dir(path, manifest.generation)
+        fd = hold_generation(gen)
+        if not (gen / OXIGRAPH).is_dir():  # removed between reading CURRENT and locking: retry
+            if fd is not None:
+                os.close(fd)
+            last_error = KGError(f"{gen}: generation missing")
+            time.sleep(0.05)
+            continue
+        try:
+            store = ox.Store.read_only(str(gen / OXIGRAPH))
+        except OSError as err:
+            if fd is not None:
+                os.close(fd)
+            last_error = err
+            time.sleep(0.05)
+            continue
+        return StoreHandle(path, manifest, store, fd)
+    raise KGError(f"{path}: cannot open the store ({' '.join(str(last_error).split())})")
+
+
+def open_graph(path: str | Path) -> Graph:
+    """The store as an rdflib Graph (oxrdflib), for code that wants rdflib's API."""
+    from oxrdflib import OxigraphStore
+    from rdflib import Graph
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    from kg.vocab import PREFIXES
+
+    handle = open_store(path)
+    # the store's default graph (where the data is), not a fresh empty named graph
+    graph = Graph(store=OxigraphStore(store=handle.store), identifier=DATASET_DEFAULT_GRAPH_ID)
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri, override=True)
+    graph._kg_store_handle = handle  # type: ignore[attr-defined]  # keeps the generation locked
+    return graph
+
+
+def store_of(graph) -> pyoxigraph.Store | None:
+    """The Oxigraph store under an rdflib Graph opened by :func:`open_graph`, else None."""
+    handle = getattr(graph, "_kg_store_handle", None)
+    return handle.store if handle is not None else None
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with tmp.open("w", encoding="utf-8") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+class Publisher:
+    """Writes the next generation of the store in ``path`` under the writer lock.
+
+    Use as a context manager (it takes the lock on entry, or reuses ``lock`` if given); stage the
+    new content with :meth:`stage_graph`, then :meth:`publish`. Leaving without publishing (an
+    error, Ctrl-C) removes the staged files and leaves the store as it was.
+    """
+
+    def __init__(self, path: str | Path, lock: WriterLock | None = None, what: str = "") -> None:
+        self.path = Path(path)
+        self.root = store_root(self.path)
+        self._own_lock = lock is None
+        self.lock = lock or WriterLock(self.root, what)
+        self.staging: Path | None = None
+        self._graph_tmp: Path | None = None
+        self.triples = 0
+        #: names of entries of ``store/`` the clean-up must leave alone (a server's working copy)
+        self.protect: set[str] = set()
+
+    def __enter__(self) -> Publisher:
+        if not self.lock.held:
+            self.lock.acquire()
+        self.collect_garbage()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self._discard()
+        finally:
+            if self._own_lock:
+                self.lock.release()
+
+    def _discard(self) -> None:
+        if self.staging is not None and self.staging.exists():
+            shutil.rmtree(self.staging, ignore_errors=True)
+        if self._graph_tmp is not None and self._graph_tmp.exists():
+            self._graph_tmp.unlink()
+        self.staging = self._graph_tmp = None
+
+    def _next_generation(self) -> str:
+        numbers = [int(m.group(1)) for p in self.root.iterdir() if (m := _GEN.match(p.name))]
+        return f"gen-{max(numbers, default=0) + 1:06d}"
+
+    def stage_graph(self, graph: Graph, extractions: Iterable[PaperExtraction] | None) -> None:
+        """Write ``graph`` as Turtle (the future ``graph.ttl``), bulk-load it into a new Oxigraph
+        store, and save the extraction records next to it."""
+        from kg.rdf import write_turtle
+
+        self._graph_tmp = self.path / f".{GRAPH_FILE}.tmp-{os.getpid()}"
+        write_turtle(graph, self._graph_tmp)
+        self.stage_turtle(self._graph_tmp, extractions)
+
+    def stage_turtle(self, turtle: Path, extractions: Iterable[PaperExtraction] | None) -> None:
+        import pyoxigraph as ox
+
+        self.stage_load(turtle, ox.RdfFormat.TURTLE, extractions)
+
+    def stage_load(
+        self,
+        source: Path | BinaryIO,
+        format: pyoxigraph.RdfFormat,  # noqa: A002
+        extractions: Iterable[PaperExtraction] | None,
+    ) -> None:
+        """Bulk-load ``source`` (a file, or a binary stream) into the next generation."""
+        import pyoxigraph as ox
+
+        from kg.store.extractions import write_extractions
+
+        self.staging = self.root / f"tmp-{os.getpid()}-{int(time.time() * 1000)}"
+        self.staging.mkdir(parents=True)
+        store = ox.Store(str(self.staging / OXIGRAPH))
+        try:
+            if isinstance(source, Path):
+                store.bulk_load(path=str(source), format=format)
+            else:
+                store.bulk_load(input=source, format=format)
+            store.flush()
+            # Compact the bulk-loaded files: point lookups (what queries do) get many times
+            # faster; the store is never written again, so this is paid once.
+            store.optimize()
+            self.triples = len(store)
+        except (OSError, SyntaxError, ValueError) as err:
+            raise KGError(
+                f"cannot load {source} into the store: {' '.join(str(err).split())}"
+            ) from err
+        finally:
+            del store
+        if extractions is not None:
+            write_extractions(extractions, self.staging / EXTRACTIONS)
+        (self.staging / "readers.lock").touch()
+
+    def stage_store_copy(self, source: pyoxigraph.Store) -> None:
+        """Stage a checkpoint of ``source`` (hard links: fast) as the next generation."""
+        self.staging = self.root / f"tmp-{os.getpid()}-{int(time.time() * 1000)}"
+        self.staging.mkdir(parents=True)
+        source.backup(str(self.staging / OXIGRAPH))
+        self.triples = len(source)
+        (self.staging / "readers.lock").touch()
+
+    def publish(
+        self,
+        papers: int,
+        written_by: str,
+        *,
+        sparql_updated: bool = False,
+        link_extractions_from: Path | None = None,
+    ) -> Manifest:
+        """Make the staged generation current (atomic) and remove what no reader needs.
+
+        ``link_extractions_from``: reuse that (immutable) extraction file, hard-linked.
+        """
+        if self.staging is None:
+            raise RuntimeError("nothing staged")
+        if link_extractions_from is not None and link_extractions_from.is_file():
+            try:
+                os.link(link_extractions_from, self.staging / EXTRACTIONS)
+            except OSError:
+                shutil.copyfile(link_extractions_from, self.staging / EXTRACTIONS)
+        previous = read_manifest(self.path) if (self.root / CURRENT).is_file() else None
+        generation = self._next_generation()
+        _fsync_dir(self.staging)
+        os.rename(self.staging, self.root / generation)
+        self.staging = None
+        history = list(previous.history) if previous else []
+        history.append(
+            {
+                "generation": generation,
+                "written_by": written_by,
+                "at": _now(),
+                "papers": papers,
+                "triples": self.triples,
+            }
+        )
+        manifest = Manifest(
+            generation=generation,
+            papers=papers,
+            triples=self.triples,
+            written_by=written_by,
+            written_at=_now(),
+            sparql_updated=sparql_updated,
+            history=history[-50:],
+        )
+        _write_atomic(self.root / CURRENT, json.dumps(asdict(manifest), indent=1) + "\n")
+        if self._graph_tmp is not None:
+            os.replace(self._graph_tmp, self.path / GRAPH_FILE)
+            self._graph_tmp = None
+        self.collect_garbage(keep={generation, previous.generation if previous else ""})
+        return manifest
+
+    def collect_garbage(self, keep: set[str] | None = None) -> None:
+        """Remove debris of killed writers and generations older than the previous one that no
+        reader holds open. Called under the writer lock only."""
+        if not self.root.is_dir():
+            return
+        if keep is None:
+            if not (self.root / CURRENT).is_file():
+                keep = set()
+            else:
+                current = read_manifest(self.path)
+                gens = sorted(p.name for p in self.root.iterdir() if _GEN.match(p.name))
+                older = [g for g in gens if g < current.generation]
+                keep = {current.generation, *(older[-1:])}
+        mine = (f"tmp-{os.getpid()}-", f"work-{os.getpid()}")
+        for entry in self.root.iterdir():
+            if entry.name.startswith(mine) or entry.name in self.protect:
+                continue  # in use by this process (or the server it works for)
+            if entry.name.startswith(("tmp-", "work-", "trash-")) and entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)  # we hold the writer lock: all stale
+            elif _GEN.match(entry.name) and entry.name not in keep:
+                fd = lock_for_removal(entry)
+                if fd is None:
+                    continue  # a reader still has it open
+                try:
+                    trash = self.root / f"trash-{entry.name}-{os.getpid()}"
+                    os.rename(entry, trash)
+                finally:
+                    if fd >= 0:
+                        os.close(fd)
+                shutil.rmtree(trash, ignore_errors=True)
+        for stale in self.path.glob(f".{GRAPH_FILE}.tmp-*"):
+            if stale != self._graph_tmp:
+                stale.unlink(missing_ok=True)
+
+
+def check_no_writer(path: str | Path) -> None:
+    """Fail early (before hours of extraction) if another process is writing the store."""
+    holder = writer_active(store_root(path))
+    if holder:
+        raise KGError(
+            f"{path}: store is being written by another process ({holder}); "
+            "try again when it has finished"
+        )
+
+
+def write_build(
+    out_dir: str | Path,
+    graph: Graph,
+    extractions: list[PaperExtraction],
+    written_by: str = "build",
+    lock: WriterLock | None = None,
+) -> Manifest:
+    """Write ``graph.ttl`` and publish a new store generation for ``graph`` (used by kg build)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with Publisher(out_dir, lock=lock, what=f"kg {written_by}") as pub:
+        pub.stage_graph(graph, extractions)
+        return pub.publish(len(extractions), written_by)

@@ -1,0 +1,165 @@
+"""``kg export``: a store (or any graph file) as Turtle, N-Triples, N-Quads, TriG or JSON-LD.
+
+Serialization streams from Oxigraph (no rdflib graph in memory). With ``split_provenance`` the
+provenance - how each statement was derived - goes to its own named graph
+(:data:`PROVENANCE_GRAPH`) and the content stays in the default graph, so a consumer can load
+one without the other. Provenance is:
+
+* the ``kg:Evidence`` records (IRIs under ``evidence/``: sentence, offsets, extractor);
+* the ``kg:AliasMerge`` records of entity resolution (``entity/<id>/form/<hash>``) and the
+  ``kg:hasAlias`` links to them;
+* every ``prov:`` statement (``prov:wasDerivedFrom``, ``prov:wasAttributedTo``), ``kg:extractor``,
+  and the extractors themselves (``extractor/``, ``prov:SoftwareAgent``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from kg.errors import KGError
+from kg.vocab import AGENT, DATA_BASE, ENTITY, EVIDENCE, KG, PREFIXES
+
+FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
+QUAD_FORMATS = ("nquads", "trig", "jsonld")
+SUFFIXES = {
+    "turtle": ".ttl",
+    "ntriples": ".nt",
+    "nquads": ".nq",
+    "trig": ".trig",
+    "jsonld": ".jsonld",
+}
+PROVENANCE_GRAPH = DATA_BASE + "graph/provenance"
+_PROV = PREFIXES["prov"]
+_PROVENANCE_PREDICATES = {str(KG.extractor), str(KG.hasAlias)}
+
+
+@dataclass
+class ExportResult:
+    quads: int
+    provenance: int
+    format: str
+    output: str
+
+
+def _ox_format(name: str):
+    import pyoxigraph as ox
+
+    return {
+        "turtle": ox.RdfFormat.TURTLE,
+        "ntriples": ox.RdfFormat.N_TRIPLES,
+        "nquads": ox.RdfFormat.N_QUADS,
+        "trig": ox.RdfFormat.TRIG,
+        "jsonld": ox.RdfFormat.JSON_LD,
+    }[name]
+
+
+def is_provenance(subject: str, predicate: str) -> bool:
+    """Whether the statement ``subject predicate ...`` (IRIs as strings) is provenance."""
+    return (
+        subject.startswith(str(EVIDENCE))
+        or subject.startswith(str(AGENT))
+        or (subject.startswith(str(ENTITY)) and "/form/" in subject)
+        or predicate.startswith(_PROV)
+        or predicate in _PROVENANCE_PREDICATES
+    )
+
+
+def _open_source(source: Path):
+    """(pyoxigraph store, keep-alive handle) for a store directory, build directory or file."""
+    import pyoxigraph as ox
+
+    from kg.store.core import GRAPH_FILE, is_store, open_store
+
+    if source.is_dir():
+        if is_store(source):
+            handle = open_store(source)
+            return handle.store, handle
+        if (source / GRAPH_FILE).is_file():
+            source = source / GRAPH_FILE
+        else:
+            raise KGError(f"{source}: is a directory but neither a kg store nor a build output")
+    if not source.is_file():
+        raise KGError(f"{source}: no such file or directory")
+    suffix = source.suffix.lower().lstrip(".")
+    fmt = ox.RdfFormat.from_extension(suffix) or ox.RdfFormat.from_extension(
+        {"json": "jsonld", "owl": "rdf", "xml": "rdf", "ntriples": "nt", "turtle": "ttl"}.get(
+            suffix, suffix
+        )
+    )
+    if fmt is None:
+        raise KGError(f"{source}: unknown RDF file type {source.suffix!r}")
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(source), format=fmt)
+    except (SyntaxError, ValueError, OSError) as err:
+        raise KGError(
+            f"{source}: cannot parse as {fmt.name}: {' '.join(str(err).split())[:300]}"
+        ) from err
+    return store, None
+
+
+def export(
+    source: str | Path,
+    output: str | Path | BinaryIO | None = None,
+    fmt: str = "turtle",
+    *,
+    split_provenance: bool = False,
+) -> ExportResult:
+    """Write the graph in ``source`` to ``output`` (a path, a binary stream; None: stdout)."""
+    import pyoxigraph as ox
+
+    if fmt not in FORMATS:
+        raise KGError(f"unknown export format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    if split_provenance and fmt not in QUAD_FORMATS:
+        raise KGError(
+            "--split-provenance needs a format with named graphs "
+            f"({', '.join(QUAD_FORMATS)}), not {fmt}"
+        )
+    store, handle = _open_source(Path(source))
+    counts = {"quads": 0, "provenance": 0}
+    provenance_graph = ox.NamedNode(PROVENANCE_GRAPH)
+    quad_format = fmt in QUAD_FORMATS
+
+    def classified(want_provenance: bool | None) -> Iterator:
+        for quad in store.quads_for_pattern(None, None, None, None):
+            provenance = isinstance(quad.subject, ox.NamedNode) and is_provenance(
+                quad.subject.value, quad.predicate.value
+            )
+            if want_provenance is None or provenance == want_provenance:
+                yield quad, provenance
+
+    def stream() -> Iterator:
+        # Split: content first, then provenance, so TriG has one block per graph.
+        passes = (False, True) if split_provenance else (None,)
+        for want in passes:
+            for quad, provenance in classified(want):
+                counts["quads"] += 1
+                graph = quad.graph_name
+                if split_provenance and provenance:
+                    counts["provenance"] += 1
+                    graph = provenance_graph
+                if quad_format:
+                    yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
+                else:  # named graphs (none in a kg store) flatten into the one graph
+                    yield quad.triple
+
+    target = output if output is not None else sys.stdout.buffer
+    if isinstance(target, (str, Path)):
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        target = str(target)
+    prefixes = PREFIXES if fmt in ("turtle", "trig") else None
+    try:
+        ox.serialize(stream(), target, _ox_format(fmt), prefixes=prefixes)
+    except OSError as err:
+        raise KGError(f"cannot write {output or 'stdout'}: {err}") from err
+    finally:
+        if handle is not None:
+            handle.close()
+    name = (
+        str(output) if isinstance(output, (str, Path)) else "stdout" if output is None else "stream"
+    )
+    return ExportResult(counts["quads"], counts["provenance"], fmt, name)

@@ -1,0 +1,65 @@
+"""Extraction records as JSON Lines: what a store keeps so ``kg add`` never re-reads old papers.
+
+One :class:`~kg.extract.records.PaperExtraction` per line, written with ``dataclasses.asdict``
+and read back field by field (unknown keys are ignored and missing ones take their defaults, so
+records written by an older version stay readable).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from kg.errors import KGError
+from kg.extract.records import AcronymDef, ClaimRecord, Mention, PaperExtraction, QuantityRecord
+from kg.extract.topic_cues import TopicHit
+from kg.records import Paper
+
+
+def _make(cls: type, data: dict[str, Any]) -> Any:
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def to_json(ext: PaperExtraction) -> str:
+    return json.dumps(dataclasses.asdict(ext), ensure_ascii=False, separators=(",", ":"))
+
+
+def from_json(line: str) -> PaperExtraction:
+    data = json.loads(line)
+    claims = []
+    for c in data.get("claims", []):
+        c = dict(c)
+        c["quantities"] = [_make(QuantityRecord, q) for q in c.get("quantities", [])]
+        claims.append(_make(ClaimRecord, c))
+    return PaperExtraction(
+        paper=_make(Paper, data["paper"]),
+        mentions=[_make(Mention, m) for m in data.get("mentions", [])],
+        acronyms=[_make(AcronymDef, a) for a in data.get("acronyms", [])],
+        claims=claims,
+        topic_hits=[_make(TopicHit, h) for h in data.get("topic_hits", [])],
+    )
+
+
+def write_extractions(extractions: Iterable[PaperExtraction], path: Path) -> int:
+    n = 0
+    with Path(path).open("w", encoding="utf-8") as out:
+        for ext in extractions:
+            out.write(to_json(ext) + "\n")
+            n += 1
+    return n
+
+
+def read_extractions(path: Path) -> Iterator[PaperExtraction]:
+    path = Path(path)
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield from_json(line)
+            except (ValueError, KeyError, TypeError) as err:
+                raise KGError(f"{path}:{number}: damaged extraction record ({err})") from err

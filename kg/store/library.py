@@ -1,0 +1,323 @@
+"""The query library: ``queries/*.rq``, the questions users of the graph ask, with parameters.
+
+A library query is a SPARQL file whose leading ``#`` comment says what it answers, followed by
+its parameters, one per line::
+
+    # Which papers bridge two topics? ...
+    # @param a         a topic: notation, preferred or alternative label (e.g. RAG)
+    # @param limit:int=100  at most this many rows
+    # @example a=RAG b=MoE
+
+``@param NAME[:TYPE][=DEFAULT] HELP``. In the query body a parameter is written ``$NAME``
+(``$x`` is also plain SPARQL variable syntax, so an unrendered query still parses). Rendering
+replaces each ``$NAME`` token - never one inside a string, IRI or comment - by terms built from
+the user's value, by TYPE:
+
+* ``text`` (default): a quoted literal, every quote, backslash and line break escaped;
+* ``names``: the literals of the value as typed, in lower case, in upper case and capitalized,
+  for ``VALUES ?x { $NAME }`` - a case-tolerant lookup that still uses the store's indexes,
+  where ``FILTER(LCASE(?x) = ...)`` would read every label in the graph;
+* ``acronym``: ``names`` plus, for up to six letters, every upper/lower-case spelling, each
+  also with a plural "s" ("coe" finds "CoE", "LLM" finds "LLMs");
+* ``topic``: the IRI of the topic of the scheme (``ontology/topics.ttl``) named by its
+  notation, preferred label or a cue, in any case; ``UNDEF`` when empty (any topic, in VALUES);
+* ``int``: an integer; ``iri``: an absolute IRI or a prefixed name (``entity:lora``) without
+  the characters IRIs forbid.
+
+User text is never pasted into SPARQL as syntax.
+
+In a source checkout the files are in ``queries/`` at the repository root; a wheel
+force-includes them as ``kg/_queries`` (see ``pyproject.toml``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from kg.errors import KGError
+from kg.vocab import PREFIXES
+
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+PARAM_TYPES = ("text", "names", "acronym", "topic", "int", "iri")
+MAX_VALUE_CHARS = 2000
+
+_PARAM_LINE = re.compile(r"^@param\s+([A-Za-z_]\w*)(?::(\w+))?(?:=(\"[^\"]*\"|\S*))?\s*(.*)$")
+_EXAMPLE_LINE = re.compile(r"^@example\s+(.*)$")
+# Tokens that may contain "$" without being a parameter, then parameters themselves.
+_TOKENS = re.compile(
+    r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+             | '''(?:[^'\\]|\\.|'(?!''))*'''
+             | "(?:[^"\\\n]|\\.)*"
+             | '(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<param>\$[A-Za-z_][A-Za-z0-9_]*)
+    """,
+    re.X | re.S,
+)
+_IRI_FORBIDDEN = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+_PREFIXED = re.compile(r"^([A-Za-z][\w.-]*)?:([\w.%-]*)$")
+
+
+@dataclass
+class Param:
+    name: str
+    type: str = "text"
+    default: str | None = None
+    help: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+@dataclass
+class LibraryQuery:
+    name: str
+    path: Path
+    #: The leading comment without the @-lines: what the query answers.
+    description: str
+    params: list[Param] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    sparql: str = ""
+
+    @property
+    def summary(self) -> str:
+        """The first sentence of the description."""
+        first = self.description.split("\n\n")[0].replace("\n", " ")
+        match = re.match(r"(.+?[?.])(\s|$)", first)
+        return match.group(1) if match else first
+
+    def render(self, values: dict[str, str] | None = None) -> str:
+        """The SPARQL with every ``$param`` replaced by a safe term for its value."""
+        values = dict(values or {})
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise KGError(
+                f"query {self.name!r} has no parameter {', '.join(unknown)} "
+                f"(parameters: {', '.join(known) or 'none'})"
+            )
+        terms: dict[str, str] = {}
+        for param in self.params:
+            value = values.get(param.name, param.default)
+            if value is None:
+                raise KGError(
+                    f"query {self.name!r} needs --param {param.name}=VALUE "
+                    f"({param.help or param.type})"
+                )
+            terms[param.name] = sparql_term(value, param.type, param.name)
+        return substitute(self.sparql, terms)
+
+
+def sparql_term(value: str, type_: str, name: str = "value") -> str:
+    """``value`` as a SPARQL term of the parameter type; KGError if it does not fit."""
+    if len(value) > MAX_VALUE_CHARS:
+        raise KGError(f"parameter {name}: value longer than {MAX_VALUE_CHARS} characters")
+    if type_ == "int":
+        if not re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
+            raise KGError(f"parameter {name}: expected an integer, got {value!r}")
+        return str(int(value))
+    if type_ == "iri":
+        return "<" + _expand_iri(value.strip(), name) + ">"
+    if type_ == "topic":
+        return topic_term(value, name)
+    if type_ in ("names", "acronym"):
+        variants = name_variants(value)
+        if type_ == "acronym":
+            variants += case_variants(value)
+            # and the plurals: "LLM" also finds "LLMs"
+            variants += [v + "s" for v in variants if not v.endswith("s")]
+        return " ".join(quote_literal(v, name) for v in dict.fromkeys(variants))
+    return quote_literal(value, name)
+
+
+def topic_term(value: str, name: str = "topic") -> str:
+    """The IRI of the topic named ``value`` (notation, label or cue, any case); UNDEF if empty."""
+    from kg.link.scheme import load_scheme
+
+    key = " ".join(value.split()).lower()
+    if not key:
+        return "UNDEF"
+    found: dict[str, str] = {}
+    for topic in load_scheme().values():
+        names = {topic.notation, topic.label, *topic.exact_cues, *topic.folded_cues}
+        if key in {n.lower() for n in names}:
+            found[topic.notation] = topic.iri
+    if len(found) == 1:
+        return "<" + next(iter(found.values())) + ">"
+    if found:
+        raise KGError(
+            f"parameter {name}: {value!r} names several topics ({', '.join(sorted(found))})"
+        )
+    notations = ", ".join(sorted(load_scheme()))
+    raise KGError(f"parameter {name}: no topic named {value!r} (topics: {notations})")
+
+
+def case_variants(value: str, max_letters: int = 6) -> list[str]:
+    """Every upper/lower-case spelling of a short ``value`` ("coe": ..., "CoE", ..., "COE")."""
+    value = value.strip()
+    letters = [i for i, c in enumerate(value) if c.lower() != c.upper()]
+    if not letters or len(letters) > max_letters:
+        return []
+    out = []
+    for mask in range(2 ** len(letters)):
+        chars = list(value.lower())
+        for bit, i in enumerate(letters):
+            if mask >> bit & 1:
+                chars[i] = chars[i].upper()
+        out.append("".join(chars))
+    return out
+
+
+def name_variants(value: str) -> list[str]:
+    """``value`` as typed, lower-cased, upper-cased and capitalized (distinct, in that order)."""
+    value = value.strip()
+    variants = [value, value.lower(), value.upper(), value[:1].upper() + value[1:].lower()]
+    return list(dict.fromkeys(v for v in variants if v))
+
+
+def quote_literal(value: str, name: str = "value") -> str:
+    """A SPARQL string literal for ``value`` (``"..."``, all specials escaped)."""
+    bad = [c for c in value if ord(c) < 0x20 and c not in "\t\n\r"]
+    if bad:
+        raise KGError(f"parameter {name}: control characters are not allowed")
+    escaped = (
+        value.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
+    return f'"{escaped}"'
+
+
+def _expand_iri(value: str, name: str) -> str:
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    match = _PREFIXED.match(value)
+    if match and (match.group(1) or "") in PREFIXES and "//" not in value:
+        value = PREFIXES[match.group(1) or ""] + match.group(2)
+    elif not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
+        known = ", ".join(sorted(PREFIXES))
+        raise KGError(
+            f"parameter {name}: {value!r} is neither an absolute IRI nor a prefixed name ({known})"
+        )
+    if _IRI_FORBIDDEN.search(value):
+        raise KGError(f"parameter {name}: {value!r} contains characters not allowed in an IRI")
+    return value
+
+
+def placeholders(sparql: str) -> list[tuple[int, int, str]]:
+    """(start, end, name) of every ``$name`` outside strings, IRIs and comments."""
+    return [
+        (m.start(), m.end(), m.group("param")[1:])
+        for m in _TOKENS.finditer(sparql)
+        if m.lastgroup == "param"
+    ]
+
+
+def substitute(sparql: str, terms: dict[str, str]) -> str:
+    out, last = [], 0
+    for start, end, name in placeholders(sparql):
+        if name in terms:
+            out.append(sparql[last:start])
+            out.append(terms[name])
+            last = end
+    out.append(sparql[last:])
+    return "".join(out)
+
+
+def parse_query_file(path: Path) -> LibraryQuery:
+    text = path.read_text(encoding="utf-8")
+    comment: list[str] = []
+    params: list[Param] = []
+    examples: list[str] = []
+    body_start = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if not stripped.startswith("#") and stripped:
+            break
+        body_start += len(line)
+        content = stripped[1:].strip() if stripped.startswith("#") else ""
+        if content.startswith("@param"):
+            match = _PARAM_LINE.match(content)
+            if not match:
+                raise KGError(f"{path}: malformed @param line: {content}")
+            name, type_, default, help_ = match.groups()
+            type_ = type_ or "text"
+            if type_ not in PARAM_TYPES:
+                raise KGError(
+                    f"{path}: @param {name}: unknown type {type_!r} "
+                    f"(expected {', '.join(PARAM_TYPES)})"
+                )
+            if default is not None and default.startswith('"'):
+                default = default[1:-1]
+            params.append(Param(name, type_, default, help_.strip()))
+        elif (match := _EXAMPLE_LINE.match(content)) is not None:
+            examples.append(match.group(1).strip())
+        else:
+            comment.append(content)
+    description = "\n".join(comment).strip()
+    description = re.sub(r"\n(?!\n)", "\n", description)
+    query = LibraryQuery(path.stem, path, description, params, examples, text)
+    used = {name for _s, _e, name in placeholders(text[body_start:])}
+    declared = {p.name for p in params}
+    if used - declared:
+        raise KGError(f"{path}: uses ${', $'.join(sorted(used - declared))} without an @param line")
+    if declared - used:
+        raise KGError(
+            f"{path}: declares @param {', '.join(sorted(declared - used))} but never uses it"
+        )
+    if not description:
+        raise KGError(f"{path}: starts with no comment saying what it answers")
+    return query
+
+
+def _candidates() -> list[Path]:
+    return [_PACKAGE_DIR / "_queries", _PACKAGE_DIR.parent / "queries"]
+
+
+@lru_cache(maxsize=1)
+def queries_dir() -> Path:
+    for candidate in _candidates():
+        if candidate.is_dir() and any(candidate.glob("*.rq")):
+            return candidate
+    tried = ", ".join(str(c) for c in _candidates())
+    raise KGError(f"query library not found (looked in {tried}); is the package installed fully?")
+
+
+def list_queries() -> list[LibraryQuery]:
+    return [parse_query_file(p) for p in sorted(queries_dir().glob("*.rq"))]
+
+
+def get_query(name: str) -> LibraryQuery:
+    path = queries_dir() / f"{name}.rq"
+    if not re.fullmatch(r"[\w-]+", name) or not path.is_file():
+        names = ", ".join(q.stem for q in sorted(queries_dir().glob("*.rq")))
+        raise KGError(f"no library query named {name!r} (available: {names}; see kg queries)")
+    return parse_query_file(path)
+
+
+def parse_params(items: list[str] | None) -> dict[str, str]:
+    """``["a=RAG", "b=MoE"]`` -> ``{"a": "RAG", "b": "MoE"}``."""
+    values: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_]\w*", name):
+            raise KGError(f"--param {item!r}: expected NAME=VALUE")
+        if name in values:
+            raise KGError(f"--param {name} given twice")
+        values[name] = value
+    return values
+
+
+def render_library_query(name: str, params: list[str] | dict[str, str] | None = None) -> str:
+    query = get_query(name)
+    values = params if isinstance(params, dict) else parse_params(params)
+    return query.render(values)
