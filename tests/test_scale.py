@@ -17,6 +17,7 @@ from kg.scale import ScaleOptions
 from kg.scale.batches import batch_dir
 from kg.store import open_store
 
+SMALL = SAMPLE_DIR / "000_bcbd85c17ff45941.txt"  # 7 papers
 MEDIUM = SAMPLE_DIR / "001_25be13e0edc890ca.txt"  # 50 distinct papers: 7 batches of 8
 BAD_TITLE = "Knowledge Grafting of Large Language Models"  # paper 9: batch 1
 STOP_TITLE = "Agent Planning with World Knowledge Model"  # paper 25: batch 3
@@ -113,9 +114,10 @@ def test_interrupted_build_resumes_with_the_batches_done(reference, titles, tmp_
 
 def test_fresh_build_ignores_checkpoints(tmp_path):
     out = tmp_path / "fresh"
-    build([MEDIUM], out, scale=ScaleOptions(chunk_size=20), store=False)
+    build([SMALL], out, scale=ScaleOptions(chunk_size=3), store=False)
     before = {p.name: p.stat().st_mtime_ns for p in batch_dir(out).glob("*.jsonl.gz")}
-    build([MEDIUM], out, scale=ScaleOptions(chunk_size=20, resume=False), store=False)
+    assert len(before) == 3
+    build([SMALL], out, scale=ScaleOptions(chunk_size=3, resume=False), store=False)
     after = {p.name: p.stat().st_mtime_ns for p in batch_dir(out).glob("*.jsonl.gz")}
     assert before.keys() == after.keys()
     assert all(after[k] != before[k] for k in before)

@@ -1,10 +1,11 @@
 """The Dask engine: the same jobs as :mod:`kg.scale.engines`, as ``dask.bag`` partitions.
 
 One partition per batch. Workers extract (each loads the pipeline once, :func:`~kg.scale.worker.
-pipeline`) and send back the checkpoint bytes; workers write the N-Triples of each part and send
-back its bytes. Only the coordinating process (the client) touches ``OUT``, so workers need no
-shared file system: a cluster needs the ``kg`` package (with its model) on every worker, that is
-all. Without a scheduler address a ``LocalCluster`` of ``workers`` processes is started.
+pipeline`) and send back the checkpoint bytes; workers write the N-Triples (and Turtle) of each
+part and send back the bytes. Only the coordinating process (the client) touches ``OUT``, so
+workers need no shared file system: a cluster needs the ``kg`` package (with its model) on every
+worker, that is all. Without a scheduler address a ``LocalCluster`` of ``workers`` processes
+is started.
 
 A batch whose task fails on the cluster (Dask retries it on another worker first, then gives up
 with ``KilledWorker``) is reported and skipped; a re-run retries it.
@@ -24,6 +25,7 @@ from kg.scale.batches import (
     write_atomic,
 )
 from kg.scale.engines import PartJob, PartResult
+from kg.scale.ntriples import TURTLE_SUFFIX
 from kg.scale.worker import extract_batch
 
 
@@ -119,8 +121,9 @@ class DaskEngine:
         ]
 
         def on_result(result) -> None:
-            index, count, agents, data = result
+            index, count, agents, data, ttl = result
             write_atomic(dest[index], data)
+            write_atomic(dest[index].with_suffix(TURTLE_SUFFIX), ttl)
             on_done(PartResult(index, count, agents))
 
         def on_error(job, err) -> None:

@@ -3,7 +3,7 @@
 An engine runs two kinds of jobs and reports each finished one through a callback:
 
 * ``extract(specs, directory, on_done)``: one checkpoint per :class:`BatchSpec`;
-* ``write_parts(jobs, on_done)``: one N-Triples file per :class:`PartJob`.
+* ``write_parts(jobs, on_done)``: one N-Triples file (and its Turtle) per :class:`PartJob`.
 
 The pool uses ``spawn`` processes (no fork of a process that holds threads or a loaded model);
 each loads the pipeline once, in its initializer, and ignores SIGINT: Ctrl-C reaches the
@@ -47,7 +47,7 @@ class PartResult:
 
 
 def write_part_job(job: PartJob) -> PartResult:
-    count, agents, _ = write_part(job.source, job.offset, job.resolution, job.dest)
+    count, agents, _, _ = write_part(job.source, job.offset, job.resolution, job.dest)
     return PartResult(job.index, count, agents)
 
 

@@ -1,9 +1,13 @@
-"""Bulk-load the N-Triples parts into Oxigraph and write ``graph.ttl`` from the store.
+"""Bulk-load the N-Triples parts into Oxigraph and assemble ``graph.ttl`` from the Turtle parts.
 
 With a store (``kg build``'s default) the parts become the next store generation through
-:class:`kg.store.core.Publisher` (atomic, under the writer lock) and ``graph.ttl`` is dumped from
-that generation before it is published, so both appear together. Without a store the parts go
-through a temporary on-disk Oxigraph store, only to write ``graph.ttl``.
+:class:`kg.store.core.Publisher` (atomic, under the writer lock); ``graph.ttl`` is assembled
+before the generation is published and moved into place with it, so both appear together.
+
+``graph.ttl`` is one ``@prefix`` header followed by the Turtle of each part, which the workers
+wrote in parallel (:func:`kg.scale.ntriples.turtle_body`): the same triples as the store, in
+input order (deterministic), grouped by subject. Dumping a large on-disk store as Turtle would
+take several times longer, on one core.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from kg.errors import KGError
+from kg.scale.ntriples import TURTLE_SUFFIX, turtle_header
 
 GRAPH_FILE = "graph.ttl"
 
@@ -52,23 +56,13 @@ def _stream(parts: Sequence[Path]) -> io.BufferedReader:
     return io.BufferedReader(ChainedFiles(parts), buffer_size=1 << 20)
 
 
-def dump_turtle(store_path: Path, dest: Path) -> None:
-    """Write the default graph of the Oxigraph store at ``store_path`` as Turtle to ``dest``."""
-    import pyoxigraph as ox
-
-    from kg.vocab import PREFIXES
-
-    store = ox.Store.read_only(str(store_path))
-    try:
-        with dest.open("wb") as out:
-            store.dump(
-                out,
-                ox.RdfFormat.TURTLE,
-                from_graph=ox.DefaultGraph(),
-                prefixes={k: str(v) for k, v in PREFIXES.items()},
-            )
-    finally:
-        del store
+def assemble_turtle(parts: Sequence[Path], dest: Path) -> None:
+    """Write the prefixes and the Turtle sibling (``.ttl``) of every N-Triples part to ``dest``."""
+    with dest.open("wb") as out:
+        out.write(turtle_header())
+        for part in parts:
+            with part.with_suffix(TURTLE_SUFFIX).open("rb") as src:
+                shutil.copyfileobj(src, out, 1 << 20)
 
 
 def publish_parts(
@@ -77,37 +71,23 @@ def publish_parts(
     """Publish a store generation holding ``parts`` and write ``graph.ttl``; -> triples."""
     import pyoxigraph as ox
 
-    from kg.store.core import OXIGRAPH, Publisher
+    from kg.store.core import Publisher
 
     with Publisher(out_dir, what="kg build") as pub:
+        # assembled first: publish() moves it into place together with the new generation
+        pub._graph_tmp = out_dir / f".{GRAPH_FILE}.tmp-{os.getpid()}"
+        assemble_turtle(parts, pub._graph_tmp)
         with _stream(parts) as stream:
             pub.stage_load(stream, ox.RdfFormat.N_TRIPLES, None)
-        # dumped before publishing: publish() moves it into place with the new generation
-        pub._graph_tmp = out_dir / f".{GRAPH_FILE}.tmp-{os.getpid()}"
-        dump_turtle(pub.staging / OXIGRAPH, pub._graph_tmp)
         pub.publish(papers, "build", link_extractions_from=extractions)
         return pub.triples
 
 
-def turtle_from_parts(out_dir: Path, parts: Sequence[Path], scratch: Path) -> int:
-    """Write ``out_dir/graph.ttl`` from ``parts`` through a temporary store; -> triples."""
-    import pyoxigraph as ox
-
-    if scratch.exists():
-        shutil.rmtree(scratch)
+def write_turtle_only(out_dir: Path, parts: Sequence[Path]) -> None:
+    """``graph.ttl`` without a store (``kg build --no-store``)."""
+    tmp = out_dir / f".{GRAPH_FILE}.tmp-{os.getpid()}"
     try:
-        store = ox.Store(str(scratch))
-        with _stream(parts) as stream:
-            try:
-                store.bulk_load(input=stream, format=ox.RdfFormat.N_TRIPLES)
-            except (OSError, SyntaxError, ValueError) as err:
-                raise KGError(f"cannot load the N-Triples parts: {err}") from err
-        store.flush()
-        triples = len(store)
-        del store
-        tmp = out_dir / f".{GRAPH_FILE}.tmp-{os.getpid()}"
-        dump_turtle(scratch, tmp)
+        assemble_turtle(parts, tmp)
         os.replace(tmp, out_dir / GRAPH_FILE)
-        return triples
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        tmp.unlink(missing_ok=True)

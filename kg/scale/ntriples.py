@@ -21,9 +21,10 @@ from kg.link.resolve import Resolution
 from kg.link.topics import Assignment, TopicLinkRecord
 from kg.rdf.writer import agent_triples, entity_triples, extraction_triples, topic_triples
 
-_XSD_STRING = str(XSD.string)
+_XSD_STRING = XSD.string
 _LITERAL_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+TURTLE_SUFFIX = ".ttl"
 
 
 def _iri(value: str) -> str:
@@ -32,42 +33,98 @@ def _iri(value: str) -> str:
     return f"<{value}>"
 
 
+def _literal(node: Literal) -> str:
+    text = f'"{str(node).translate(_LITERAL_ESCAPES)}"'
+    if node.language:
+        return f"{text}@{node.language}"
+    datatype = node.datatype
+    if datatype is None or datatype == _XSD_STRING:
+        return text
+    return f"{text}^^{_iri(datatype)}"
+
+
 def term(node) -> str:
     """One RDF term in N-Triples syntax."""
-    if isinstance(node, Literal):
-        text = f'"{str(node).translate(_LITERAL_ESCAPES)}"'
-        if node.language:
-            return f"{text}@{node.language}"
-        if node.datatype is not None:
-            datatype = str(node.datatype)
-            if datatype == _XSD_STRING:
-                return text
-            return f"{text}^^{_iri(datatype)}"
-        return text
     if isinstance(node, URIRef):
-        return _iri(str(node))
+        return _iri(node)
+    if isinstance(node, Literal):
+        return _literal(node)
     if isinstance(node, BNode):
         return f"_:{node}"
     raise TypeError(f"not an RDF term: {node!r}")
 
 
 def lines(triples: Iterable[tuple]) -> Iterator[str]:
+    # IRIs repeat (predicates, classes, the paper, entities): serialize each once per call
+    iris: dict[str, str] = {}
     for s, p, o in triples:
-        yield f"{term(s)} {term(p)} {term(o)} .\n"
+        ss = iris.get(s)
+        if ss is None:
+            ss = iris[s] = term(s)
+        sp = iris.get(p)
+        if sp is None:
+            sp = iris[p] = term(p)
+        if type(o) is URIRef:
+            so = iris.get(o)
+            if so is None:
+                so = iris[o] = _iri(o)
+        else:
+            so = term(o)
+        yield f"{ss} {sp} {so} .\n"
 
 
-def write_lines(triples: Iterable[tuple], dest: Path | None) -> tuple[int, bytes | None]:
-    """Serialize ``triples``; to ``dest`` (atomically) or returned as bytes. -> (lines, bytes)."""
-    text = "".join(lines(triples))
-    data = text.encode("utf-8")
-    count = text.count("\n")
-    if dest is None:
-        return count, data
+def turtle_body(ntriples: bytes) -> bytes:
+    """The same triples as Turtle with the project's prefixes, without the @prefix lines.
+
+    Parts are concatenated under one header (:func:`turtle_header`) into ``graph.ttl``: their
+    subjects are the part's own papers (plus ``dcterms:subject`` of a paper in the graph-wide
+    part), so the file stays grouped by subject, and its order follows the input: deterministic.
+    """
+    import pyoxigraph as ox
+
+    data = ox.serialize(
+        ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=True),
+        format=ox.RdfFormat.TURTLE,
+        prefixes=_prefixes(),
+    )
+    start = 0
+    while data.startswith(b"@prefix ", start):
+        start = data.index(b"\n", start) + 1
+    return data[start:]
+
+
+def turtle_header() -> bytes:
+    return "".join(f"@prefix {k}: <{v}> .\n" for k, v in _prefixes().items()).encode()
+
+
+def _prefixes() -> dict[str, str]:
+    from kg.vocab import PREFIXES
+
+    return {k: str(v) for k, v in PREFIXES.items()}
+
+
+def _write_atomic(dest: Path, data: bytes) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
     tmp.write_bytes(data)
     os.replace(tmp, dest)
-    return count, None
+
+
+def write_lines(
+    triples: Iterable[tuple], dest: Path | None, turtle: bool = True
+) -> tuple[int, bytes | None, bytes | None]:
+    """Serialize ``triples`` as N-Triples (and as Turtle); to ``dest`` (and ``dest`` with suffix
+    .ttl), atomically, or returned. -> (number of lines, N-Triples bytes, Turtle bytes)."""
+    text = "".join(lines(triples))
+    data = text.encode("utf-8")
+    count = text.count("\n")
+    ttl = turtle_body(data) if turtle else None
+    if dest is None:
+        return count, data, ttl
+    _write_atomic(dest, data)
+    if ttl is not None:
+        _write_atomic(dest.with_suffix(TURTLE_SUFFIX), ttl)
+    return count, None, None
 
 
 def part_triples(
@@ -82,13 +139,17 @@ def part_triples(
 
 def write_part(
     source: Path | bytes, offset: int, resolution: Resolution, dest: Path | None = None
-) -> tuple[int, list[str], bytes | None]:
-    """One batch's checkpoint (file or bytes) -> N-Triples: (lines, extractor names, bytes)."""
+) -> tuple[int, list[str], bytes | None, bytes | None]:
+    """One batch's checkpoint (file or bytes) -> N-Triples and Turtle.
+
+    -> (lines, extractor names, N-Triples bytes, Turtle bytes); the bytes are None when written
+    to ``dest`` (and its .ttl sibling)."""
     from kg.scale.batches import read_records
 
     agents: set[str] = set()
-    count, data = write_lines(part_triples(read_records(source), offset, resolution, agents), dest)
-    return count, sorted(agents), data
+    triples = part_triples(read_records(source), offset, resolution, agents)
+    count, data, ttl = write_lines(triples, dest)
+    return count, sorted(agents), data, ttl
 
 
 def global_triples(

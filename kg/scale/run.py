@@ -5,8 +5,9 @@ Stages, each timed in :attr:`kg.build.BuildResult.stages`:
 1. ``extract`` - batches of papers -> checkpoints in ``OUT/work/batches`` (skipped when a
    complete checkpoint for the same papers and pipeline exists: resume after Ctrl-C or a crash);
 2. ``link`` - entity resolution and topics over all checkpoints (one process, streaming);
-3. ``write`` - one N-Triples part per batch (by the workers) plus the graph-wide part;
-4. ``load`` - bulk-load into the Oxigraph store and dump ``graph.ttl`` from it.
+3. ``write`` - one N-Triples part (and its Turtle) per batch, by the workers, plus the
+   graph-wide part;
+4. ``load`` - bulk-load the N-Triples into the Oxigraph store; ``graph.ttl`` = the Turtle parts.
 """
 
 from __future__ import annotations
@@ -174,19 +175,19 @@ def build_scaled(
             engine.close()
             engine = None
         global_nt = nt_dir / "global.nt"
-        write_lines(
-            global_triples(link.resolution, link.assignments, link.links, agents), global_nt
-        )
+        graph_wide = global_triples(link.resolution, link.assignments, link.links, agents)
+        triples_written += write_lines(graph_wide, global_nt)[0]
         parts = [global_nt, *(job.dest for job in jobs)]
         stages["write"] = round(time.perf_counter() - t, 2)
 
         t = time.perf_counter()
-        from kg.scale.load import publish_parts, turtle_from_parts
+        from kg.scale.load import publish_parts, write_turtle_only
 
         if store:
             triples = publish_parts(out_dir, parts, link.papers, extractions)
         else:
-            triples = turtle_from_parts(out_dir, parts, work / "scratch-store")
+            write_turtle_only(out_dir, parts)
+            triples = triples_written  # lines written; the store would drop duplicates
         stages["load"] = round(time.perf_counter() - t, 2)
     except KeyboardInterrupt:
         if engine is not None:
