@@ -112,29 +112,29 @@ def failed_summary(spec: BatchSpec, error: str) -> BatchSummary:
     )
 
 
-def _tree_digest(h, root: Path, contents: bool) -> None:
+def _tree_digest(h, root: Path) -> None:
     if not root.exists():
         return
     for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         h.update(str(path.relative_to(root)).encode())
-        if contents:
-            h.update(path.read_bytes())
-        else:  # model weights: size and modification time are enough to notice a new model
-            st = path.stat()
-            h.update(f"{st.st_size}:{st.st_mtime_ns}".encode())
+        h.update(path.read_bytes())
 
 
 @lru_cache(maxsize=4)
 def pipeline_fingerprint(model_dir: str | None = None) -> str:
-    """A hash of everything extraction depends on: extractor code, data tables, the model."""
+    """A hash of everything extraction depends on: extractor code, data tables, the model.
+
+    Contents only (no paths or times), so it is the same on every machine with the same
+    installation: Dask workers are checked against the client with it.
+    """
     import kg
     from kg.extract.pipeline import PIPELINE_DIR
 
     package = Path(kg.__file__).resolve().parent
     h = hashlib.sha1(f"kg-batch-{FORMAT}".encode())
-    _tree_digest(h, package / "extract", contents=True)
-    _tree_digest(h, package / "data", contents=True)
-    _tree_digest(h, Path(model_dir) if model_dir else PIPELINE_DIR, contents=False)
+    _tree_digest(h, package / "extract")
+    _tree_digest(h, package / "data")
+    _tree_digest(h, Path(model_dir) if model_dir else PIPELINE_DIR)
     return h.hexdigest()
 
 

@@ -71,6 +71,25 @@ class DaskEngine:
             )
             self.client = Client(self.cluster)
             self.name = f"dask, LocalCluster of {workers} workers"
+        self._check_workers(model)
+
+    def _check_workers(self, model: str | None) -> None:
+        """Every worker must run the same pipeline as the client (the checkpoints' keys)."""
+        from kg.scale.batches import pipeline_fingerprint
+
+        mine = pipeline_fingerprint(model)
+        try:
+            theirs = self.client.run(pipeline_fingerprint, model)
+        except Exception as err:  # noqa: BLE001 - e.g. kg not installed on a worker
+            self.close()
+            raise KGError(f"Dask workers cannot run kg: {type(err).__name__}: {err}") from err
+        other = sorted(w for w, fp in theirs.items() if fp != mine)
+        if other:
+            self.close()
+            raise KGError(
+                f"Dask workers {', '.join(other)} have a different kg pipeline or version than "
+                "this machine: install the same kg (and model) on every worker"
+            )
 
     def _each(
         self, items: Sequence, bag_of: Callable, on_result: Callable, on_error: Callable
