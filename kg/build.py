@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.errors import InputProblem, KGError
 from kg.extract import extract, load_pipeline
@@ -21,7 +22,12 @@ from kg.link.topics import Assignment, TopicLinkRecord, score_paper, topic_links
 from kg.rdf import graph_triples, new_graph, write_turtle
 from kg.records import Paper
 
+if TYPE_CHECKING:
+    from kg.scale import ScaleOptions
+
 DEFAULT_OUT = Path("kg-out")
+#: Larger inputs take the scaled path (:mod:`kg.scale`) even with one worker.
+SCALE_MIN_PAPERS = 1000
 
 
 @dataclass
@@ -35,6 +41,8 @@ class BuildResult:
     triples: int
     seconds: float
     skipped: list[InputProblem] = field(default_factory=list)
+    #: seconds per stage (extract, link, write, load) of the scaled build (:mod:`kg.scale`)
+    stages: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -76,8 +84,16 @@ def link(extractions: list[PaperExtraction]) -> LinkedGraph:
 
 def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = DEFAULT_OUT, *,
           progress: bool = False, batch_size: int = 32,
-          on_problem: Callable[[InputProblem], None] | None = None, store: bool = True) -> BuildResult:
+          on_problem: Callable[[InputProblem], None] | None = None, store: bool = True,
+          workers: int = 1, engine: str = "local", scheduler: str | None = None,
+          resume: bool = True, scale: ScaleOptions | None = None) -> BuildResult:
     """Build ``out_dir/graph.ttl`` from ``inputs`` (default: the bundled sample).
+
+    More than ``SCALE_MIN_PAPERS`` papers, ``workers > 1`` or ``engine="dask"`` (optionally on
+    the cluster at ``scheduler``) take the scaled path (:mod:`kg.scale`): batches extracted in
+    parallel and checkpointed under ``out_dir/work`` (``resume`` reuses them), N-Triples parts
+    bulk-loaded into Oxigraph. The graph is the same; only the Turtle layout differs. ``scale``
+    (:class:`kg.scale.ScaleOptions`) sets every scaling option and overrides the four above.
 
     With ``store`` (the default) the graph is also bulk-loaded into the Oxigraph store in
     ``out_dir/store`` (see :mod:`kg.store`), replacing the previous one atomically.
@@ -97,6 +113,13 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = DEFA
     papers, read = read_papers(list(inputs) if inputs else sample_inputs(), report)
     if not papers:
         raise KGError("no usable papers in the inputs" + (f" ({len(skipped)} records skipped)" if skipped else ""))
+    if scale is not None or workers > 1 or engine != "local" or len(papers) > SCALE_MIN_PAPERS:
+        from kg.scale import ScaleOptions, build_scaled
+
+        options = scale or ScaleOptions(workers=workers, engine=engine, scheduler=scheduler,
+                                        resume=resume, batch_size=batch_size)
+        return build_scaled(papers, out_dir, options, records_read=read, skipped=skipped,
+                            report=report, progress=progress, store=store, started=started)
     nlp = load_pipeline()
     stream = extract(papers, nlp, batch_size=batch_size)
     if progress:

@@ -17,6 +17,13 @@ def build_cli(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     store: bool = typer.Option(True, "--store/--no-store",
                                help="Also load DIR's Oxigraph store (for kg query/serve/add)."),
+    workers: int = typer.Option(1, "--workers", "-j", min=1,
+                                help="Extraction processes (Dask: LocalCluster workers)."),
+    engine: str = typer.Option("local", help="local (processes on this machine) or dask."),
+    scheduler: str = typer.Option(
+        None, help="Dask scheduler address (tcp://host:8786); default: start a LocalCluster."),
+    resume: bool = typer.Option(True, "--resume/--fresh",
+                                help="Reuse batches extracted by an interrupted run (DIR/work)."),
 ) -> None:
     """Build the knowledge graph (DIR/graph.ttl and its store DIR/store) from abstracts."""
     from kg.build import build
@@ -25,7 +32,7 @@ def build_cli(
         typer.echo(f"kg: skipped {p}", err=True)
 
     result = build(inputs or None, output, progress=not quiet, batch_size=batch_size, on_problem=problem,
-                   store=store)
+                   store=store, workers=workers, engine=engine, scheduler=scheduler, resume=resume)
     typer.echo(f"wrote {result.graph_path}" + (f" and the store {output / 'store'}" if store else ""))
     typer.echo(f"  papers:   {result.papers} ({result.records_read} records read, "
                f"{result.records_read - result.papers} duplicates merged)")
@@ -34,6 +41,7 @@ def build_cli(
     typer.echo(f"  claims:   {result.claims}")
     typer.echo(f"  topics:   {result.topics}")
     typer.echo(f"  triples:  {result.triples}")
-    typer.echo(f"  seconds:  {result.seconds}")
+    stages = ", ".join(f"{k} {v}" for k, v in result.stages.items())
+    typer.echo(f"  seconds:  {result.seconds}" + (f" ({stages})" if stages else ""))
     if result.skipped:
         typer.echo(f"  skipped:  {len(result.skipped)} records (see messages above)")
