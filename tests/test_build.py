@@ -62,9 +62,8 @@ def test_evidence_query_from_readme_shows_sentence_and_offsets(sample_graph):
     rows = run_query(sample_graph, query).rows
     assert rows
     for row in rows:
-        values = dict(
-            zip(["paper", "entity", "form", "sentence", "start", "end", "extractor"], row, strict=False)
-        )
+        names = ["paper", "entity", "form", "sentence", "start", "end", "extractor"]
+        values = dict(zip(names, row, strict=False))
         assert str(values["form"]) in str(values["sentence"])
         assert int(values["start"]) < int(values["end"])
 
