@@ -44,13 +44,19 @@ class ScaleOptions:
     workers: int = 1
     engine: str = "local"  # "local" or "dask"
     scheduler: str | None = None  # Dask scheduler address; None starts a LocalCluster
-    chunk_size: int = 256  # papers per batch (checkpoint, task)
+    chunk_size: int | None = None  # papers per batch (checkpoint, task); None: auto_chunk()
     batch_size: int = 32  # papers per nlp.pipe batch inside a task
     resume: bool = True  # reuse complete checkpoints of earlier runs
     keep_ntriples: bool = False  # keep OUT/work/ntriples/*.nt (for a server triple store)
     model: str | None = None  # pipeline directory (default: the shipped one)
     setup: Callable | None = None  # picklable hook run on each process's pipeline (tests)
     dask_processes: bool = True  # LocalCluster with worker processes (False: threads)
+
+
+def auto_chunk(papers: int) -> int:
+    """Papers per batch: 256, fewer for small inputs so that workers share the work evenly
+    (independent of the number of workers, so checkpoints survive a change of ``--workers``)."""
+    return min(256, max(16, -(-papers // 32)))
 
 
 def make_engine(options: ScaleOptions):
@@ -109,7 +115,8 @@ def build_scaled(
     clean_stale(batches_dir, {p.name for p in batches_dir.iterdir() if ".tmp-" not in p.name})
     stages: dict[str, float] = {}
 
-    specs = make_batches(papers, options.chunk_size, pipeline_fingerprint(options.model))
+    chunk_size = options.chunk_size or auto_chunk(len(papers))
+    specs = make_batches(papers, chunk_size, pipeline_fingerprint(options.model))
     summaries: dict[int, BatchSummary] = {}
     if options.resume:
         for spec in specs:
