@@ -58,10 +58,12 @@ class LinkedGraph:
 def _display_source(source: str) -> str:
     """Sources of the bundled sample are written machine-independently ("sample/<file>:<line>")."""
     prefix = str(SAMPLE_DIR) + "/"
-    return "sample/" + source[len(prefix):] if source.startswith(prefix) else source
+    return "sample/" + source[len(prefix) :] if source.startswith(prefix) else source
 
 
-def read_papers(inputs: Sequence[str | Path], on_problem: Callable[[InputProblem], None]) -> tuple[list[Paper], int]:
+def read_papers(
+    inputs: Sequence[str | Path], on_problem: Callable[[InputProblem], None]
+) -> tuple[list[Paper], int]:
     """Read and deduplicate; problems go to ``on_problem`` (reported, counted, never silent)."""
     papers: list[Paper] = []
     for record in read_inputs(inputs):
@@ -78,22 +80,32 @@ def read_papers(inputs: Sequence[str | Path], on_problem: Callable[[InputProblem
 
 def link(extractions: list[PaperExtraction]) -> LinkedGraph:
     resolution = resolve(extractions)
-    assignments = [a for ext in extractions for a in score_paper(ext.paper.local_id, ext.topic_hits)]
+    assignments = [
+        a for ext in extractions for a in score_paper(ext.paper.local_id, ext.topic_hits)
+    ]
     return LinkedGraph(extractions, resolution, assignments, topic_links(assignments))
 
 
-def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = DEFAULT_OUT, *,
-          progress: bool = False, batch_size: int = 32,
-          on_problem: Callable[[InputProblem], None] | None = None, store: bool = True,
-          workers: int = 1, engine: str = "local", scheduler: str | None = None,
-          resume: bool = True, scale: ScaleOptions | None = None) -> BuildResult:
+def build(
+    inputs: Sequence[str | Path] | None = None,
+    out_dir: str | Path = DEFAULT_OUT,
+    *,
+    progress: bool = False,
+    batch_size: int = 32,
+    on_problem: Callable[[InputProblem], None] | None = None,
+    store: bool = True,
+    workers: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    resume: bool = True,
+    scale: ScaleOptions | None = None,  # all scaling options (overrides the four above)
+) -> BuildResult:
     """Build ``out_dir/graph.ttl`` from ``inputs`` (default: the bundled sample).
 
     More than ``SCALE_MIN_PAPERS`` papers, ``workers > 1`` or ``engine="dask"`` (optionally on
     the cluster at ``scheduler``) take the scaled path (:mod:`kg.scale`): batches extracted in
     parallel and checkpointed under ``out_dir/work`` (``resume`` reuses them), N-Triples parts
-    bulk-loaded into Oxigraph. The graph is the same; only the Turtle layout differs. ``scale``
-    (:class:`kg.scale.ScaleOptions`) sets every scaling option and overrides the four above.
+    bulk-loaded into Oxigraph. The graph is the same; only the Turtle layout differs.
 
     With ``store`` (the default) the graph is also bulk-loaded into the Oxigraph store in
     ``out_dir/store`` (see :mod:`kg.store`), replacing the previous one atomically.
@@ -112,24 +124,35 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = DEFA
 
     papers, read = read_papers(list(inputs) if inputs else sample_inputs(), report)
     if not papers:
-        raise KGError("no usable papers in the inputs" + (f" ({len(skipped)} records skipped)" if skipped else ""))
+        raise KGError(
+            "no usable papers in the inputs"
+            + (f" ({len(skipped)} records skipped)" if skipped else "")
+        )
     if scale is not None or workers > 1 or engine != "local" or len(papers) > SCALE_MIN_PAPERS:
         from kg.scale import ScaleOptions, build_scaled
 
-        options = scale or ScaleOptions(workers=workers, engine=engine, scheduler=scheduler,
-                                        resume=resume, batch_size=batch_size)
-        return build_scaled(papers, out_dir, options, records_read=read, skipped=skipped,
-                            report=report, progress=progress, store=store, started=started)
+        options = scale or ScaleOptions(
+            workers=workers, engine=engine, scheduler=scheduler, resume=resume,
+            batch_size=batch_size,
+        )  # fmt: skip
+        return build_scaled(
+            papers, out_dir, options, records_read=read, skipped=skipped, report=report,
+            progress=progress, store=store, started=started,
+        )  # fmt: skip
     nlp = load_pipeline()
     stream = extract(papers, nlp, batch_size=batch_size)
     if progress:
         from tqdm import tqdm
 
-        stream = tqdm(stream, total=len(papers), unit="paper", desc="extract", leave=False, disable=None)
+        stream = tqdm(
+            stream, total=len(papers), unit="paper", desc="extract", leave=False, disable=None
+        )
     linked = link(list(stream))
 
     graph = new_graph()
-    for triple in graph_triples(linked.extractions, linked.resolution, linked.assignments, linked.links):
+    for triple in graph_triples(
+        linked.extractions, linked.resolution, linked.assignments, linked.links
+    ):
         graph.add(triple)
     out = Path(out_dir) / "graph.ttl"
     if store:

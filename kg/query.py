@@ -93,7 +93,7 @@ def shorten(term, style: str = "table") -> str:
             return str(term)
         for prefix, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
             if str(term).startswith(iri):
-                return f"{prefix}:{str(term)[len(iri):]}"
+                return f"{prefix}:{str(term)[len(iri) :]}"
         return f"<{term}>"
     return str(term)
 
@@ -124,11 +124,14 @@ def format_result(result: QueryResult, fmt: str = "table", max_width: int = 80) 
         return result.graph.serialize(format="json-ld" if fmt == "json" else "turtle")
     if fmt == "json":
         bindings = [
-            {v: _json_term(t) for v, t in zip(result.variables, row) if t is not None}
+            {v: _json_term(t) for v, t in zip(result.variables, row, strict=False) if t is not None}
             for row in result.rows
         ]
-        return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
-                          ensure_ascii=False, indent=1)
+        return json.dumps(
+            {"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+            ensure_ascii=False,
+            indent=1,
+        )
     if fmt in ("csv", "tsv"):
         buf = io.StringIO()
         writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
@@ -138,7 +141,7 @@ def format_result(result: QueryResult, fmt: str = "table", max_width: int = 80) 
         return buf.getvalue().rstrip("\n")
     cells = [[_clip(shorten(t), max_width) for t in row] for row in result.rows]
     widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(result.variables)]
-    line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths)).rstrip()  # noqa: E731
+    line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths, strict=False)).rstrip()  # noqa: E731
     out = [line(result.variables), line(["-" * w for w in widths])]
     out += [line(r) for r in cells]
     out.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")

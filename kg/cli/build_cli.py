@@ -11,19 +11,25 @@ from kg.cli import app
 
 @app.command("build")
 def build_cli(
-    inputs: list[Path] = typer.Argument(None, help="Input files or directories (default: the bundled sample)."),
+    inputs: list[Path] = typer.Argument(
+        None, help="Input files or directories (default: the bundled sample)."
+    ),
     output: Path = typer.Option(Path("kg-out"), "--output", "-o", help="Output directory."),
     batch_size: int = typer.Option(32, help="Papers per spaCy batch."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-    store: bool = typer.Option(True, "--store/--no-store",
-                               help="Also load DIR's Oxigraph store (for kg query/serve/add)."),
-    workers: int = typer.Option(1, "--workers", "-j", min=1,
-                                help="Extraction processes (Dask: LocalCluster workers)."),
+    store: bool = typer.Option(
+        True, "--store/--no-store", help="Also load DIR's Oxigraph store (for kg query/serve/add)."
+    ),
+    workers: int = typer.Option(
+        1, "--workers", "-j", min=1, help="Extraction processes (Dask: LocalCluster workers)."
+    ),
     engine: str = typer.Option("local", help="local (processes on this machine) or dask."),
     scheduler: str = typer.Option(
-        None, help="Dask scheduler address (tcp://host:8786); default: start a LocalCluster."),
-    resume: bool = typer.Option(True, "--resume/--fresh",
-                                help="Reuse batches extracted by an interrupted run (DIR/work)."),
+        None, help="Dask scheduler address (tcp://host:8786); default: start a LocalCluster."
+    ),
+    resume: bool = typer.Option(
+        True, "--resume/--fresh", help="Reuse batches extracted by an interrupted run (DIR/work)."
+    ),
 ) -> None:
     """Build the knowledge graph (DIR/graph.ttl and its store DIR/store) from abstracts."""
     from kg.build import build
@@ -31,11 +37,25 @@ def build_cli(
     def problem(p) -> None:
         typer.echo(f"kg: skipped {p}", err=True)
 
-    result = build(inputs or None, output, progress=not quiet, batch_size=batch_size, on_problem=problem,
-                   store=store, workers=workers, engine=engine, scheduler=scheduler, resume=resume)
-    typer.echo(f"wrote {result.graph_path}" + (f" and the store {output / 'store'}" if store else ""))
-    typer.echo(f"  papers:   {result.papers} ({result.records_read} records read, "
-               f"{result.records_read - result.papers} duplicates merged)")
+    result = build(
+        inputs or None,
+        output,
+        progress=not quiet,
+        batch_size=batch_size,
+        on_problem=problem,
+        store=store,
+        workers=workers,
+        engine=engine,
+        scheduler=scheduler,
+        resume=resume,
+    )
+    typer.echo(
+        f"wrote {result.graph_path}" + (f" and the store {output / 'store'}" if store else "")
+    )
+    typer.echo(
+        f"  papers:   {result.papers} ({result.records_read} records read, "
+        f"{result.records_read - result.papers} duplicates merged)"
+    )
     ents = ", ".join(f"{k} {v}" for k, v in result.entities_by_type.items())
     typer.echo(f"  entities: {sum(result.entities_by_type.values())} ({ents})")
     typer.echo(f"  claims:   {result.claims}")
