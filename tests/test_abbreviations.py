@@ -1,0 +1,121 @@
+"""kg_abbreviations: the rules added after scoring on benchmarks/data/acronyms_dev.jsonl."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import extract
+from kg.extract.abbreviations import expand_digits
+from kg.records import Paper
+
+
+def pairs(nlp, title: str, abstract: str) -> set[tuple[str, str]]:
+    ext = next(extract([Paper(title=title, abstract=abstract)], nlp))
+    return {(a.short, a.long) for a in ext.acronyms}
+
+
+def test_closing_parenthesis_glued_to_a_suffix(nlp):
+    found = pairs(
+        nlp,
+        "A title",
+        "We study the popular Mixture-of-Expert (MoE)-based LLMs and how they route tokens.",
+    )
+    assert ("MoE", "Mixture-of-Expert") in found
+
+
+def test_long_form_does_not_reach_back_across_a_parenthesis(nlp):
+    found = pairs(
+        nlp,
+        "A title",
+        "We propose a metric to predict the prompt transferability (regarding (i)), and a "
+        "novel PoT approach (namely PANDA) that leverages distillation.",
+    )
+    assert not any(short == "PANDA" for short, _ in found)
+
+
+def test_quotes_around_the_long_form_are_dropped(nlp):
+    found = pairs(
+        nlp,
+        "A title",
+        "We use a technique we dub 'functional Token Resonance Imaging' (fTRI) on the model.",
+    )
+    assert found == {("fTRI", "functional Token Resonance Imaging")}
+
+
+@pytest.mark.parametrize(
+    "short, expected", [("C3PO", "CCCPO"), ("AS2", "ASS"), ("MoE", "MoE"), ("A3C", "AAAC")]
+)
+def test_digits_repeat_the_letter_before_them(short, expected):
+    assert expand_digits(short) == expected
+
+
+def test_digit_short_form_and_quoted_long_form(nlp):
+    found = pairs(
+        nlp,
+        "A title",
+        'This leads to "Critical-Layer, Core-Expert, Collaborative Pathway Optimization '
+        '(C3PO)". We apply C3PO to two MoE LLMs.',
+    )
+    assert ("C3PO", "Critical-Layer, Core-Expert, Collaborative Pathway Optimization") in found
+
+
+def test_capitals_spell_a_short_form_whose_first_letter_is_inside_a_word(nlp):
+    found = pairs(
+        nlp,
+        "A title",
+        "To address this, we introduce sPecIalized KnowledgE and Rationale Augmentation "
+        "Generation (PIKE-RAG), focusing on specialized knowledge.",
+    )
+    assert ("PIKE-RAG", "sPecIalized KnowledgE and Rationale Augmentation Generation") in found
+
+
+@pytest.mark.parametrize(
+    "title, short, long",
+    [
+        ("DUnE: Dataset for Unified Editing", "DUnE", "Dataset for Unified Editing"),
+        (
+            "KnowPO: Knowledge-aware Preference Optimization for Controllable Knowledge "
+            "Selection in Retrieval-Augmented Language Models",
+            "KnowPO",
+            "Knowledge-aware Preference Optimization",
+        ),
+        (
+            "E3SN: Efficient End-to-End Siamese Network for Video Object Segmentation",
+            "E3SN",
+            "Efficient End-to-End Siamese Network",
+        ),
+    ],
+)
+def test_title_defines_its_short_form(nlp, title, short, long):
+    assert (short, long) in pairs(nlp, title, "We evaluate it on two tasks.")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "ExpertRAG: Efficient RAG with Mixture of Experts -- Optimizing Context Retrieval",
+        "c-TPE: Tree-structured Parzen Estimator with Inequality Constraints",
+        "ScalableMap: Scalable Map Learning for Online Long-Range Vectorized HD Map Construction",
+        "BANANA: when Behavior ANAlysis meets social Network Alignment",
+        "GRAPHMOE: Amplifying Cognitive Depth of Mixture-of-Experts Network",
+    ],
+)
+def test_title_without_a_definition(nlp, title):
+    assert pairs(nlp, title, "We evaluate it on two tasks.") == set()
+
+
+def test_long_form_starts_after_a_dash(nlp):
+    found = pairs(
+        nlp,
+        "A title",
+        "We propose a class of convex polytopes\u2013Generalized Submodular Base Polytopes "
+        "(GSBPs)\u2013that includes several well-known polytopes.",
+    )
+    assert ("GSBPs", "Generalized Submodular Base Polytopes") in found
+
+
+def test_same_acronym_scoped_per_paper(nlp):
+    chain = pairs(nlp, "T", "We propose Chain-of-Experts (CoE), a new MoE architecture.")
+    comp = pairs(nlp, "T", "This paper introduces the Composition of Experts (CoE), a system.")
+    assert chain == {("CoE", "Chain-of-Experts")}
+    assert comp == {("CoE", "Composition of Experts")}
