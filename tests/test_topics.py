@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.extract import extract
-from kg.extract.topic_cues import TOKEN_PATTERNS, TopicHit
+from kg.extract.topic_cues import TOKEN_PATTERNS, TopicHit, cue_form
 from kg.link.scheme import ancestors, load_scheme
 from kg.link.topics import SUBJECT_THRESHOLD, score_paper
 from kg.records import Paper
@@ -54,6 +54,28 @@ def test_the_opening_sentence_tips_two_sentences_over():
     assert score_paper("p", [*two, hit("RAG", sentence=0)])[0].is_subject
 
 
+def test_two_sentences_with_two_different_wordings_are_enough():
+    same = [hit("Hallucination", sentence=s, form="truthful") for s in (2, 4)]
+    assert not any(a.is_subject for a in score_paper("p", same))
+    two = [hit("Hallucination", sentence=2, form="truthful"), hit("Hallucination", sentence=4)]
+    two[1] = TopicHit("Hallucination", "abstract", 4, False, "factuality", form="factuali")
+    assert score_paper("p", two)[0].is_subject
+    # a cue inside a longer cue of the same sentence is not a wording of its own
+    nested = [
+        TopicHit("Hallucination", "abstract", 2, False, "factually", form="factual"),
+        TopicHit("Hallucination", "abstract", 2, False, "x", form="factual incorre"),
+        TopicHit("Hallucination", "abstract", 5, False, "x", form="factual incorre"),
+    ]
+    assert not any(a.is_subject for a in score_paper("p", nested))
+
+
+def test_cue_form_ignores_case_plural_and_endings():
+    assert cue_form("Hallucinations") == cue_form("hallucination")
+    assert cue_form("distilling") == cue_form("distillation")
+    assert cue_form("Mixture-of-Experts") == cue_form("mixture of experts")
+    assert cue_form("truthfulness") != cue_form("factuality")
+
+
 def test_contrast_in_the_title_outweighs_the_abstract():
     abstract = [hit("RAG", sentence=i) for i in range(6)]
     beyond = hit("RAG", field="title", sentence=0, contrast=True)
@@ -86,7 +108,13 @@ def test_token_patterns_name_known_topics():
 
 @pytest.mark.parametrize(
     "phrase",
-    ["Mixture of Monosemantic Experts", "mixture of LoRA experts", "Mixture-of-Latent-Experts"],
+    [
+        "Mixture of Monosemantic Experts",
+        "mixture of LoRA experts",
+        "Mixture-of-Latent-Experts",
+        "Mixture of Low-Rank Adaptation Experts",
+        "Mixture-of-Rank-1-Experts",
+    ],
 )
 def test_mixture_of_some_experts_is_moe(nlp, phrase):
     found = hits_of(nlp, f"{phrase} for transformers", "We study it.")
@@ -154,3 +182,27 @@ def test_bare_reasoning_in_the_abstract_is_not_enough_but_the_title_is(nlp):
     abstract = "Attention heads matter for reasoning. We review reasoning and memory heads."
     assert "Reasoning" not in subjects(nlp, "Attention heads: a survey", abstract)
     assert "Reasoning" in subjects(nlp, "Application-Aware Reasoning with retrieval", "We study.")
+
+
+def test_acronym_and_long_form_are_one_wording(nlp):
+    found = hits_of(
+        nlp,
+        "Scaling language models",
+        "We train a Mixture-of-Experts (MoE) model. The MoE model is large.",
+    )
+    moe = {h.form for h in found if h.notation == "MoE" and h.text in ("Mixture-of-Experts", "MoE")}
+    assert moe == {cue_form("MoE")}
+
+
+def test_these_heads_refer_back_to_attention_heads(nlp):
+    abstract = (
+        "Language models recall dates. We find attention heads that store time. "
+        "Disabling these heads hurts recall. We edit the values of these heads."
+    )
+    found = hits_of(nlp, "Where models recall time", abstract)
+    back = [h for h in found if h.notation == "Interpretability" and h.text == "these heads"]
+    assert {h.sentence for h in back} == {2, 3}
+    assert "Interpretability" in subjects(nlp, "Where models recall time", abstract)
+    # without the multi-word cue before them, "these heads" are nothing
+    plain = "Models have many parts. Disabling these heads hurts. We prune these heads."
+    assert not any(h.notation == "Interpretability" for h in hits_of(nlp, "Pruning", plain))

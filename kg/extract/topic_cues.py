@@ -8,10 +8,15 @@ Cues come from three places:
 
 * the scheme's labels (``ontology/topics.ttl``): mixed-case names and acronyms matched as
   written, everything else ignoring case;
-* :data:`TOKEN_PATTERNS`, the few cues a fixed phrase cannot express ("mixture of <one or two
+* :data:`TOKEN_PATTERNS`, the few cues a fixed phrase cannot express ("mixture of <one to three
   words> experts"), declared here and nowhere else;
 * cues inside a name: a name that starts or ends with a single-word cue ("MixLoRA", "LoRAMoE",
-  "ExpertRAG", "AdapterSwap") supports that cue's topic.
+  "ExpertRAG", "AdapterSwap") supports that cue's topic;
+* references back: after a multi-word cue ending in a specific noun ("attention heads"), a
+  later "these heads" supports the same topic (:data:`ANAPHORIC_HEADS`).
+
+Each hit carries its normalized wording (``form``, :func:`cue_form`), with an acronym and its
+long form defined in the paper ("Mixture-of-Experts (MoE)") counted as one wording.
 
 Each hit also records whether it is part of what the paper proposes: inside a proposed name or
 its long form (``kg_proposed``, ``kg_abbreviations``), or in the sentence that introduces it.
@@ -37,18 +42,23 @@ CONTRAST = {"unlike", "without", "instead", "rather", "beyond", "except", "not",
 
 _HYPHEN = {"ORTH": {"IN": ["-", "–"]}, "OP": "?"}
 _EXPERTS = {"LOWER": "experts"}
+#: a word or a hyphenated alphanumeric name part ("LoRA", "Rank-1")
+_WORD = {"TEXT": {"REGEX": r"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$"}}
 #: Token patterns per topic notation, for cues a phrase list cannot express.
 TOKEN_PATTERNS: dict[str, list[list[dict]]] = {
     "MoE": [
-        # "mixture of LoRA experts", "Mixture of Monosemantic Experts", "mixture-of-domain-experts"
+        # "mixture of LoRA experts", "Mixture of Monosemantic Experts", "mixture-of-domain-experts",
+        # "Mixture of Low-Rank Adaptation Experts", "Mixture-of-Rank-1-Experts"
         [
             {"LOWER": {"IN": ["mixture", "mixtures"]}},
             _HYPHEN,
             {"LOWER": "of"},
             _HYPHEN,
-            {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["experts", "expert", "the", "a", "an"]}},
+            {**_WORD, "LOWER": {"NOT_IN": ["experts", "expert", "the", "a", "an"]}},
             _HYPHEN,
-            {"IS_ALPHA": True, "OP": "?", "LOWER": {"NOT_IN": ["experts", "expert"]}},
+            {**_WORD, "OP": "?", "LOWER": {"NOT_IN": ["experts", "expert"]}},
+            _HYPHEN,
+            {**_WORD, "OP": "?", "LOWER": {"NOT_IN": ["experts", "expert"]}},
             _HYPHEN,
             _EXPERTS,
         ],
@@ -68,6 +78,13 @@ TOKEN_PATTERNS: dict[str, list[list[dict]]] = {
 #: Shortest single-word cue looked for inside a longer name ("LoRA" in "MixLoRA").
 MIN_NAME_CUE = 3
 
+#: Head nouns of multi-word cues that a later sentence may refer back to on their own: after
+#: "attention heads", "these heads" still speaks of the same thing (and so of the same topic).
+#: Only specific nouns: "the models" or "the documents" refer to anything.
+ANAPHORIC_HEADS = {"heads", "neurons", "circuits", "experts", "adapters", "edits"}
+#: Determiners that make a bare head noun refer back ("these heads", "such neurons").
+ANAPHORIC_DETS = {"these", "those", "such", "the", "this"}
+
 
 @dataclass(frozen=True)
 class TopicHit:
@@ -82,6 +99,16 @@ class TopicHit:
     in_name: bool = False
     #: the cue is in the sentence where the paper introduces what it proposes
     proposal: bool = False
+    #: the cue's normalized form (:func:`cue_form`); an acronym and its long form share one
+    form: str = ""
+
+
+def cue_form(text: str) -> str:
+    """A cue's form for counting different wordings: case, punctuation, plural "s" and word
+    endings beyond 7 letters are ignored ("Hallucinations" = "hallucination", "distilling" =
+    "distillation")."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return " ".join((w[:-1] if len(w) > 3 and w.endswith("s") else w)[:7] for w in words)
 
 
 def _boundary(word: str, i: int) -> bool:
@@ -169,10 +196,12 @@ class TopicCues:
                 own_sentence[t] = own
                 sent_of[t] = k
         name_tokens, proposal_sents = _proposed(doc, sents, sent_of)
+        short_of = _acronym_forms(doc)
         vocab = doc.vocab.strings
         matches = [(vocab[m], s, e) for m, s, e in self.exact(doc) + self.folded(doc)]
         matches += [(vocab[m], s, e) for m, s, e in self.patterns(doc)]
         matches += self._name_hits(doc)
+        matches += _anaphoric_hits(doc, matches, sent_of)
         matches += [
             (vocab[m], s, e)
             for m, s, e in self.title_names(doc)
@@ -182,6 +211,8 @@ class TopicCues:
         for notation, start, end in sorted(set(matches), key=lambda m: (m[1], m[2], m[0])):
             field, idx = sent_index.get(start, ("abstract", 0))
             window = {t.lower_ for t in doc[max(0, start - 3) : start]}
+            text = doc[start:end].text
+            form = cue_form(text)
             contrast = bool(window & CONTRAST)
             hits.append(
                 TopicHit(
@@ -189,14 +220,46 @@ class TopicCues:
                     field,
                     idx,
                     contrast,
-                    doc[start:end].text,
+                    text,
                     own_sentence.get(start, False),
                     in_name=any(i in name_tokens for i in range(start, end)),
                     proposal=field == "abstract" and sent_of.get(start) in proposal_sents,
+                    form=short_of.get(form, form),
                 )
             )
         doc._.topic_hits = hits
         return doc
+
+
+def _acronym_forms(doc: Doc) -> dict[str, str]:
+    """Long form -> acronym, both as :func:`cue_form`, from the paper's acronym definitions
+    ("Mixture-of-Experts (MoE)")."""
+    from kg.extract import abbreviations
+
+    acr = list(doc.spans.get(abbreviations.SPANS_KEY, []))
+    return {
+        cue_form(long_span.text): cue_form(short_span.text)
+        for long_span, short_span in zip(acr[::2], acr[1::2], strict=False)
+    }
+
+
+def _anaphoric_hits(
+    doc: Doc, matches: list[tuple[str, int, int]], sent_of: dict[int, int]
+) -> list[tuple[str, int, int]]:
+    """A bare head noun with a determiner ("these heads"), in a later sentence than a multi-word
+    cue ending in that noun ("attention heads"), supports the cue's topic."""
+    first: dict[str, tuple[int, str]] = {}  # head noun -> (sentence of its first cue, topic)
+    for notation, start, end in sorted(matches, key=lambda m: m[1]):
+        head = doc[end - 1].lower_
+        if end - start > 1 and head in ANAPHORIC_HEADS and head not in first:
+            first[head] = (sent_of.get(start, -1), notation)
+    out = []
+    for tok in doc:
+        if tok.lower_ in first and tok.i > 0 and doc[tok.i - 1].lower_ in ANAPHORIC_DETS:
+            sent, notation = first[tok.lower_]
+            if sent_of.get(tok.i, -1) > sent:
+                out.append((notation, tok.i - 1, tok.i + 1))
+    return out
 
 
 def _proposed(doc: Doc, sents: list[Span], sent_of: dict[int, int]) -> tuple[set[int], set[int]]:

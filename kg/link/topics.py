@@ -11,14 +11,19 @@ not enough. Evidence per paper and topic:
 * ``proposal``: a cue in the sentence that introduces the proposed name ("we propose X, a ...");
 * ``opening``: a cue in the first abstract sentence (where papers state their field);
 * ``title_contrast``: the title sets the paper against the topic ("Beyond RAG: ..."), which
-  outweighs the abstract discussing it.
+  outweighs the abstract discussing it;
+* ``variety``: the paper words the topic in at least two different ways ("truthfulness" and
+  "factuality"; an acronym and its long form, plural and inflected forms are one wording), a
+  sign that it discusses the topic rather than repeating one stock phrase ("external knowledge").
 
 x = TITLE_W * title + NAME_W * in_name + SENTENCE_W * sentences + PROPOSAL_W * proposal
-    + OPENING_W * opening + TITLE_CONTRAST_W * title_contrast; score = 1 - exp(-max(x, 0)).
+    + OPENING_W * opening + VARIETY_W * variety + TITLE_CONTRAST_W * title_contrast;
+score = 1 - exp(-max(x, 0)).
 With SUBJECT_THRESHOLD = 0.6 (x >= 0.92) a subject needs a title or name cue, or cues in three
-abstract sentences, or two of them including the opening one.
+abstract sentences, or in two of them that include the opening one or word the topic in two
+different ways.
 Weights and threshold were tuned on one half of ``benchmarks/data/topics_dev.jsonl`` only (see
-BENCHMARKS-topics.md).
+BENCHMARKS.md, section "Topic assignment").
 A cue for a narrower topic (model editing) counts for its broader topics (knowledge editing).
 ``dcterms:subject`` is asserted for score >= SUBJECT_THRESHOLD; every assignment with
 score >= KEEP_THRESHOLD is kept as a scored ``kg:TopicAssignment`` so users can pick their own cut.
@@ -40,6 +45,8 @@ SENTENCE_W = 0.45
 #: recorded on every hit, but tuning found no gain over counting the sentence: weight 0
 PROPOSAL_W = 0.0
 OPENING_W = 0.2
+#: the paper words the topic in at least two different ways ("truthfulness", "factuality")
+VARIETY_W = 0.1
 TITLE_CONTRAST_W = -3.0
 SUBJECT_THRESHOLD = 0.6
 KEEP_THRESHOLD = 0.3
@@ -73,6 +80,7 @@ def score_paper(paper_id: str, hits: Iterable) -> list[Assignment]:
     proposal: dict[str, bool] = defaultdict(bool)
     sentences: dict[str, set[int]] = defaultdict(set)
     opening: dict[str, bool] = defaultdict(bool)
+    forms: dict[str, dict[tuple[str, int], set[str]]] = defaultdict(lambda: defaultdict(set))
     for hit in hits:
         if hit.notation not in scheme:
             continue
@@ -81,6 +89,7 @@ def score_paper(paper_id: str, hits: Iterable) -> list[Assignment]:
                 title_contrast[notation] |= hit.field == "title"
                 continue
             in_name[notation] |= getattr(hit, "in_name", False)
+            forms[notation][hit.field, hit.sentence].add(getattr(hit, "form", "") or hit.text)
             if hit.field == "title":
                 title[notation] = True
             else:
@@ -91,13 +100,22 @@ def score_paper(paper_id: str, hits: Iterable) -> list[Assignment]:
     for notation in sorted(set(title) | set(sentences) | set(in_name)):
         x = TITLE_W * title[notation] + SENTENCE_W * len(sentences[notation])
         x += OPENING_W * opening[notation] + NAME_W * (in_name[notation] and not title[notation])
-        x += PROPOSAL_W * proposal[notation]
+        x += PROPOSAL_W * proposal[notation] + VARIETY_W * (_wordings(forms[notation]) >= 2)
         x += TITLE_CONTRAST_W * (title_contrast[notation] and not title[notation])
         x = max(x, 0.0)
         score = round(1 - math.exp(-x), 3)
         if score >= KEEP_THRESHOLD:
             out.append(Assignment(paper_id, notation, score))
     return out
+
+
+def _wordings(forms_by_sentence: dict[tuple[str, int], set[str]]) -> int:
+    """Different wordings of a topic in a paper; a form inside a longer one in the same sentence
+    ("factually" in "factually incorrect") is not a wording of its own."""
+    out: set[str] = set()
+    for forms in forms_by_sentence.values():
+        out |= {f for f in forms if not any(f != g and f in g for g in forms)}
+    return len(out)
 
 
 def topic_links(assignments: Iterable[Assignment]) -> list[TopicLinkRecord]:
