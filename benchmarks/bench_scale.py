@@ -29,6 +29,7 @@ import gzip
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -91,10 +92,19 @@ def subset(corpus: Path, n: int | None, work: Path) -> Path:
     return path
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, int, int, str, str]:
-    """Run ``cmd``; -> (wall seconds, peak RSS of the process tree, peak single RSS, out, err)."""
+    """Run ``cmd``; -> (wall seconds, peak RSS of the process tree, peak single RSS, out, err).
+
+    The CPU seconds of the whole tree (user + system, every process waited for) are left in
+    ``run_measured.cpu``."""
     import psutil
 
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT
@@ -124,6 +134,7 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, int, i
     sampler.start()
     out, err = proc.communicate()
     wall = time.perf_counter() - started
+    run_measured.cpu = round(_children_cpu() - cpu_before, 1)
     stop.set()
     sampler.join()
     if proc.returncode != 0:
@@ -146,6 +157,7 @@ def kg_build(inp: Path, out: Path, engine: str, workers: int) -> dict:
         "papers": papers,
         "triples": triples,
         "wall_s": round(wall, 1),
+        "cpu_s": run_measured.cpu,
         "papers_per_s": round(papers / wall, 1),
         "peak_rss_mb": peak >> 20,
         "peak_one_mb": one >> 20,
@@ -162,7 +174,8 @@ def bare(inp: Path, workers: int, work: Path) -> dict:
     load = os.getloadavg()[0]
     wall, peak, one, stdout, _ = run_measured([sys.executable, str(script), str(inp), str(workers)])
     result = json.loads(stdout.strip().splitlines()[-1])
-    result.update(peak_rss_mb=peak >> 20, load_before=round(load, 1), wall_s=round(wall, 1))
+    result.update(peak_rss_mb=peak >> 20, load_before=round(load, 1), wall_s=round(wall, 1),
+                  cpu_s=run_measured.cpu)  # fmt: skip
     return result
 
 

@@ -11,10 +11,12 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=1 << 17)  # called for the same titles and labels again and again
 def normalize_title(title: str) -> str:
     """The dedup key of a paper: case, accents, punctuation and spacing folded away.
 

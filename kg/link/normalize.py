@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[\s\-_‐‑‒–—/]+")
 _TRAILING = re.compile(r"[\s.,;:'’\"]+$")
@@ -23,6 +24,7 @@ def _singular(word: str) -> str:
     return word[:-1]
 
 
+@lru_cache(maxsize=1 << 18)  # surface forms repeat across papers (a corpus: ~30 uses each)
 def surface_key(text: str) -> str:
     """The key under which surface forms of one entity meet."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'")
@@ -49,6 +51,7 @@ def digits(text: str) -> str:
     return "".join(c for c in text if c.isdigit())
 
 
+@lru_cache(maxsize=1 << 18)
 def is_acronym(text: str) -> bool:
     """Short, mostly-uppercase forms ("MoE", "LLMs", "KG") whose meaning depends on the paper."""
     letters = [c for c in text if c.isalpha()]

@@ -8,6 +8,12 @@ before the generation is published and moved into place with it, so both appear 
 wrote in parallel (:func:`kg.scale.ntriples.turtle_body`): the same triples as the store, in
 input order (deterministic), grouped by subject. Dumping a large on-disk store as Turtle would
 take several times longer, on one core.
+
+The load overlaps the writing (:class:`PartsFeed`): Oxigraph's bulk loader runs in a thread of
+the coordinating process (it releases the GIL while it parses and sorts) and reads each part as
+soon as a worker has written it, while the workers write the next parts and the coordinator
+writes the graph-wide part. Run one after the other, these stages left both cores idle half the
+time (one loader thread, or one process writing the graph-wide part).
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from __future__ import annotations
 import io
 import os
 import shutil
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kg.scale.ntriples import TURTLE_SUFFIX, turtle_header
@@ -23,11 +30,43 @@ from kg.scale.ntriples import TURTLE_SUFFIX, turtle_header
 GRAPH_FILE = "graph.ttl"
 
 
-class ChainedFiles(io.RawIOBase):
-    """The concatenation of several files as one binary stream (what bulk_load reads)."""
+class PartsFeed:
+    """Parts handed from the writers to the loader: :meth:`wait` blocks until a part is written.
 
-    def __init__(self, paths: Sequence[Path]) -> None:
+    If writing fails, :meth:`fail` wakes the loader, whose read then raises (and its bulk load
+    stops without publishing anything)."""
+
+    def __init__(self) -> None:
+        self._ready: set[Path] = set()
+        self._failed: str | None = None
+        self._cond = threading.Condition()
+
+    def ready(self, path: Path) -> None:
+        with self._cond:
+            self._ready.add(Path(path))
+            self._cond.notify_all()
+
+    def fail(self, why: str) -> None:
+        with self._cond:
+            self._failed = why
+            self._cond.notify_all()
+
+    def wait(self, path: Path) -> None:
+        path = Path(path)
+        with self._cond:
+            self._cond.wait_for(lambda: path in self._ready or self._failed is not None)
+            if self._failed is not None:
+                raise OSError(f"not loaded: {self._failed}")
+
+
+class ChainedFiles(io.RawIOBase):
+    """The concatenation of several files as one binary stream (what bulk_load reads).
+
+    ``wait(path)``, if given, is called before each file is opened (see :class:`PartsFeed`)."""
+
+    def __init__(self, paths: Sequence[Path], wait: Callable[[Path], None] | None = None) -> None:
         self._paths = list(paths)
+        self._wait = wait
         self._current = None
 
     def readable(self) -> bool:
@@ -38,7 +77,10 @@ class ChainedFiles(io.RawIOBase):
             if self._current is None:
                 if not self._paths:
                     return 0
-                self._current = open(self._paths.pop(0), "rb")  # noqa: SIM115
+                path = self._paths.pop(0)
+                if self._wait is not None:
+                    self._wait(path)
+                self._current = open(path, "rb")  # noqa: SIM115
             n = self._current.readinto(buffer)
             if n:
                 return n
@@ -52,8 +94,8 @@ class ChainedFiles(io.RawIOBase):
         super().close()
 
 
-def _stream(parts: Sequence[Path]) -> io.BufferedReader:
-    return io.BufferedReader(ChainedFiles(parts), buffer_size=1 << 20)
+def _stream(parts: Sequence[Path], wait: Callable[[Path], None] | None) -> io.BufferedReader:
+    return io.BufferedReader(ChainedFiles(parts, wait), buffer_size=1 << 20)
 
 
 def assemble_turtle(parts: Sequence[Path], dest: Path) -> None:
@@ -66,19 +108,29 @@ def assemble_turtle(parts: Sequence[Path], dest: Path) -> None:
 
 
 def publish_parts(
-    out_dir: Path, parts: Sequence[Path], papers: int, extractions: Path | None
+    out_dir: Path,
+    parts: Sequence[Path],
+    papers: int,
+    extractions: Path | None,
+    *,
+    load_order: Sequence[Path] | None = None,
+    feed: PartsFeed | None = None,
 ) -> int:
-    """Publish a store generation holding ``parts`` and write ``graph.ttl``; -> triples."""
+    """Publish a store generation holding ``parts`` and write ``graph.ttl``; -> triples.
+
+    ``graph.ttl`` lists the parts in the order of ``parts``; the store loads them in
+    ``load_order`` (default: the same), each once ``feed`` says it is written (default: all
+    are)."""
     import pyoxigraph as ox
 
     from kg.store.core import Publisher
 
     with Publisher(out_dir, what="kg build") as pub:
-        # assembled first: publish() moves it into place together with the new generation
+        with _stream(load_order or parts, feed.wait if feed else None) as stream:
+            pub.stage_load(stream, ox.RdfFormat.N_TRIPLES, None)
+        # publish() moves graph.ttl into place together with the new generation
         pub._graph_tmp = out_dir / f".{GRAPH_FILE}.tmp-{os.getpid()}"
         assemble_turtle(parts, pub._graph_tmp)
-        with _stream(parts) as stream:
-            pub.stage_load(stream, ox.RdfFormat.N_TRIPLES, None)
         pub.publish(papers, "build", link_extractions_from=extractions)
         return pub.triples
 

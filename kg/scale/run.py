@@ -17,6 +17,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,6 +165,25 @@ def build_scaled(
             PartJob(s.index, path, offset, part, nt_dir / f"part-{s.index:06d}.nt")
             for s, path, offset, part in zip(ok, paths, link.offsets, slices, strict=True)
         ]
+        global_nt = nt_dir / "global.nt"
+        parts = [global_nt, *(job.dest for job in jobs)]
+        # the store loads each part as soon as it is written (a thread of this process), the
+        # graph-wide part last: it needs the extractor names the workers report
+        feed = loader = None
+        if store:
+            from kg.scale.load import PartsFeed, publish_parts
+
+            feed = PartsFeed()
+            loader = ThreadPoolExecutor(1, thread_name_prefix="kg-load")
+            loaded = loader.submit(
+                publish_parts,
+                out_dir,
+                parts,
+                link.papers,
+                extractions,
+                load_order=[*parts[1:], global_nt],
+                feed=feed,
+            )
         agents: set[str] = set()
         triples_written = 0
         wbar = _bar(progress, len(jobs), 0, "write", "part")
@@ -172,30 +192,41 @@ def build_scaled(
             nonlocal triples_written
             agents.update(result.agents)
             triples_written += result.triples
+            if feed is not None:
+                feed.ready(nt_dir / f"part-{result.index:06d}.nt")
             wbar.update(1)
 
-        if engine is None and jobs and (options.engine != "local" or options.workers > 1):
-            engine = make_engine(options)
-        (engine or InProcessEngine()).write_parts(jobs, written)
-        wbar.close()
-        if engine is not None:
-            engine.close()
-            engine = None
-        global_nt = nt_dir / "global.nt"
-        graph_wide = global_triples(link.resolution, link.assignments, link.links, agents)
-        triples_written += write_lines(graph_wide, global_nt)[0]
-        parts = [global_nt, *(job.dest for job in jobs)]
+        try:
+            if engine is None and jobs and (options.engine != "local" or options.workers > 1):
+                engine = make_engine(options)
+            (engine or InProcessEngine()).write_parts(jobs, written)
+            wbar.close()
+            if engine is not None:
+                engine.close()
+                engine = None
+            graph_wide = global_triples(link.resolution, link.assignments, link.links, agents)
+            triples_written += write_lines(graph_wide, global_nt)[0]
+            if feed is not None:
+                feed.ready(global_nt)
+        except BaseException as err:
+            if feed is not None:
+                feed.fail(f"writing the N-Triples parts failed ({type(err).__name__})")
+                loader.shutdown(wait=True)  # its bulk load stops; nothing is published
+            raise
         stages["write"] = round(time.perf_counter() - t, 2)
 
         t = time.perf_counter()
-        from kg.scale.load import publish_parts, write_turtle_only
-
-        if store:
-            triples = publish_parts(out_dir, parts, link.papers, extractions)
+        if loader is not None:
+            try:
+                triples = loaded.result()
+            finally:
+                loader.shutdown(wait=True)
         else:
+            from kg.scale.load import write_turtle_only
+
             write_turtle_only(out_dir, parts)
             triples = triples_written  # lines written; the store would drop duplicates
-        stages["load"] = round(time.perf_counter() - t, 2)
+        stages["load"] = round(time.perf_counter() - t, 2)  # what is left of it after writing
     except KeyboardInterrupt:
         if engine is not None:
             engine.close(graceful=False)

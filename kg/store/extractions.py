@@ -8,6 +8,7 @@ records written by an older version stay readable).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -19,8 +20,18 @@ from kg.extract.topic_cues import TopicHit
 from kg.records import Paper
 
 
+@functools.cache
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
+
+
 def _make(cls: type, data: dict[str, Any]) -> Any:
-    names = {f.name for f in dataclasses.fields(cls)}
+    """``cls`` from its JSON; keys a newer version wrote and this one does not know are
+    ignored. (Called for every mention of every paper when a corpus is linked: the field
+    names are looked up once per class.)"""
+    names = _field_names(cls)
+    if names.issuperset(data):
+        return cls(**data)
     return cls(**{k: v for k, v in data.items() if k in names})
 
 
