@@ -148,3 +148,31 @@ def test_cli_rejects_an_unknown_engine(tmp_path):
     args = ["build", str(MEDIUM), "-o", str(tmp_path), "-q", "--engine", "nope"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code != 0 and "unknown engine 'nope'" in str(result.exception)
+
+
+def test_parts_are_loaded_as_they_are_written_and_a_failure_stops_the_load(tmp_path):
+    """The loader thread reads each part once it is written, and stops when the run fails."""
+    import threading
+
+    from kg.scale.load import ChainedFiles, PartsFeed
+
+    parts = [tmp_path / f"part-{i}.nt" for i in range(3)]
+    for i, part in enumerate(parts):
+        part.write_bytes(f"line {i}\n".encode())
+    feed = PartsFeed()
+    read: list[bytes] = []
+    reader = threading.Thread(target=lambda: read.append(ChainedFiles(parts, feed).readall()))
+    reader.start()
+    feed.ready(parts[1])
+    feed.ready(parts[0])
+    reader.join(timeout=0.3)
+    assert reader.is_alive()  # part 2 is not written yet: the loader waits for it
+    feed.ready(parts[2])
+    reader.join(timeout=5)
+    assert read == [b"line 0\nline 1\nline 2\n"]  # in load order, whatever order they came in
+
+    stopped = PartsFeed()
+    stopped.ready(parts[0])
+    stopped.fail("writing failed")
+    with pytest.raises(OSError, match="writing failed"):
+        ChainedFiles(parts, stopped).readall()

@@ -22,7 +22,7 @@ import io
 import os
 import shutil
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from kg.scale.ntriples import TURTLE_SUFFIX, turtle_header
@@ -51,6 +51,12 @@ class PartsFeed:
             self._failed = why
             self._cond.notify_all()
 
+    def check(self) -> None:
+        """Raise if the run failed or was stopped (the loader calls this before every read,
+        so Ctrl-C stops a bulk load within one buffer)."""
+        if self._failed is not None:
+            raise OSError(f"not loaded: {self._failed}")
+
     def wait(self, path: Path) -> None:
         path = Path(path)
         with self._cond:
@@ -62,11 +68,12 @@ class PartsFeed:
 class ChainedFiles(io.RawIOBase):
     """The concatenation of several files as one binary stream (what bulk_load reads).
 
-    ``wait(path)``, if given, is called before each file is opened (see :class:`PartsFeed`)."""
+    With a ``feed`` (:class:`PartsFeed`), each file is read once the feed has it, and every
+    read fails once the feed has failed."""
 
-    def __init__(self, paths: Sequence[Path], wait: Callable[[Path], None] | None = None) -> None:
+    def __init__(self, paths: Sequence[Path], feed: PartsFeed | None = None) -> None:
         self._paths = list(paths)
-        self._wait = wait
+        self._feed = feed
         self._current = None
 
     def readable(self) -> bool:
@@ -74,12 +81,14 @@ class ChainedFiles(io.RawIOBase):
 
     def readinto(self, buffer) -> int:
         while True:
+            if self._feed is not None:
+                self._feed.check()
             if self._current is None:
                 if not self._paths:
                     return 0
                 path = self._paths.pop(0)
-                if self._wait is not None:
-                    self._wait(path)
+                if self._feed is not None:
+                    self._feed.wait(path)
                 self._current = open(path, "rb")  # noqa: SIM115
             n = self._current.readinto(buffer)
             if n:
@@ -94,8 +103,8 @@ class ChainedFiles(io.RawIOBase):
         super().close()
 
 
-def _stream(parts: Sequence[Path], wait: Callable[[Path], None] | None) -> io.BufferedReader:
-    return io.BufferedReader(ChainedFiles(parts, wait), buffer_size=1 << 20)
+def _stream(parts: Sequence[Path], feed: PartsFeed | None) -> io.BufferedReader:
+    return io.BufferedReader(ChainedFiles(parts, feed), buffer_size=1 << 20)
 
 
 def assemble_turtle(parts: Sequence[Path], dest: Path) -> None:
@@ -126,7 +135,7 @@ def publish_parts(
     from kg.store.core import Publisher
 
     with Publisher(out_dir, what="kg build") as pub:
-        with _stream(load_order or parts, feed.wait if feed else None) as stream:
+        with _stream(load_order or parts, feed) as stream:
             pub.stage_load(stream, ox.RdfFormat.N_TRIPLES, None)
         # publish() moves graph.ttl into place together with the new generation
         pub._graph_tmp = out_dir / f".{GRAPH_FILE}.tmp-{os.getpid()}"

@@ -219,6 +219,9 @@ def build_scaled(
         if loader is not None:
             try:
                 triples = loaded.result()
+            except BaseException:  # Ctrl-C: stop the bulk load; the previous store stays
+                feed.fail("stopped")
+                raise
             finally:
                 loader.shutdown(wait=True)
         else:
