@@ -5,6 +5,7 @@ from __future__ import annotations
 from kg.build import link
 from kg.extract import extract
 from kg.link.normalize import surface_key
+from kg.link.resolve import _fits_acronym, _inflection_variant
 from kg.link.topics import SUBJECT_THRESHOLD, score_paper
 from kg.records import Paper
 
@@ -133,3 +134,76 @@ def test_title_topics_are_subjects(nlp):
     )
     scores = {a.topic: a.score for a in score_paper("p", ext.topic_hits)}
     assert scores["RAG"] >= SUBJECT_THRESHOLD and scores["MoE"] >= SUBJECT_THRESHOLD
+
+
+def test_inflection_variants_are_only_last_word_inflections():
+    assert _inflection_variant("chain of note", "chain of noting")
+    assert _inflection_variant("graph model", "graph modeling")
+    assert not _inflection_variant("chain of note", "chain of node")  # another word
+    assert not _inflection_variant("chain of note", "cascade of noting")  # another first word
+    assert not _inflection_variant("chain of note 2", "chain of noting 2")  # versions
+    assert not _inflection_variant("lora", "loras")  # single words: prefixes/suffixes are names
+    assert not _inflection_variant("self chain of note", "chain of noting")  # composed name
+    assert _fits_acronym("con", "chain of note") and _fits_acronym("ralm", "retrieval augmented lm")
+    assert not _fits_acronym("coe", "chain of noting")
+
+
+def test_title_name_and_defined_long_form_of_one_paper_merge(nlp):
+    lg = linked(
+        nlp,
+        [
+            (
+                "Chain-of-Note: Robust Retrieval-Augmented Language Models",
+                "Retrieved documents are often noisy. We introduce Chain-of-Noting (CoN), a novel"
+                " approach that writes reading notes for retrieved documents. CoN improves"
+                " robustness of question answering.",
+            )
+        ],
+    )
+    ids = entity_of(lg, "Chain-of-Note") | entity_of(lg, "Chain-of-Noting") | entity_of(lg, "CoN")
+    assert len(ids) == 1
+    (con,) = ids
+    entity = lg.resolution.entities[con]
+    variant = next(f for f in ("Chain-of-Note", "Chain-of-Noting") if f != entity.label)
+    reason = entity.forms[variant]
+    assert reason.rule == "acronym-variant" and 0.8 < reason.score < 1.0
+    assert "CoN" in reason.detail
+
+
+def test_acronym_variants_stay_split_outside_the_rule(nlp):
+    lg = linked(
+        nlp,
+        [
+            # another last word (node is not an inflection of noting)
+            (
+                "Chain-of-Node: Reading Graphs Step by Step",
+                "We introduce Chain-of-Noting (CoN), a novel approach that writes reading notes"
+                " for graph nodes. CoN improves graph question answering.",
+            ),
+            # a version number
+            (
+                "Chain-of-Note-2: Better Notes",
+                "We introduce Chain-of-Noting (CoN), a novel approach that writes reading notes."
+                " CoN improves robustness.",
+            ),
+            # the variant is in another paper, which defines nothing: no paper-scoped evidence
+            (
+                "Chain-of-Note: Robust Retrieval-Augmented Language Models",
+                "Retrieved documents are often noisy, and reading notes help. We evaluate on"
+                " open-domain question answering.",
+            ),
+            # generic terms that the paper does not propose: a program is not the field
+            (
+                "Relaxations for scheduling",
+                "We cast the scheduling problem as a linear program (LP). Decades of linear"
+                " programming research make the LP easy to solve.",
+            ),
+        ],
+    )
+    noting = entity_of(lg, "Chain-of-Noting")
+    assert len(noting) == 1
+    for form in ("Chain-of-Node", "Chain-of-Note-2", "Chain-of-Note"):
+        assert entity_of(lg, form) and not entity_of(lg, form) & noting, form
+    assert entity_of(lg, "linear program") != entity_of(lg, "linear programming")
+    rules = {r.rule for e in lg.resolution.entities.values() for r in e.forms.values()}
+    assert "acronym-variant" not in rules

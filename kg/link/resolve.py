@@ -8,7 +8,13 @@ Rules, in the order they may merge two surface forms (each recorded for ``kg exp
   same initials and word count, with a high rapidfuzz ratio, and never across digits;
 * ``acronym`` - a short form defined in a paper ("Mixture-of-Experts (MoE)") means its long form in
   that paper (scoped); it merges globally only when one meaning dominates its definitions, so
-  "CoE" = Chain-of-Experts in one paper and Composition of Experts in another stay apart.
+  "CoE" = Chain-of-Experts in one paper and Composition of Experts in another stay apart;
+* ``acronym-variant`` - paper-scoped: a paper that proposes a name and defines its acronym
+  ("Chain-of-Noting (CoN)") may write the name differently elsewhere (title "Chain-of-Note").
+  Two forms of ONE paper are one entity when both fit the acronym the paper defines for one of
+  them, have the same words except the last, and the last words differ only by an inflection
+  (note/noting, model/modeling); one of the three must be the paper's proposed contribution,
+  so generic terms ("linear program" / "linear programming") are never merged on this evidence.
 
 Look-alike names (LoRA/MixLoRA, GPT-4/GPT-4o, RAG/RAG+) have different keys and are never fuzzy
 candidates (they are single tokens or carry digits), so nothing merges them.
@@ -31,6 +37,8 @@ from kg.records import short_hash, slugify
 FUZZY_THRESHOLD = 92.0
 #: An acronym merges globally with its long form when at least this share of definitions agree.
 ACRONYM_MAJORITY = 0.5
+#: Inflectional endings folded on the last word by the ``acronym-variant`` rule (longest first).
+INFLECTIONS = ("ings", "ing", "ed", "es", "e", "s")
 #: Type preference when mentions disagree and counts tie.
 TYPE_ORDER = ("Dataset", "Model", "Method", "Task", "Metric", "Concept")
 
@@ -89,6 +97,68 @@ def _scoped_definitions(ext: PaperExtraction) -> dict[str, str]:
     return {surface_key(a.short): a.long for a in ext.acronyms}
 
 
+def _stem(word: str) -> str:
+    """Fold an inflectional ending: note/notes/noting -> "not", planning -> "plan"."""
+    for suffix in INFLECTIONS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]  # a doubled consonant before -ing/-ed: plann(ing), embedd(ing)
+    return word
+
+
+def _fits_acronym(short: str, key: str) -> bool:
+    """Whether the letters of ``short`` (a key: "RALMs" -> "ralm") occur in order in ``key``, the
+    first one starting a word (Schwartz-Hearst, right to left): "con" fits "chain of noting".
+    """
+    letters = [c for c in short.lower() if c.isalnum()]
+    i = len(key) - 1
+    for n in range(len(letters) - 1, -1, -1):
+        while i >= 0 and (key[i] != letters[n] or (n == 0 and i > 0 and key[i - 1].isalnum())):
+            i -= 1
+        if i < 0:
+            return False
+        i -= 1
+    return bool(letters)
+
+
+def _inflection_variant(a: str, b: str) -> bool:
+    """Two keys with the same words except the last, which differ only by an inflection."""
+    wa, wb = a.split(), b.split()
+    if len(wa) < 2 or len(wa) != len(wb) or wa[:-1] != wb[:-1] or wa[-1] == wb[-1]:
+        return False
+    if digits(a) or digits(b) or "+" in a or "+" in b:
+        return False  # version numbers and composed names are other entities
+    return _stem(wa[-1]) == _stem(wb[-1])
+
+
+def _acronym_variants(ext: PaperExtraction) -> list[tuple[str, str, Reason]]:
+    """(defined long-form key, variant key, reason) pairs of one paper (``acronym-variant``)."""
+    if not ext.acronyms:
+        return []
+    proposed = {surface_key(m.text) for m in ext.mentions if m.relation == "proposes"}
+    keys = {surface_key(m.text) for m in ext.mentions if not is_acronym(m.text)}
+    keys |= {surface_key(a.long) for a in ext.acronyms}
+    out = []
+    for a in ext.acronyms:
+        long_key, short_key = surface_key(a.long), surface_key(a.short)
+        if not _fits_acronym(short_key, long_key):
+            continue
+        for key in sorted(keys):
+            if not _inflection_variant(long_key, key) or not _fits_acronym(short_key, key):
+                continue
+            if not proposed & {short_key, long_key, key}:
+                continue
+            detail = (
+                f"'{a.long}' up to the inflection of its last word, both fitting '{a.short}'"
+                f" in paper {ext.paper.local_id}"
+            )
+            score = round(fuzz.ratio(long_key, key) / 100, 3)
+            out.append((long_key, key, Reason("acronym-variant", score, detail)))
+    return out
+
+
 def _node_of(text: str, scoped: dict[str, str]) -> str:
     key = surface_key(text)
     if key in scoped and is_acronym(text):
@@ -104,6 +174,7 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
     mention_node: dict[tuple[int, int], str] = {}
     acronym_node: dict[tuple[int, int], str] = {}
     scoped_forms: dict[str, dict[str, str]] = defaultdict(dict)  # node -> form -> paper
+    variants: list[tuple[str, str, Reason]] = []  # paper-scoped acronym variants
 
     for i, ext in enumerate(extractions):
         scoped = _scoped_definitions(ext)
@@ -120,6 +191,7 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
         for j, a in enumerate(ext.acronyms):
             acronym_node[(i, j)] = surface_key(a.long)
             uf.find(surface_key(a.long))
+        variants += _acronym_variants(ext)
 
     # alias table
     term_of_key: dict[str, str] = {}
@@ -151,6 +223,12 @@ def resolve(extractions: Sequence[PaperExtraction]) -> Resolution:
                     uf.union(
                         a, b, Reason("fuzzy", round(score / 100, 3), f"spelling variant of '{a}'")
                     )
+
+    # paper-scoped variants of a defined long form (title "Chain-of-Note", "Chain-of-Noting (CoN)")
+    for long_key, key, reason in variants:
+        if uf.find(long_key) != uf.find(key):
+            uf.union(long_key, key, reason)
+            uf.reason.setdefault(long_key, reason)  # explains the long form if it is not the label
 
     # acronyms: global merge only where one meaning dominates
     meanings: dict[str, Counter[str]] = defaultdict(Counter)
