@@ -38,6 +38,8 @@ class KG(DefinedNamespace):
     AliasMerge: URIRef  # why one surface form was merged into an entity
     TopicAssignment: URIRef  # a scored paper-to-topic assignment
     TopicLink: URIRef  # a weighted link between two topics via shared papers
+    TopicEntityCount: URIRef  # how many papers of one topic mention one entity (precomputed)
+    SharedEntityTier: URIRef  # a rank range of the entities two topics share (precomputed)
 
     # --- paper -> entity / claim (the core contract) ---------------------------------------
     proposes: URIRef  # paper -> the method/model/dataset/benchmark it introduces
@@ -93,6 +95,16 @@ class KG(DefinedNamespace):
     linkedTopic: URIRef  # TopicLink -> each of its two topics
     weight: URIRef
     sharedPapers: URIRef
+    sharedPaper: URIRef  # TopicLink -> each paper about both topics
+
+    # --- per-topic statistics (derived at build time, for the query library) ----------------
+    countedTopic: URIRef  # TopicEntityCount -> the topic whose papers are counted
+    countedEntity: URIRef  # TopicEntityCount -> the entity counted
+    topicPaperCount: URIRef  # TopicEntityCount -> papers of the topic mentioning the entity
+    betweenTopic: URIRef  # SharedEntityTier -> each of its two topics
+    sharedEntity: URIRef  # SharedEntityTier -> an entity both topics' papers mention
+    firstRank: URIRef  # SharedEntityTier -> rank (1-based) of its first entity
+    lastRank: URIRef  # SharedEntityTier -> rank of its last entity
 
 
 #: Namespaces for minted data IRIs (not vocabulary, so plain Namespaces).

@@ -98,6 +98,109 @@ def test_same_answers_from_the_turtle_file_through_rdflib(sample_graph, store_gr
     assert sorted(_titles(from_file)) == sorted(_titles(run_query(store_graph, sparql)))
 
 
+# --- precomputed statistics: the fast queries answer what the aggregates over papers answer ---
+
+# What shared-entities and bridges computed from the papers before the statistics were
+# precomputed (kg:TopicEntityCount, kg:SharedEntityTier, kg:sharedPaper): the reference.
+SHARED_FROM_PAPERS = """
+SELECT ?entity ?label ?type ?papersA ?papersB WHERE {
+  { SELECT ?entity (SUM(?inA) AS ?papersA) (SUM(?inB) AS ?papersB) WHERE {
+      VALUES (?topic ?inA ?inB) { (%(a)s 1 0) (%(b)s 0 1) }
+      ?paper dcterms:subject ?topic ; kg:mentions ?entity .
+    } GROUP BY ?entity HAVING (SUM(?inA) > 0 && SUM(?inB) > 0) }
+  ?entity rdfs:label ?label ; a ?type .
+}
+ORDER BY DESC(IF(?papersA < ?papersB, ?papersA, ?papersB)) DESC(?papersA + ?papersB) ?label
+"""
+BRIDGES_FROM_PAPERS = """
+SELECT ?paper ?title ?scoreA ?scoreB WHERE {
+  VALUES (?topicA ?topicB) { (%(a)s %(b)s) }
+  ?paper dcterms:subject ?topicA , ?topicB .
+  ?assignA kg:topicOf ?paper ; kg:topic ?topicA ; kg:score ?scoreA .
+  ?assignB kg:topicOf ?paper ; kg:topic ?topicB ; kg:score ?scoreB .
+  ?paper dcterms:title ?title .
+  FILTER(?topicA != ?topicB)
+}
+"""
+
+
+def _rows(result) -> list[tuple[str, ...]]:
+    return sorted(tuple(str(v) for v in row) for row in result.rows)
+
+
+def _key(row: tuple[str, ...]) -> tuple:
+    """shared-entities' sort key of a row (entity, label, type, papersA, papersB)."""
+    a, b = int(row[3]), int(row[4])
+    return (-min(a, b), -(a + b), row[1])
+
+
+PAIRS = [("RAG", "MoE"), ("MoE", "RAG"), ("KnowledgeEditing", "MoE"), ("RAG", "RAG"), ("", "MoE")]
+
+
+@pytest.mark.parametrize(("a", "b"), PAIRS)
+def test_shared_entities_equal_the_aggregate_over_papers(store_graph, a, b):
+    terms = {"a": sparql_term(a, "topic"), "b": sparql_term(b, "topic")}
+    reference = _rows(run_query(store_graph, SHARED_FROM_PAPERS % terms))
+    assert reference or a == ""
+    for limit in (1, 5, 50, 10_000):
+        got = _rows(_run(store_graph, "shared-entities", a=a, b=b, limit=limit))
+        assert len(got) == min(limit, len(reference))
+        if limit >= len(reference):
+            assert got == reference
+        else:  # the first `limit` rows, up to ties at the cut
+            cut = sorted(reference, key=_key)[limit - 1]
+            assert all(_key(row) <= _key(cut) for row in got)
+            assert [r for r in reference if _key(r) < _key(cut)] == [
+                r for r in got if _key(r) < _key(cut)
+            ]
+
+
+@pytest.mark.parametrize(("a", "b"), [*PAIRS, ("", "")])
+def test_bridges_equal_the_intersection_of_subjects(store_graph, a, b):
+    terms = {"a": sparql_term(a, "topic"), "b": sparql_term(b, "topic")}
+    reference = _rows(run_query(store_graph, BRIDGES_FROM_PAPERS % terms))
+    assert _rows(_run(store_graph, "bridges", a=a, b=b)) == reference
+
+
+def test_topic_statistics_match_the_papers(store_graph):
+    counts = run_query(
+        store_graph,
+        """SELECT (COUNT(*) AS ?n) WHERE {
+             { SELECT ?topic ?entity (COUNT(?paper) AS ?papers) WHERE {
+                 ?paper dcterms:subject ?topic ; kg:mentions ?entity } GROUP BY ?topic ?entity }
+             OPTIONAL { ?c kg:countedTopic ?topic ; kg:countedEntity ?entity ;
+                           kg:topicPaperCount ?n0 }
+             FILTER(!BOUND(?n0) || ?n0 != ?papers) }""",
+    )
+    assert int(counts.rows[0][0]) == 0
+    extra = run_query(
+        store_graph,
+        """SELECT (COUNT(*) AS ?n) WHERE {
+             ?c a kg:TopicEntityCount ; kg:countedTopic ?topic ; kg:countedEntity ?entity .
+             FILTER NOT EXISTS { ?paper dcterms:subject ?topic ; kg:mentions ?entity } }""",
+    )
+    assert int(extra.rows[0][0]) == 0
+    # every tier: two topics, consecutive ranks, as many entities as its rank range
+    tiers = run_query(
+        store_graph,
+        """SELECT ?tier (COUNT(DISTINCT ?t) AS ?topics) (SAMPLE(?f) AS ?first)
+                  (SAMPLE(?l) AS ?last) (COUNT(DISTINCT ?e) AS ?entities) WHERE {
+             ?tier a kg:SharedEntityTier ; kg:betweenTopic ?t ; kg:firstRank ?f ;
+                   kg:lastRank ?l ; kg:sharedEntity ?e } GROUP BY ?tier""",
+    )
+    assert tiers.rows
+    for _tier, topics, first, last, entities in tiers.rows:
+        assert int(topics) == 2 and int(entities) == int(last) - int(first) + 1
+
+
+def test_rank_tiers():
+    from kg.rdf.writer import rank_tiers
+
+    assert list(rank_tiers(0)) == []
+    assert list(rank_tiers(5)) == [(1, 5)]
+    assert list(rank_tiers(200)) == [(1, 32), (33, 64), (65, 128), (129, 200)]
+
+
 # --- parameters ------------------------------------------------------------------------------
 
 

@@ -13,7 +13,9 @@ the extractor; see ``ontology/kg.ttl`` and the README for the query that reads i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from itertools import combinations
 from pathlib import Path
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -41,6 +43,11 @@ Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 ACRONYM = DATA_BASE + "acronym/"
 ASSIGNMENT = DATA_BASE + "assignment/"
+#: kg:SharedEntityTier nodes: ``shared/<topic>-<topic>/<first rank>``.
+SHARED = DATA_BASE + "shared/"
+#: Size of the first tier of a topic pair's shared entities; each further tier is as large as
+#: all the tiers before it together (ranks 1-32, 33-64, 65-128, ...).
+TIER_FIRST = 32
 RELATION_PROPERTY = {
     "proposes": KG.proposes,
     "mentions": KG.mentions,
@@ -222,6 +229,103 @@ def topic_triples(
         yield node, KG.linkedTopic, tb
         yield node, KG.weight, _dec(link.weight)
         yield node, KG.sharedPapers, _int(link.shared)
+        for paper in link.papers:
+            yield node, KG.sharedPaper, PAPER[paper]
+
+
+def topic_entity_counts(
+    resolution: Resolution, assignments: Sequence[Assignment]
+) -> dict[str, dict[str, int]]:
+    """Entity id -> topic notation -> how many papers about the topic (dcterms:subject)
+    mention the entity (kg:mentions); entities no paper with a topic mentions are left out."""
+    topics_of: dict[str, set[str]] = defaultdict(set)
+    for a in assignments:
+        if a.is_subject:
+            topics_of[a.paper].add(a.topic)
+    counts: dict[str, dict[str, int]] = {}
+    for slug, entity in resolution.entities.items():
+        by_topic: dict[str, int] = defaultdict(int)
+        for paper in entity.papers:
+            for topic in topics_of.get(paper, ()):
+                by_topic[topic] += 1
+        if by_topic:
+            counts[slug] = dict(sorted(by_topic.items()))
+    return counts
+
+
+def rank_tiers(n: int, first_size: int = TIER_FIRST) -> Iterator[tuple[int, int]]:
+    """(first, last) 1-based ranks of the tiers of ``n`` ranked items: 1-32, 33-64, 65-128..."""
+    first, last = 1, first_size
+    while first <= n:
+        yield first, min(last, n)
+        first, last = last + 1, 2 * last
+
+
+def shared_entity_tiers(
+    counts: Mapping[Hashable, Mapping[str, int]], labels: Mapping[Hashable, str]
+) -> Iterator[tuple[str, str, int, list]]:
+    """For every pair of topics (notations ``a < b``) with entities in common: the entities
+    both topics' papers mention, ranked as ``queries/shared-entities.rq`` orders them (most
+    papers of the smaller side first, then most papers in all, then label; then the key), cut
+    into tiers by :func:`rank_tiers`. -> (a, b, first rank, entities of the tier)
+
+    ``counts``: entity key -> topic notation -> papers (:func:`topic_entity_counts`);
+    ``labels``: entity key -> its rdfs:label.
+    """
+    members: dict[tuple[str, str], list] = defaultdict(list)
+    for key, by_topic in counts.items():
+        for pair in combinations(sorted(by_topic), 2):
+            members[pair].append(key)
+    for (a, b), keys in sorted(members.items()):
+
+        def rank(key, a=a, b=b) -> tuple:
+            na, nb = counts[key][a], counts[key][b]
+            return (-min(na, nb), -(na + nb), labels[key], key)
+
+        ranked = sorted(keys, key=rank)
+        for first, last in rank_tiers(len(ranked)):
+            yield a, b, first, ranked[first - 1 : last]
+
+
+def tier_iri(a: str, b: str, first: int) -> URIRef:
+    return URIRef(f"{SHARED}{a}-{b}/{first}")
+
+
+def shared_entity_triples(
+    counts: Mapping[URIRef, Mapping[str, int]], labels: Mapping[URIRef, str]
+) -> Iterator[Triple]:
+    """The kg:SharedEntityTier nodes of :func:`shared_entity_tiers` (entity IRIs as keys)."""
+    for a, b, first, entities in shared_entity_tiers(counts, labels):
+        node = tier_iri(a, b, first)
+        yield node, RDF.type, KG.SharedEntityTier
+        yield node, KG.betweenTopic, TOPIC[a]
+        yield node, KG.betweenTopic, TOPIC[b]
+        yield node, KG.firstRank, _int(first)
+        yield node, KG.lastRank, _int(first + len(entities) - 1)
+        for entity in entities:
+            yield node, KG.sharedEntity, entity
+
+
+def topic_entity_triples(
+    resolution: Resolution, assignments: Sequence[Assignment]
+) -> Iterator[Triple]:
+    """Per-topic statistics, precomputed so that library queries look them up instead of
+    aggregating every mention of a topic's papers: a kg:TopicEntityCount per topic and entity
+    (``entity/<id>/topic/<notation>``) and the kg:SharedEntityTier nodes of every topic pair.
+    Derived from the papers' dcterms:subject and kg:mentions; rewritten by every build."""
+    counts = topic_entity_counts(resolution, assignments)
+    for slug, by_topic in counts.items():
+        e = ENTITY[slug]
+        for topic, n in by_topic.items():
+            node = URIRef(f"{e}/topic/{topic}")
+            yield node, RDF.type, KG.TopicEntityCount
+            yield node, KG.countedTopic, TOPIC[topic]
+            yield node, KG.countedEntity, e
+            yield node, KG.topicPaperCount, _int(n)
+    yield from shared_entity_triples(
+        {ENTITY[slug]: by_topic for slug, by_topic in counts.items()},
+        {ENTITY[slug]: resolution.entities[slug].label for slug in counts},
+    )
 
 
 def agent_triples(names: set[str]) -> Iterator[Triple]:
@@ -245,6 +349,7 @@ def graph_triples(
         yield from extraction_triples(i, ext, resolution)
     yield from entity_triples(resolution)
     yield from topic_triples(assignments, links)
+    yield from topic_entity_triples(resolution, assignments)
     yield from agent_triples(agents)
     yield from load_topics_graph()
 

@@ -19,7 +19,13 @@ from rdflib.namespace import XSD
 from kg.extract.records import PaperExtraction
 from kg.link.resolve import Resolution
 from kg.link.topics import Assignment, TopicLinkRecord
-from kg.rdf.writer import agent_triples, entity_triples, extraction_triples, topic_triples
+from kg.rdf.writer import (
+    agent_triples,
+    entity_triples,
+    extraction_triples,
+    topic_entity_triples,
+    topic_triples,
+)
 
 _XSD_STRING = XSD.string
 _LITERAL_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
@@ -163,5 +169,6 @@ def global_triples(
 
     yield from entity_triples(resolution)
     yield from topic_triples(assignments, links)
+    yield from topic_entity_triples(resolution, assignments)
     yield from agent_triples(agents)
     yield from load_topics_graph()
