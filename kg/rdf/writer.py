@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Hashable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 
@@ -65,10 +66,20 @@ _DATE_TYPES = [
 ]
 
 
+@lru_cache(maxsize=1 << 16)
 def _int(n: int) -> Literal:
+    # offsets repeat across mentions and papers; an rdflib Literal costs ~10 us to make, and
+    # literals are immutable, so sharing them is safe (the scaled build writes ~20 M triples)
     return Literal(n, datatype=XSD.integer)
 
 
+@lru_cache(maxsize=256)
+def _word(text: str) -> Literal:
+    """A literal from a small closed set (field names, extractor names): made once."""
+    return Literal(text)
+
+
+@lru_cache(maxsize=1 << 12)
 def _dec(x: float) -> Literal:
     return Literal(f"{x:.4f}".rstrip("0").rstrip(".") or "0", datatype=XSD.decimal)
 
@@ -104,43 +115,85 @@ def paper_triples(paper: Paper) -> Iterator[Triple]:
         yield s, KG.venue, Literal(paper.venue)
 
 
+@lru_cache(maxsize=64)
+def _classes(entity_type: str) -> tuple[URIRef, ...]:
+    # superclasses are materialized so that "?e a kg:Entity" / "?m a kg:Method" need no
+    # RDFS inference in users' queries
+    names = dict.fromkeys((entity_type, *SUPERCLASSES.get(entity_type, ()), "Entity"))
+    return tuple(KG[name] for name in names)
+
+
 def entity_triples(resolution: Resolution) -> Iterator[Triple]:
+    a, label, count, alt, has_alias, merge, form_p, rule, score, comment = (
+        RDF.type, RDFS.label, KG.paperCount, SKOS.altLabel, KG.hasAlias, KG.AliasMerge,
+        KG.form, KG.rule, KG.score, RDFS.comment,
+    )  # fmt: skip
     for slug, entity in resolution.entities.items():
         e = ENTITY[slug]
-        # superclasses are materialized so that "?e a kg:Entity" / "?m a kg:Method" need no
-        # RDFS inference in users' queries
-        for cls in dict.fromkeys((entity.type, *SUPERCLASSES.get(entity.type, ()), "Entity")):
-            yield e, RDF.type, KG[cls]
-        yield e, RDFS.label, Literal(entity.label)
-        yield e, KG.paperCount, _int(len(entity.papers))
+        for cls in _classes(entity.type):
+            yield e, a, cls
+        yield e, label, Literal(entity.label)
+        yield e, count, _int(len(entity.papers))
         for form, reason in entity.forms.items():
-            yield e, SKOS.altLabel, Literal(form)
+            form_literal = Literal(form)
+            yield e, alt, form_literal
             alias = URIRef(f"{e}/form/{short_hash(form, 10)}")
-            yield e, KG.hasAlias, alias
-            yield alias, RDF.type, KG.AliasMerge
-            yield alias, KG.form, Literal(form)
-            yield alias, KG.rule, Literal(reason.rule)
-            yield alias, KG.score, _dec(reason.score)
+            yield e, has_alias, alias
+            yield alias, a, merge
+            yield alias, form_p, form_literal
+            yield alias, rule, _word(reason.rule)
+            yield alias, score, _dec(reason.score)
             if reason.detail:
-                yield alias, RDFS.comment, Literal(reason.detail)
+                yield alias, comment, Literal(reason.detail)
 
 
-def _evidence(s: URIRef, pred: URIRef, obj: URIRef, m, extractor: str) -> Iterator[Triple]:
+# Terms of the evidence triples, looked up once (DefinedNamespace attribute access is checked,
+# hence slow, and _evidence runs for every mention of every paper).
+_EV_TERMS = (
+    RDF.type,
+    KG.Evidence,
+    RDF.subject,
+    RDF.predicate,
+    RDF.object,
+    KG.surfaceForm,
+    KG.sentence,
+    KG.charStart,
+    KG.charEnd,
+    KG.sentenceStart,
+    KG.sentenceEnd,
+    KG.inField,
+    KG.extractor,
+    PROV.wasDerivedFrom,
+    PROV.wasAttributedTo,
+)
+
+
+@lru_cache(maxsize=256)
+def _agent(name: str) -> URIRef:
+    return AGENT[name]
+
+
+def _evidence(
+    s: URIRef, pred: URIRef, obj: URIRef, m, extractor: str, sentence: Literal | None = None
+) -> Iterator[Triple]:
+    """``sentence``: the Literal of ``m.sentence`` when the caller already made it."""
+    (a, evidence, subj, predicate, objp, surface, sent, c0, c1, s0, s1, field, extr, derived,
+     attributed) = _EV_TERMS  # fmt: skip
     ev = EVIDENCE[short_hash(f"{s}|{pred}|{obj}|{m.text}", 16)]
-    yield ev, RDF.type, KG.Evidence
-    yield ev, RDF.subject, s
-    yield ev, RDF.predicate, pred
-    yield ev, RDF.object, obj
-    yield ev, KG.surfaceForm, Literal(m.text)
-    yield ev, KG.sentence, Literal(m.sentence)
-    yield ev, KG.charStart, _int(m.start)
-    yield ev, KG.charEnd, _int(m.end)
-    yield ev, KG.sentenceStart, _int(m.sent_start)
-    yield ev, KG.sentenceEnd, _int(m.sent_end)
-    yield ev, KG.inField, Literal(m.field)
-    yield ev, KG.extractor, Literal(extractor)
-    yield ev, PROV.wasDerivedFrom, s
-    yield ev, PROV.wasAttributedTo, AGENT[extractor]
+    yield ev, a, evidence
+    yield ev, subj, s
+    yield ev, predicate, pred
+    yield ev, objp, obj
+    yield ev, surface, Literal(m.text)
+    yield ev, sent, sentence if sentence is not None else Literal(m.sentence)
+    yield ev, c0, _int(m.start)
+    yield ev, c1, _int(m.end)
+    yield ev, s0, _int(m.sent_start)
+    yield ev, s1, _int(m.sent_end)
+    yield ev, field, _word(m.field)
+    yield ev, extr, _word(extractor)
+    yield ev, derived, s
+    yield ev, attributed, _agent(extractor)
 
 
 def extraction_triples(i: int, ext: PaperExtraction, resolution: Resolution) -> Iterator[Triple]:
@@ -148,6 +201,7 @@ def extraction_triples(i: int, ext: PaperExtraction, resolution: Resolution) -> 
     s = paper_iri(ext.paper)
     yield from paper_triples(ext.paper)
     seen: set[tuple[URIRef, URIRef, str]] = set()
+    sentences: dict[str, Literal] = {}  # mentions of one sentence share its literal
     for j, m in enumerate(ext.mentions):
         entity_id = resolution.mention_entity[(i, j)]
         obj = ENTITY[entity_id]
@@ -165,12 +219,17 @@ def extraction_triples(i: int, ext: PaperExtraction, resolution: Resolution) -> 
                 continue
             seen.add(key)
             yield s, pred, obj
-            yield from _evidence(s, pred, obj, m, m.extractor)
+            sentence = sentences.get(m.sentence)
+            if sentence is None:
+                sentence = sentences[m.sentence] = Literal(m.sentence)
+            yield from _evidence(s, pred, obj, m, m.extractor, sentence)
+    defined: dict[str, int] = {}
     for j, a in enumerate(ext.acronyms):
         target = resolution.acronym_entity.get((i, j))
-        node = URIRef(
-            f"{ACRONYM}{ext.paper.local_id}-{slugify(a.short, 30)}-{short_hash(a.long, 6)}"
-        )
+        base = f"{ACRONYM}{ext.paper.local_id}-{slugify(a.short, 30)}-{short_hash(a.long, 6)}"
+        # a paper may define the same pair twice (title and abstract): one node per place
+        defined[base] = defined.get(base, 0) + 1
+        node = URIRef(base if defined[base] == 1 else f"{base}-{defined[base]}")
         yield s, KG.definesAcronym, node
         yield node, RDF.type, KG.AcronymDefinition
         yield node, KG.shortForm, Literal(a.short)
@@ -178,7 +237,7 @@ def extraction_triples(i: int, ext: PaperExtraction, resolution: Resolution) -> 
         yield node, KG.sentence, Literal(a.sentence)
         yield node, KG.charStart, _int(a.start)
         yield node, KG.charEnd, _int(a.end)
-        yield node, KG.inField, Literal(a.field)
+        yield node, KG.inField, _word(a.field)
         yield node, PROV.wasDerivedFrom, s
         if target:
             yield node, KG.denotes, ENTITY[target]
@@ -189,11 +248,11 @@ def extraction_triples(i: int, ext: PaperExtraction, resolution: Resolution) -> 
         yield claim, KG.text, Literal(c.text)
         yield claim, KG.charStart, _int(c.start)
         yield claim, KG.charEnd, _int(c.end)
-        yield claim, KG.inField, Literal(c.field)
-        yield claim, KG.extractor, Literal(c.extractor)
+        yield claim, KG.inField, _word(c.field)
+        yield claim, KG.extractor, _word(c.extractor)
         yield claim, KG.confidence, _dec(c.score)
         yield claim, PROV.wasDerivedFrom, s
-        yield claim, PROV.wasAttributedTo, AGENT[c.extractor]
+        yield claim, PROV.wasAttributedTo, _agent(c.extractor)
         for mid in c.mention_ids:
             yield claim, KG.aboutEntity, ENTITY[resolution.mention_entity[(i, mid)]]
         for k, q in enumerate(c.quantities, start=1):

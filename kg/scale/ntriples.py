@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -109,28 +110,63 @@ def _prefixes() -> dict[str, str]:
     return {k: str(v) for k, v in PREFIXES.items()}
 
 
-def _write_atomic(dest: Path, data: bytes) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, dest)
-
-
 def write_lines(
     triples: Iterable[tuple], dest: Path | None, turtle: bool = True
 ) -> tuple[int, bytes | None, bytes | None]:
     """Serialize ``triples`` as N-Triples (and as Turtle); to ``dest`` (and ``dest`` with suffix
-    .ttl), atomically, or returned. -> (number of lines, N-Triples bytes, Turtle bytes)."""
-    text = "".join(lines(triples))
-    data = text.encode("utf-8")
-    count = text.count("\n")
-    ttl = turtle_body(data) if turtle else None
+    .ttl), atomically, or returned. -> (number of lines, N-Triples bytes, Turtle bytes).
+
+    To a file, both are streamed: the graph-wide part of a corpus holds millions of triples,
+    and joining them in memory (text, bytes, Turtle) cost GBs at the run's memory peak."""
     if dest is None:
-        return count, data, ttl
-    _write_atomic(dest, data)
-    if ttl is not None:
-        _write_atomic(dest.with_suffix(TURTLE_SUFFIX), ttl)
+        text = "".join(lines(triples))
+        data = text.encode("utf-8")
+        return text.count("\n"), data, turtle_body(data) if turtle else None
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    count = 0
+    try:
+        with tmp.open("w", encoding="utf-8", newline="\n") as out:
+            chunk: list[str] = []
+            for line in lines(triples):
+                chunk.append(line)
+                if len(chunk) == 65536:
+                    out.write("".join(chunk))
+                    count += len(chunk)
+                    chunk.clear()
+            out.write("".join(chunk))
+            count += len(chunk)
+        if turtle:
+            _turtle_file(tmp, dest.with_suffix(TURTLE_SUFFIX))
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
     return count, None, None
+
+
+def _turtle_file(ntriples: Path, dest: Path) -> None:
+    """:func:`turtle_body` from file to file, streamed (Oxigraph parses and writes lazily)."""
+    import pyoxigraph as ox
+
+    full = dest.with_name(f".{dest.name}.full-{os.getpid()}")
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    try:
+        ox.serialize(
+            ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES, lenient=True),
+            output=str(full),
+            format=ox.RdfFormat.TURTLE,
+            prefixes=_prefixes(),
+        )
+        with full.open("rb") as src, tmp.open("wb") as out:
+            line = src.readline()
+            while line.startswith(b"@prefix "):  # one header for all parts (graph.ttl)
+                line = src.readline()
+            out.write(line)
+            shutil.copyfileobj(src, out, 1 << 20)
+        os.replace(tmp, dest)
+    finally:
+        full.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
 
 
 def part_triples(

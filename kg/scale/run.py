@@ -12,6 +12,7 @@ Stages, each timed in :attr:`kg.build.BuildResult.stages`:
 
 from __future__ import annotations
 
+import gc
 import shutil
 import sys
 import time
@@ -91,6 +92,26 @@ def _bar(progress: bool, total: int, initial: int, desc: str, unit: str):
         disable=None if progress else True,
         smoothing=0.1,
     )
+
+
+def _release_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the OS (glibc keeps them otherwise,
+    and the bulk load that follows needs them)."""
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the pages are reused later anyway
+        pass
+
+
+def _summary(link) -> dict:
+    types = Counter(e.type for e in link.resolution.entities.values())
+    return {
+        "entities_by_type": dict(sorted(types.items())),
+        "topics": len({a.topic for a in link.assignments if a.is_subject}),
+    }
 
 
 def build_scaled(
@@ -206,6 +227,12 @@ def build_scaled(
                 engine = None
             graph_wide = global_triples(link.resolution, link.assignments, link.links, agents)
             triples_written += write_lines(graph_wide, global_nt)[0]
+            # what the result reports; then the resolution (GBs for a corpus) is released
+            # before the bulk load's peak, which keeps the run under its memory budget
+            totals = _summary(link)
+            link.resolution = link.assignments = link.links = None
+            del jobs, slices, graph_wide
+            _release_memory()
             if feed is not None:
                 feed.ready(global_nt)
         except BaseException as err:
@@ -250,14 +277,13 @@ def build_scaled(
         shutil.rmtree(nt_dir, ignore_errors=True)
     (work / "extractions.jsonl").unlink(missing_ok=True)  # hard-linked into the store
     clean_stale(batches_dir, {s.name for s in specs})
-    types = Counter(e.type for e in link.resolution.entities.values())
     return BuildResult(
         graph_path=out_dir / "graph.ttl",
         papers=link.papers,
         records_read=records_read,
-        entities_by_type=dict(sorted(types.items())),
+        entities_by_type=totals["entities_by_type"],
         claims=link.claims,
-        topics=len({a.topic for a in link.assignments if a.is_subject}),
+        topics=totals["topics"],
         triples=triples,
         seconds=round(time.perf_counter() - started, 2),
         skipped=skipped,
