@@ -170,7 +170,15 @@ def main() -> None:
         graph = replicate(sample, args.papers)
         source = f"synthetic ({args.papers:,} papers from the sample)"
     made = time.perf_counter() - started
-    print(f"graph: {source}, {len(graph):,} triples ({made:.1f} s to make/load)")
+    from kg.store.core import is_store, open_store
+
+    if args.graph is not None and is_store(args.graph):
+        # len() of an rdflib view over the store would pull every triple into Python
+        with open_store(args.graph) as handle:
+            size = len(handle.store)
+    else:
+        size = len(graph)
+    print(f"graph: {source}, {size:,} triples ({made:.1f} s to make/load)")
 
     t = time.perf_counter()
     index = read_index(graph)
