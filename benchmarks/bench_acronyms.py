@@ -25,19 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 DATA = ROOT / "benchmarks" / "data" / "acronyms_dev.jsonl"
 
-
-def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {
-        "precision": round(p, 3),
-        "recall": round(r, 3),
-        "f1": round(f, 3),
-        "tp": tp,
-        "fp": fp,
-        "fn": fn,
-    }
+from bench_link import prf  # noqa: E402 - the same scoring as the other dev sets (this directory)
 
 
 def _lenient(a: tuple[str, str], b: tuple[str, str]) -> bool:
