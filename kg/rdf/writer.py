@@ -174,9 +174,9 @@ def _agent(name: str) -> URIRef:
 
 
 def _evidence(
-    s: URIRef, pred: URIRef, obj: URIRef, m, extractor: str, sentence: Literal | None = None
+    s: URIRef, pred: URIRef, obj: URIRef, m, extractor: str, sentence: Literal
 ) -> Iterator[Triple]:
-    """``sentence``: the Literal of ``m.sentence`` when the caller already made it."""
+    """``sentence``: the Literal of ``m.sentence`` (shared by the mentions of one sentence)."""
     (a, evidence, subj, predicate, objp, surface, sent, c0, c1, s0, s1, field, extr, derived,
      attributed) = _EV_TERMS  # fmt: skip
     ev = EVIDENCE[short_hash(f"{s}|{pred}|{obj}|{m.text}", 16)]
@@ -185,7 +185,7 @@ def _evidence(
     yield ev, predicate, pred
     yield ev, objp, obj
     yield ev, surface, Literal(m.text)
-    yield ev, sent, sentence if sentence is not None else Literal(m.sentence)
+    yield ev, sent, sentence
     yield ev, c0, _int(m.start)
     yield ev, c1, _int(m.end)
     yield ev, s0, _int(m.sent_start)

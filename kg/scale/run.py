@@ -227,14 +227,14 @@ def build_scaled(
                 engine = None
             graph_wide = global_triples(link.resolution, link.assignments, link.links, agents)
             triples_written += write_lines(graph_wide, global_nt)[0]
-            # what the result reports; then the resolution (GBs for a corpus) is released
-            # before the bulk load's peak, which keeps the run under its memory budget
+            if feed is not None:
+                feed.ready(global_nt)
+            # what the result reports; then the resolution (~1 GB for the corpus) is released
+            # while the bulk load finishes, which needs memory of its own
             totals = _summary(link)
             link.resolution = link.assignments = link.links = None
             del jobs, slices, graph_wide
             _release_memory()
-            if feed is not None:
-                feed.ready(global_nt)
         except BaseException as err:
             if feed is not None:
                 feed.fail(f"writing the N-Triples parts failed ({type(err).__name__})")
