@@ -164,15 +164,52 @@ def test_parts_are_loaded_as_they_are_written_and_a_failure_stops_the_load(tmp_p
     reader = threading.Thread(target=lambda: read.append(ChainedFiles(parts, feed).readall()))
     reader.start()
     feed.ready(parts[1])
-    feed.ready(parts[0])
-    reader.join(timeout=0.3)
-    assert reader.is_alive()  # part 2 is not written yet: the loader waits for it
     feed.ready(parts[2])
+    reader.join(timeout=0.3)
+    assert reader.is_alive()  # part 0 is not written yet: the loader waits for it
+    feed.ready(parts[0])
     reader.join(timeout=5)
-    assert read == [b"line 0\nline 1\nline 2\n"]  # in load order, whatever order they came in
+    assert read == [b"line 1\nline 2\nline 0\n"]  # in the order they were written
 
     stopped = PartsFeed()
     stopped.ready(parts[0])
     stopped.fail("writing failed")
     with pytest.raises(OSError, match="writing failed"):
         ChainedFiles(parts, stopped).readall()
+
+
+@pytest.mark.parametrize(
+    ("method", "value"),
+    [
+        ("iri", "https://w3id.org/mlkg/data/paper/a-b_c"),
+        ("iri", "https://w3id.org/mlkg/data/entity/odd name{with}|bad^chars"),
+        ("literal", 'He said "x" \\ y\nz\r and é, 中文, \U0001f600'),
+        ("literal", ""),
+        ("integer", 0),
+        ("integer", 123456),
+        ("decimal", 0.5),
+        ("decimal", 1.0),
+        ("decimal", 0.123456),
+        ("decimal", 0.0),
+        ("word", "abstract"),
+    ],
+)
+def test_ntriples_terms_are_what_the_rdflib_terms_print(method, value):
+    """The scaled build makes its terms as N-Triples text; they must be the rdflib terms'."""
+    from kg.rdf.writer import RDFLIB_TERMS
+    from kg.scale.ntriples import NT_TERMS, term
+
+    assert getattr(NT_TERMS, method)(value) == term(getattr(RDFLIB_TERMS, method)(value))
+
+
+@pytest.mark.parametrize("date", ["2024-05-17", "2024-05", "2024", "--05-17", "2024-13-45"])
+def test_ntriples_typed_dates_are_what_the_rdflib_terms_print(date):
+    from rdflib.namespace import XSD
+
+    from kg.rdf.writer import _DATE_TYPES, RDFLIB_TERMS
+    from kg.scale.ntriples import NT_TERMS, term
+
+    dtype = (
+        next(dt for rx, dt in _DATE_TYPES if rx.match(date)) if date != "2024-13-45" else XSD.date
+    )
+    assert NT_TERMS.typed(date, dtype) == term(RDFLIB_TERMS.typed(date, dtype))

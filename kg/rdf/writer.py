@@ -5,6 +5,11 @@ Graph (Turtle for the sample) and a bulk loader (Oxigraph, N-Triples per partiti
 No blank nodes: every node has a deterministic IRI, so the same input gives byte-identical
 Turtle and incremental builds can address what they add.
 
+Terms: the generators make data terms through a :class:`Terms` object - rdflib objects for a
+Graph (the default, :data:`RDFLIB_TERMS`), or N-Triples text (:data:`kg.scale.ntriples.NT_TERMS`)
+for the scaled build, where making ~16 M rdflib terms only to print them was most of the cost
+of writing. Vocabulary terms (``KG.Paper``, ``RDF.type``) are rdflib ``URIRef`` in both.
+
 Provenance: each paper-to-entity statement is also written as a reified ``kg:Evidence``
 (an ``rdf:Statement`` and ``prov:Entity``) carrying the sentence, character offsets, field and
 the extractor; see ``ontology/kg.ttl`` and the README for the query that reads it.
@@ -84,35 +89,62 @@ def _dec(x: float) -> Literal:
     return Literal(f"{x:.4f}".rstrip("0").rstrip(".") or "0", datatype=XSD.decimal)
 
 
+class Terms:
+    """Makes the data terms of the triples: rdflib ``URIRef``/``Literal`` objects.
+
+    Subclasses make other representations of the same terms (N-Triples text); every method
+    takes plain Python values, so the generators below never depend on the representation."""
+
+    iri = staticmethod(URIRef)
+
+    @staticmethod
+    def literal(text: str) -> Literal:
+        return Literal(text)
+
+    @staticmethod
+    def typed(text: str, datatype: URIRef) -> Literal:
+        return Literal(text, datatype=datatype)
+
+    integer = staticmethod(_int)
+    decimal = staticmethod(_dec)
+    word = staticmethod(_word)
+
+
+RDFLIB_TERMS = Terms()
+
+_KG_MENTIONS = KG.mentions
+
+
 def paper_iri(paper: Paper) -> URIRef:
     return PAPER[paper.local_id]
 
 
-def paper_triples(paper: Paper) -> Iterator[Triple]:
-    s = paper_iri(paper)
+def paper_triples(paper: Paper, t: Terms = RDFLIB_TERMS) -> Iterator[Triple]:
+    s = t.iri(f"{PAPER}{paper.local_id}")
+    lit = t.literal
     yield s, RDF.type, KG.Paper
-    yield s, DCTERMS.title, Literal(paper.title)
-    yield s, DCTERMS.abstract, Literal(paper.abstract)
+    yield s, DCTERMS.title, lit(paper.title)
+    yield s, DCTERMS.abstract, lit(paper.abstract)
     for source in paper.sources:
-        yield s, DCTERMS.source, Literal(source)
+        yield s, DCTERMS.source, lit(source)
     if paper.date:
-        dtype = next((t for rx, t in _DATE_TYPES if rx.match(paper.date)), None)
+        dtype = next((dt for rx, dt in _DATE_TYPES if rx.match(paper.date)), None)
         if dtype is not None:
-            yield s, DCTERMS.date, Literal(paper.date, datatype=dtype)
+            yield s, DCTERMS.date, t.typed(paper.date, dtype)
     if paper.date_text:
-        yield s, KG.dateText, Literal(paper.date_text)
+        yield s, KG.dateText, lit(paper.date_text)
     if paper.id:
-        yield s, DCTERMS.identifier, Literal(paper.id)
+        yield s, DCTERMS.identifier, lit(paper.id)
     if paper.arxiv_id:
-        yield s, KG.arxivId, Literal(paper.arxiv_id)
+        yield s, KG.arxivId, lit(paper.arxiv_id)
     for author in paper.authors:
-        yield s, DCTERMS.creator, Literal(author)
+        yield s, DCTERMS.creator, lit(author)
     if paper.author_count is not None:
-        yield s, KG.authorCount, _int(paper.author_count)
+        yield s, KG.authorCount, t.integer(paper.author_count)
     if paper.affiliation:
-        yield s, KG.affiliation, Literal(paper.affiliation)
+        yield s, KG.affiliation, lit(paper.affiliation)
     if paper.venue:
-        yield s, KG.venue, Literal(paper.venue)
+        yield s, KG.venue, lit(paper.venue)
 
 
 @lru_cache(maxsize=64)
@@ -123,28 +155,29 @@ def _classes(entity_type: str) -> tuple[URIRef, ...]:
     return tuple(KG[name] for name in names)
 
 
-def entity_triples(resolution: Resolution) -> Iterator[Triple]:
+def entity_triples(resolution: Resolution, t: Terms = RDFLIB_TERMS) -> Iterator[Triple]:
     a, label, count, alt, has_alias, merge, form_p, rule, score, comment = (
         RDF.type, RDFS.label, KG.paperCount, SKOS.altLabel, KG.hasAlias, KG.AliasMerge,
         KG.form, KG.rule, KG.score, RDFS.comment,
     )  # fmt: skip
     for slug, entity in resolution.entities.items():
-        e = ENTITY[slug]
+        e_iri = f"{ENTITY}{slug}"
+        e = t.iri(e_iri)
         for cls in _classes(entity.type):
             yield e, a, cls
-        yield e, label, Literal(entity.label)
-        yield e, count, _int(len(entity.papers))
+        yield e, label, t.literal(entity.label)
+        yield e, count, t.integer(len(entity.papers))
         for form, reason in entity.forms.items():
-            form_literal = Literal(form)
+            form_literal = t.literal(form)
             yield e, alt, form_literal
-            alias = URIRef(f"{e}/form/{short_hash(form, 10)}")
+            alias = t.iri(f"{e_iri}/form/{short_hash(form, 10)}")
             yield e, has_alias, alias
             yield alias, a, merge
             yield alias, form_p, form_literal
-            yield alias, rule, _word(reason.rule)
-            yield alias, score, _dec(reason.score)
+            yield alias, rule, t.word(reason.rule)
+            yield alias, score, t.decimal(reason.score)
             if reason.detail:
-                yield alias, comment, Literal(reason.detail)
+                yield alias, comment, t.literal(reason.detail)
 
 
 # Terms of the evidence triples, looked up once (DefinedNamespace attribute access is checked,
@@ -168,43 +201,56 @@ _EV_TERMS = (
 )
 
 
-@lru_cache(maxsize=256)
-def _agent(name: str) -> URIRef:
-    return AGENT[name]
-
-
 def _evidence(
-    s: URIRef, pred: URIRef, obj: URIRef, m, extractor: str, sentence: Literal
+    s: tuple[str, URIRef | str],
+    pred: URIRef,
+    obj: tuple[str, URIRef | str],
+    m,
+    sentence: Literal | str,
+    t: Terms,
 ) -> Iterator[Triple]:
-    """``sentence``: the Literal of ``m.sentence`` (shared by the mentions of one sentence)."""
+    """``s``, ``obj``: (IRI, term) of the paper and the entity (the evidence IRI hashes the IRIs,
+    whatever the terms' representation); ``sentence``: the term of ``m.sentence`` (shared by the
+    mentions of one sentence)."""
     (a, evidence, subj, predicate, objp, surface, sent, c0, c1, s0, s1, field, extr, derived,
      attributed) = _EV_TERMS  # fmt: skip
-    ev = EVIDENCE[short_hash(f"{s}|{pred}|{obj}|{m.text}", 16)]
+    s_iri, s_term = s
+    ev = t.iri(f"{EVIDENCE}{short_hash(f'{s_iri}|{pred}|{obj[0]}|{m.text}', 16)}")
+    integer = t.integer
     yield ev, a, evidence
-    yield ev, subj, s
+    yield ev, subj, s_term
     yield ev, predicate, pred
-    yield ev, objp, obj
-    yield ev, surface, Literal(m.text)
+    yield ev, objp, obj[1]
+    yield ev, surface, t.literal(m.text)
     yield ev, sent, sentence
-    yield ev, c0, _int(m.start)
-    yield ev, c1, _int(m.end)
-    yield ev, s0, _int(m.sent_start)
-    yield ev, s1, _int(m.sent_end)
-    yield ev, field, _word(m.field)
-    yield ev, extr, _word(extractor)
-    yield ev, derived, s
-    yield ev, attributed, _agent(extractor)
+    yield ev, c0, integer(m.start)
+    yield ev, c1, integer(m.end)
+    yield ev, s0, integer(m.sent_start)
+    yield ev, s1, integer(m.sent_end)
+    yield ev, field, t.word(m.field)
+    yield ev, extr, t.word(m.extractor)
+    yield ev, derived, s_term
+    yield ev, attributed, t.iri(f"{AGENT}{m.extractor}")
 
 
-def extraction_triples(i: int, ext: PaperExtraction, resolution: Resolution) -> Iterator[Triple]:
+def extraction_triples(
+    i: int, ext: PaperExtraction, resolution: Resolution, t: Terms = RDFLIB_TERMS
+) -> Iterator[Triple]:
     """Paper metadata, paper->entity statements with evidence, acronyms and claims."""
-    s = paper_iri(ext.paper)
-    yield from paper_triples(ext.paper)
-    seen: set[tuple[URIRef, URIRef, str]] = set()
-    sentences: dict[str, Literal] = {}  # mentions of one sentence share its literal
+    s_iri = f"{PAPER}{ext.paper.local_id}"
+    s = t.iri(s_iri)
+    paper = (s_iri, s)
+    lit, integer, word = t.literal, t.integer, t.word
+    yield from paper_triples(ext.paper, t)
+    seen: set[tuple[URIRef, str, str]] = set()
+    sentences: dict[str, Literal | str] = {}  # mentions of one sentence share its literal
+    entities: dict[str, tuple[str, URIRef | str]] = {}  # entity id -> (IRI, term)
     for j, m in enumerate(ext.mentions):
         entity_id = resolution.mention_entity[(i, j)]
-        obj = ENTITY[entity_id]
+        entity = entities.get(entity_id)
+        if entity is None:
+            o_iri = f"{ENTITY}{entity_id}"
+            entity = entities[entity_id] = (o_iri, t.iri(o_iri))
         # the specific relation follows the resolved entity's type, so that e.g. usesDataset
         # always points at a kg:Dataset even when one mention was typed otherwise
         relation = (
@@ -212,84 +258,96 @@ def extraction_triples(i: int, ext: PaperExtraction, resolution: Resolution) -> 
             if m.relation == "proposes"
             else RELATION_OF_TYPE.get(resolution.entities[entity_id].type, "mentions")
         )
-        preds = {KG.mentions, RELATION_PROPERTY[relation]}
-        for pred in sorted(preds):
-            key = (pred, obj, m.text)
+        specific = RELATION_PROPERTY[relation]
+        preds = (_KG_MENTIONS,) if specific == _KG_MENTIONS else sorted((_KG_MENTIONS, specific))
+        for pred in preds:
+            key = (pred, entity_id, m.text)
             if key in seen:
                 continue
             seen.add(key)
-            yield s, pred, obj
+            yield s, pred, entity[1]
             sentence = sentences.get(m.sentence)
             if sentence is None:
-                sentence = sentences[m.sentence] = Literal(m.sentence)
-            yield from _evidence(s, pred, obj, m, m.extractor, sentence)
+                sentence = sentences[m.sentence] = lit(m.sentence)
+            yield from _evidence(paper, pred, entity, m, sentence, t)
     defined: dict[str, int] = {}
     for j, a in enumerate(ext.acronyms):
         target = resolution.acronym_entity.get((i, j))
         base = f"{ACRONYM}{ext.paper.local_id}-{slugify(a.short, 30)}-{short_hash(a.long, 6)}"
         # a paper may define the same pair twice (title and abstract): one node per place
         defined[base] = defined.get(base, 0) + 1
-        node = URIRef(base if defined[base] == 1 else f"{base}-{defined[base]}")
+        node = t.iri(base if defined[base] == 1 else f"{base}-{defined[base]}")
         yield s, KG.definesAcronym, node
         yield node, RDF.type, KG.AcronymDefinition
-        yield node, KG.shortForm, Literal(a.short)
-        yield node, KG.longForm, Literal(a.long)
-        yield node, KG.sentence, Literal(a.sentence)
-        yield node, KG.charStart, _int(a.start)
-        yield node, KG.charEnd, _int(a.end)
-        yield node, KG.inField, _word(a.field)
+        yield node, KG.shortForm, lit(a.short)
+        yield node, KG.longForm, lit(a.long)
+        yield node, KG.sentence, lit(a.sentence)
+        yield node, KG.charStart, integer(a.start)
+        yield node, KG.charEnd, integer(a.end)
+        yield node, KG.inField, word(a.field)
         yield node, PROV.wasDerivedFrom, s
         if target:
-            yield node, KG.denotes, ENTITY[target]
+            yield node, KG.denotes, t.iri(f"{ENTITY}{target}")
     for n, c in enumerate(ext.claims, start=1):
-        claim = CLAIM[f"{ext.paper.local_id}-{n}"]
+        claim_iri = f"{CLAIM}{ext.paper.local_id}-{n}"
+        claim = t.iri(claim_iri)
         yield s, KG.hasClaim, claim
         yield claim, RDF.type, KG.Claim
-        yield claim, KG.text, Literal(c.text)
-        yield claim, KG.charStart, _int(c.start)
-        yield claim, KG.charEnd, _int(c.end)
-        yield claim, KG.inField, _word(c.field)
-        yield claim, KG.extractor, _word(c.extractor)
-        yield claim, KG.confidence, _dec(c.score)
+        yield claim, KG.text, lit(c.text)
+        yield claim, KG.charStart, integer(c.start)
+        yield claim, KG.charEnd, integer(c.end)
+        yield claim, KG.inField, word(c.field)
+        yield claim, KG.extractor, word(c.extractor)
+        yield claim, KG.confidence, t.decimal(c.score)
         yield claim, PROV.wasDerivedFrom, s
-        yield claim, PROV.wasAttributedTo, _agent(c.extractor)
+        yield claim, PROV.wasAttributedTo, t.iri(f"{AGENT}{c.extractor}")
         for mid in c.mention_ids:
-            yield claim, KG.aboutEntity, ENTITY[resolution.mention_entity[(i, mid)]]
+            yield claim, KG.aboutEntity, t.iri(f"{ENTITY}{resolution.mention_entity[(i, mid)]}")
         for k, q in enumerate(c.quantities, start=1):
-            qn = URIRef(f"{claim}-q{k}")
+            qn = t.iri(f"{claim_iri}-q{k}")
             yield claim, KG.reports, qn
             yield qn, RDF.type, KG.Quantity
-            yield qn, KG.value, _dec(q.value)
+            yield qn, KG.value, t.decimal(q.value)
             if q.unit:
-                yield qn, KG.unit, Literal(q.unit)
-            yield qn, KG.direction, Literal(q.direction)
-            yield qn, KG.quantityText, Literal(q.text)
+                yield qn, KG.unit, lit(q.unit)
+            yield qn, KG.direction, word(q.direction)
+            yield qn, KG.quantityText, lit(q.text)
 
 
 def topic_triples(
-    assignments: Sequence[Assignment], links: Sequence[TopicLinkRecord]
+    assignments: Sequence[Assignment],
+    links: Sequence[TopicLinkRecord],
+    t: Terms = RDFLIB_TERMS,
 ) -> Iterator[Triple]:
+    topics: dict[str, URIRef | str] = {}
+
+    def topic(notation: str) -> URIRef | str:
+        term = topics.get(notation)
+        if term is None:
+            term = topics[notation] = t.iri(f"{TOPIC}{notation}")
+        return term
+
     for a in assignments:
-        p, t = PAPER[a.paper], TOPIC[a.topic]
-        node = URIRef(f"{ASSIGNMENT}{a.paper}-{a.topic}")
+        p, tp = t.iri(f"{PAPER}{a.paper}"), topic(a.topic)
+        node = t.iri(f"{ASSIGNMENT}{a.paper}-{a.topic}")
         yield node, RDF.type, KG.TopicAssignment
         yield node, KG.topicOf, p
-        yield node, KG.topic, t
-        yield node, KG.score, _dec(a.score)
+        yield node, KG.topic, tp
+        yield node, KG.score, t.decimal(a.score)
         if a.is_subject:
-            yield p, DCTERMS.subject, t
+            yield p, DCTERMS.subject, tp
     for link in links:
-        ta, tb = TOPIC[link.a], TOPIC[link.b]
+        ta, tb = topic(link.a), topic(link.b)
         yield ta, KG.relatedTopic, tb
         yield tb, KG.relatedTopic, ta
-        node = TOPICLINK[f"{link.a}-{link.b}"]
+        node = t.iri(f"{TOPICLINK}{link.a}-{link.b}")
         yield node, RDF.type, KG.TopicLink
         yield node, KG.linkedTopic, ta
         yield node, KG.linkedTopic, tb
-        yield node, KG.weight, _dec(link.weight)
-        yield node, KG.sharedPapers, _int(link.shared)
+        yield node, KG.weight, t.decimal(link.weight)
+        yield node, KG.sharedPapers, t.integer(link.shared)
         for paper in link.papers:
-            yield node, KG.sharedPaper, PAPER[paper]
+            yield node, KG.sharedPaper, t.iri(f"{PAPER}{paper}")
 
 
 def topic_entity_counts(
@@ -351,22 +409,24 @@ def tier_iri(a: str, b: str, first: int) -> URIRef:
 
 
 def shared_entity_triples(
-    counts: Mapping[URIRef, Mapping[str, int]], labels: Mapping[URIRef, str]
+    counts: Mapping[str, Mapping[str, int]],
+    labels: Mapping[str, str],
+    t: Terms = RDFLIB_TERMS,
 ) -> Iterator[Triple]:
     """The kg:SharedEntityTier nodes of :func:`shared_entity_tiers` (entity IRIs as keys)."""
     for a, b, first, entities in shared_entity_tiers(counts, labels):
-        node = tier_iri(a, b, first)
+        node = t.iri(f"{SHARED}{a}-{b}/{first}")
         yield node, RDF.type, KG.SharedEntityTier
-        yield node, KG.betweenTopic, TOPIC[a]
-        yield node, KG.betweenTopic, TOPIC[b]
-        yield node, KG.firstRank, _int(first)
-        yield node, KG.lastRank, _int(first + len(entities) - 1)
+        yield node, KG.betweenTopic, t.iri(f"{TOPIC}{a}")
+        yield node, KG.betweenTopic, t.iri(f"{TOPIC}{b}")
+        yield node, KG.firstRank, t.integer(first)
+        yield node, KG.lastRank, t.integer(first + len(entities) - 1)
         for entity in entities:
-            yield node, KG.sharedEntity, entity
+            yield node, KG.sharedEntity, t.iri(str(entity))
 
 
 def topic_entity_triples(
-    resolution: Resolution, assignments: Sequence[Assignment]
+    resolution: Resolution, assignments: Sequence[Assignment], t: Terms = RDFLIB_TERMS
 ) -> Iterator[Triple]:
     """Per-topic statistics, precomputed so that library queries look them up instead of
     aggregating every mention of a topic's papers: a kg:TopicEntityCount per topic and entity
@@ -374,23 +434,26 @@ def topic_entity_triples(
     Derived from the papers' dcterms:subject and kg:mentions; rewritten by every build."""
     counts = topic_entity_counts(resolution, assignments)
     for slug, by_topic in counts.items():
-        e = ENTITY[slug]
+        e_iri = f"{ENTITY}{slug}"
+        e = t.iri(e_iri)
         for topic, n in by_topic.items():
-            node = URIRef(f"{e}/topic/{topic}")
+            node = t.iri(f"{e_iri}/topic/{topic}")
             yield node, RDF.type, KG.TopicEntityCount
-            yield node, KG.countedTopic, TOPIC[topic]
+            yield node, KG.countedTopic, t.iri(f"{TOPIC}{topic}")
             yield node, KG.countedEntity, e
-            yield node, KG.topicPaperCount, _int(n)
+            yield node, KG.topicPaperCount, t.integer(n)
     yield from shared_entity_triples(
-        {ENTITY[slug]: by_topic for slug, by_topic in counts.items()},
-        {ENTITY[slug]: resolution.entities[slug].label for slug in counts},
+        {f"{ENTITY}{slug}": by_topic for slug, by_topic in counts.items()},
+        {f"{ENTITY}{slug}": resolution.entities[slug].label for slug in counts},
+        t,
     )
 
 
-def agent_triples(names: set[str]) -> Iterator[Triple]:
+def agent_triples(names: set[str], t: Terms = RDFLIB_TERMS) -> Iterator[Triple]:
     for name in sorted(names):
-        yield AGENT[name], RDF.type, PROV.SoftwareAgent
-        yield AGENT[name], RDFS.label, Literal(name)
+        agent = t.iri(f"{AGENT}{name}")
+        yield agent, RDF.type, PROV.SoftwareAgent
+        yield agent, RDFS.label, t.literal(name)
 
 
 def graph_triples(

@@ -32,6 +32,8 @@ class GlobalLink:
     counts: list[int]
     papers: int
     claims: int
+    #: names of the extractors of every mention and claim (the graph-wide part's agents)
+    agents: set[str]
 
 
 class _CheckpointRecords:
@@ -48,6 +50,7 @@ class _CheckpointRecords:
         self.assignments: list[Assignment] = []
         self.counts: list[int] = []
         self.claims = 0
+        self.agents: set[str] = set()
 
     def __iter__(self) -> Iterator[PaperExtraction]:
         from kg.store.extractions import from_json
@@ -67,6 +70,8 @@ class _CheckpointRecords:
                         out.write(line + "\n")
                     self.assignments.extend(score_paper(ext.paper.local_id, ext.topic_hits))
                     self.claims += len(ext.claims)
+                    self.agents.update(m.extractor for m in ext.mentions)
+                    self.agents.update(c.extractor for c in ext.claims)
                     n += 1
                     yield ext
                 self.counts.append(n)
@@ -95,6 +100,7 @@ def link_checkpoints(paths: Sequence[Path], extractions_out: Path | None = None)
         counts=records.counts,
         papers=total,
         claims=records.claims,
+        agents=records.agents,
     )
 
 

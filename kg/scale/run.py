@@ -5,8 +5,8 @@ Stages, each timed in :attr:`kg.build.BuildResult.stages`:
 1. ``extract`` - batches of papers -> checkpoints in ``OUT/work/batches`` (skipped when a
    complete checkpoint for the same papers and pipeline exists: resume after Ctrl-C or a crash);
 2. ``link`` - entity resolution and topics over all checkpoints (one process, streaming);
-3. ``write`` - one N-Triples part (and its Turtle) per batch, by the workers, plus the
-   graph-wide part;
+3. ``write`` - one N-Triples part (and its Turtle) per batch, by the workers, and meanwhile
+   the graph-wide part, by a thread of the coordinator;
 4. ``load`` - bulk-load the N-Triples into the Oxigraph store; ``graph.ttl`` = the Turtle parts.
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import shutil
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -188,8 +189,7 @@ def build_scaled(
         ]
         global_nt = nt_dir / "global.nt"
         parts = [global_nt, *(job.dest for job in jobs)]
-        # the store loads each part as soon as it is written (a thread of this process), the
-        # graph-wide part last: it needs the extractor names the workers report
+        # the store loads each part as soon as it is written (a thread of this process)
         feed = loader = None
         if store:
             from kg.scale.load import PartsFeed, publish_parts
@@ -202,22 +202,39 @@ def build_scaled(
                 parts,
                 link.papers,
                 extractions,
-                load_order=[*parts[1:], global_nt],
                 feed=feed,
             )
-        agents: set[str] = set()
         triples_written = 0
         wbar = _bar(progress, len(jobs), 0, "write", "part")
 
         def written(result: PartResult) -> None:
             nonlocal triples_written
-            agents.update(result.agents)
             triples_written += result.triples
             if feed is not None:
                 feed.ready(nt_dir / f"part-{result.index:06d}.nt")
             wbar.update(1)
 
+        stop_graph_wide = threading.Event()
+
+        def write_graph_wide() -> int:
+            def triples():
+                for n, triple in enumerate(
+                    global_triples(link.resolution, link.assignments, link.links, link.agents)
+                ):
+                    if not n & 0xFFFF and stop_graph_wide.is_set():  # Ctrl-C, a failed part
+                        raise KGError("stopped")
+                    yield triple
+
+            count = write_lines(triples(), global_nt)[0]
+            if feed is not None:
+                feed.ready(global_nt)
+            return count
+
+        # the graph-wide part is written while the workers write theirs: alone, after them, it
+        # kept a core idle for a tenth of the run (the coordinator otherwise only waits)
+        graph_wide_writer = ThreadPoolExecutor(1, thread_name_prefix="kg-global")
         try:
+            graph_wide = graph_wide_writer.submit(write_graph_wide)
             if engine is None and jobs and (options.engine != "local" or options.workers > 1):
                 engine = make_engine(options)
             (engine or InProcessEngine()).write_parts(jobs, written)
@@ -225,10 +242,7 @@ def build_scaled(
             if engine is not None:
                 engine.close()
                 engine = None
-            graph_wide = global_triples(link.resolution, link.assignments, link.links, agents)
-            triples_written += write_lines(graph_wide, global_nt)[0]
-            if feed is not None:
-                feed.ready(global_nt)
+            triples_written += graph_wide.result()
             # what the result reports; then the resolution (~1 GB for the corpus) is released
             # while the bulk load finishes, which needs memory of its own
             totals = _summary(link)
@@ -236,10 +250,13 @@ def build_scaled(
             del jobs, slices, graph_wide
             _release_memory()
         except BaseException as err:
+            stop_graph_wide.set()
             if feed is not None:
                 feed.fail(f"writing the N-Triples parts failed ({type(err).__name__})")
                 loader.shutdown(wait=True)  # its bulk load stops; nothing is published
             raise
+        finally:
+            graph_wide_writer.shutdown(wait=True)
         stages["write"] = round(time.perf_counter() - t, 2)
 
         t = time.perf_counter()

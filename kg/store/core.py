@@ -270,8 +270,12 @@ class Publisher:
         source: Path | BinaryIO,
         format: pyoxigraph.RdfFormat,  # noqa: A002
         extractions: Iterable[PaperExtraction] | None,
+        *,
+        lenient: bool = False,
     ) -> None:
-        """Bulk-load ``source`` (a file, or a binary stream) into the next generation."""
+        """Bulk-load ``source`` (a file, or a binary stream) into the next generation.
+
+        ``lenient`` skips Oxigraph's IRI validation: only for data kg wrote itself."""
         import pyoxigraph as ox
 
         from kg.store.extractions import write_extractions
@@ -281,9 +285,9 @@ class Publisher:
         store = ox.Store(str(self.staging / OXIGRAPH))
         try:
             if isinstance(source, Path):
-                store.bulk_load(path=str(source), format=format)
+                store.bulk_load(path=str(source), format=format, lenient=lenient)
             else:
-                store.bulk_load(input=source, format=format)
+                store.bulk_load(input=source, format=format, lenient=lenient)
             store.flush()
             # Compact the bulk-loaded files: point lookups (what queries do) get many times
             # faster; the store is never written again, so this is paid once.
