@@ -6,13 +6,17 @@ the checkpoints in batch order: the extraction records are never all in memory t
 what resolution keeps (surface forms and the entity of each mention). :func:`kg.link.resolve`
 blocks its comparisons by key (initials and word count), so the step stays near-linear.
 
+The records are consumed as the batches finish (``paths`` may be a lazy iterable that waits
+for the next checkpoint, see :mod:`kg.scale.run`): resolution reads each record once, so most
+of the step overlaps extraction instead of following it with a core idle.
+
 Each N-Triples part then needs only its slice of the result (:func:`resolution_slice`).
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,8 +47,9 @@ class _CheckpointRecords:
     records to one JSON Lines file, the store's ``extractions.jsonl``.
     """
 
-    def __init__(self, paths: Sequence[Path], copy_to: Path | None) -> None:
-        self.paths = list(paths)
+    def __init__(self, paths: Iterable[Path], copy_to: Path | None) -> None:
+        self.source = paths  # consumed once, lazily (it may wait for batches still running)
+        self.paths: list[Path] = []
         self.copy_to = copy_to
         self.first_pass_done = False
         self.assignments: list[Assignment] = []
@@ -62,7 +67,8 @@ class _CheckpointRecords:
             return
         out = self.copy_to.open("w", encoding="utf-8") if self.copy_to else None
         try:
-            for path in self.paths:
+            for path in self.source:
+                self.paths.append(path)
                 n = 0
                 for line in record_lines(path):
                     ext = from_json(line)
@@ -81,7 +87,7 @@ class _CheckpointRecords:
         self.first_pass_done = True
 
 
-def link_checkpoints(paths: Sequence[Path], extractions_out: Path | None = None) -> GlobalLink:
+def link_checkpoints(paths: Iterable[Path], extractions_out: Path | None = None) -> GlobalLink:
     """Resolve entities and score topics over the records of ``paths`` (in this order)."""
     records = _CheckpointRecords(paths, extractions_out)
     resolution = resolve(records)

@@ -4,7 +4,9 @@ Stages, each timed in :attr:`kg.build.BuildResult.stages`:
 
 1. ``extract`` - batches of papers -> checkpoints in ``OUT/work/batches`` (skipped when a
    complete checkpoint for the same papers and pipeline exists: resume after Ctrl-C or a crash);
-2. ``link`` - entity resolution and topics over all checkpoints (one process, streaming);
+2. ``link`` - entity resolution and topics over all checkpoints (one thread of the coordinator,
+   streaming, started with the extraction: it reads each checkpoint once the batch is done, so
+   the stage's time is what is left of it after the last batch);
 3. ``write`` - one N-Triples part (and its Turtle) per batch, by the workers, and meanwhile
    the graph-wide part, by a thread of the coordinator;
 4. ``load`` - bulk-load the N-Triples into the Oxigraph store; ``graph.ttl`` = the Turtle parts.
@@ -18,7 +20,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,12 +154,30 @@ def build_scaled(
     t = time.perf_counter()
     engine = None
     bar = _bar(progress, len(papers), sum(s.papers for s in summaries.values()), "extract", "paper")
+    batch_done = threading.Condition()  # a batch is done (or the run stops)
+    stopping = False
+    linker = ThreadPoolExecutor(1, thread_name_prefix="kg-link")
+
+    def finished_checkpoints() -> Iterator[Path]:
+        """The checkpoints of the batches that did not fail, in batch order, each as soon as
+        its batch is done (what the link thread reads while the workers extract)."""
+        for spec in specs:
+            with batch_done:
+                batch_done.wait_for(lambda spec=spec: spec.index in summaries or stopping)
+                if stopping:
+                    raise KGError("stopped")
+                failed = summaries[spec.index].failed
+            if not failed:
+                yield batches_dir / spec.name
+
     try:
         if todo:
             engine = make_engine(options)
 
         def done(summary: BatchSummary) -> None:
-            summaries[summary.index] = summary
+            with batch_done:
+                summaries[summary.index] = summary
+                batch_done.notify_all()
             for problem in summary.problems():
                 report(problem)
             bar.update(summary.papers)
@@ -165,6 +185,10 @@ def build_scaled(
         for summary in sorted(summaries.values(), key=lambda s: s.index):
             for problem in summary.problems():  # reported again when resumed
                 report(problem)
+        extractions = work / "extractions.jsonl"
+        linking = linker.submit(
+            link_checkpoints, finished_checkpoints(), extractions if store else None
+        )
         if engine is not None:
             engine.extract(todo, batches_dir, done)
         bar.close()
@@ -173,8 +197,7 @@ def build_scaled(
         t = time.perf_counter()
         ok = [s for s in specs if not summaries[s.index].failed]
         paths = [batches_dir / s.name for s in ok]
-        extractions = work / "extractions.jsonl"
-        link = link_checkpoints(paths, extractions if store else None)
+        link = linking.result()
         if not link.papers:
             raise KGError("the pipeline failed on every paper (see the messages above)")
         slices = resolution_slices(link)
@@ -287,6 +310,10 @@ def build_scaled(
         raise
     finally:
         bar.close()
+        with batch_done:  # a link thread still waiting for batches stops
+            stopping = True
+            batch_done.notify_all()
+        linker.shutdown(wait=True)
         if engine is not None:
             engine.close(graceful=False)
 
