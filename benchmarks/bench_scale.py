@@ -142,10 +142,12 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, int, i
     return wall, peak_sum, peak_one, out, err
 
 
-def kg_build(inp: Path, out: Path, engine: str, workers: int) -> dict:
+def kg_build(inp: Path, out: Path, engine: str, workers: int, store: bool = True) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "kg", "build", str(inp), "-o", str(out), "-q", "--fresh",
            "--workers", str(workers), "--engine", engine]  # fmt: skip
+    if not store:
+        cmd.append("--no-store")
     load = os.getloadavg()[0]
     wall, peak, one, stdout, _ = run_measured(cmd)
     papers = int(re.search(r"papers:\s+(\d+)", stdout).group(1))
@@ -182,7 +184,12 @@ def bare(inp: Path, workers: int, work: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", nargs="+", default=["1000", "5000", "10000", "all"])
-    ap.add_argument("--configs", nargs="+", default=["local:1", "local:2", "dask:2"])
+    ap.add_argument(
+        "--configs",
+        nargs="+",
+        default=["local:1", "local:2", "dask:2"],
+        help="ENGINE:WORKERS[:nostore] (nostore: graph.ttl only, no Oxigraph store)",
+    )
     ap.add_argument("--no-bare", action="store_true")
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--work", type=Path, default=Path("/tmp/kg-bench-scale"))
@@ -197,11 +204,11 @@ def main() -> None:
         inp = subset(args.corpus, n, args.work)
         bare_of: dict[int, dict] = {}
         for config in args.configs:
-            engine, workers = config.split(":")
-            workers = int(workers)
-            out = args.work / f"out-{size}-{engine}-{workers}"
-            row = {"size": size, "engine": engine, "workers": workers,
-                   **kg_build(inp, out, engine, workers)}  # fmt: skip
+            engine, workers, *flags = config.split(":")
+            workers, store = int(workers), "nostore" not in flags
+            out = args.work / f"out-{size}-{engine}-{workers}{'' if store else '-nostore'}"
+            row = {"size": size, "engine": engine, "workers": workers, "store": store,
+                   **kg_build(inp, out, engine, workers, store)}  # fmt: skip
             if not args.keep:
                 shutil.rmtree(out, ignore_errors=True)
             print(json.dumps(row), flush=True)
@@ -216,13 +223,14 @@ def main() -> None:
                 f.write(json.dumps(row) + "\n")
             print(json.dumps(row), flush=True)
     print()
-    print("| abstracts | engine | workers | wall s | papers/s | peak RSS MB | stages (s) | "
+    print("| abstracts | engine | workers | store | wall s | papers/s | peak RSS MB | stages (s) | "
           "bare nlp.pipe s | build / bare | triples | load avg |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         stages = ", ".join(f"{k} {v:g}" for k, v in r["stages"].items())
         b = r.get("bare", {})
-        print(f"| {r['papers']:,} | {r['engine']} | {r['workers']} | {r['wall_s']} | "
+        print(f"| {r['papers']:,} | {r['engine']} | {r['workers']} | "
+              f"{'yes' if r['store'] else 'no'} | {r['wall_s']} | "
               f"{r['papers_per_s']} | {r['peak_rss_mb']:,} | {stages} | {b.get('pipe_s', '')} | "
               f"{r.get('overhead', '')} | {r['triples']:,} | {r['load_before']} |")  # fmt: skip
 
