@@ -207,3 +207,26 @@ def test_acronym_variants_stay_split_outside_the_rule(nlp):
     assert entity_of(lg, "linear program") != entity_of(lg, "linear programming")
     rules = {r.rule for e in lg.resolution.entities.values() for r in e.forms.values()}
     assert "acronym-variant" not in rules
+
+
+def test_both_sides_of_a_fuzzy_merge_say_why():
+    """`kg explain` prints each form's reason: the form that did not become the label must not
+    come out with an empty one, whichever side of the spelling variant it was."""
+    from kg.extract.records import Mention, PaperExtraction
+    from kg.link.resolve import resolve
+
+    def mention(text: str) -> Mention:
+        return Mention(text, "Method", "abstract", 0, len(text), text, 0, len(text), "test")
+
+    exts = [
+        PaperExtraction(Paper(title="One", abstract="x"), [mention("graph sparsifcation network")]),
+        *(
+            PaperExtraction(Paper(title=t, abstract="x"), [mention("graph sparsification network")])
+            for t in ("Two", "Three")
+        ),
+    ]
+    (entity,) = resolve(exts).entities.values()
+    assert entity.label == "graph sparsification network"
+    reason = entity.forms["graph sparsifcation network"]
+    assert reason.rule == "fuzzy"
+    assert reason.detail == "spelling variant of 'graph sparsification network'"

@@ -225,9 +225,10 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
                 a, b = block[x], block[y]
                 score = fuzz.ratio(a, b)
                 if score >= FUZZY_THRESHOLD and uf.find(a) != uf.find(b):
-                    uf.union(
-                        a, b, Reason("fuzzy", round(score / 100, 3), f"spelling variant of '{a}'")
-                    )
+                    score = round(score / 100, 3)
+                    uf.union(a, b, Reason("fuzzy", score, f"spelling variant of '{a}'"))
+                    # either side may end up the label: the other must say why it was merged
+                    uf.reason.setdefault(a, Reason("fuzzy", score, f"spelling variant of '{b}'"))
 
     # paper-scoped variants of a defined long form (title "Chain-of-Note", "Chain-of-Noting (CoN)")
     for long_key, key, reason in variants:
