@@ -26,12 +26,29 @@ def _strip_period(text: str) -> str:
     return text[:-1] if text.endswith(".") and len(text) > 1 else text
 
 
+_TEXT_KEY = "kg_text"
+
+
+def _doc_text(doc: Doc) -> str:
+    """``doc.text``, made once per Doc: Doc.text (and Span.text) join their tokens' texts one
+    Token object at a time on every access, and every mention needs its whole sentence's text."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text
+
+
+def _text(doc: Doc, span: Span) -> str:
+    """``span.text``, sliced from :func:`_doc_text` (the same string)."""
+    return _doc_text(doc)[span.start_char : span.end_char]
+
+
 def _locate(doc: Doc, span: Span) -> tuple[str, int, int, str, int, int]:
     field, base = field_of(doc, span.start_char)
     sent = sentence_of(doc, span.start)
-    text = _strip_period(span.text)
+    text = _strip_period(_text(doc, span))
     start = span.start_char - base
-    sent_text = sent.text.rstrip()
+    sent_text = _text(doc, sent).rstrip()
     return (
         field,
         start,
@@ -78,7 +95,7 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
         )
         result.mentions.append(
             Mention(
-                text=_strip_period(span.text),
+                text=_strip_period(_text(doc, span)),
                 label=span.label_,
                 field=field,
                 start=start,
@@ -94,17 +111,17 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
         first, last = sorted((long_span, short_span), key=lambda s: s.start_char)
         field, base = field_of(doc, first.start_char)
         sent = sentence_of(doc, first.start)
-        end = last.end_char + (doc.text[last.end_char : last.end_char + 1] == ")")
+        end = last.end_char + (_doc_text(doc)[last.end_char : last.end_char + 1] == ")")
         result.acronyms.append(
             AcronymDef(
-                short=short_span.text,
-                long=long_span.text,
+                short=_text(doc, short_span),
+                long=_text(doc, long_span),
                 field=field,
                 start=first.start_char - base,
                 end=end - base,
-                sentence=sent.text.rstrip(),
+                sentence=_text(doc, sent).rstrip(),
                 sent_start=sent.start_char - base,
-                sent_end=sent.start_char - base + len(sent.text.rstrip()),
+                sent_end=sent.start_char - base + len(_text(doc, sent).rstrip()),
             )
         )
     claim_extractor = doc.user_data.get("kg_claims_component", "kg_claims")
@@ -112,7 +129,7 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
         field, base = field_of(doc, sent.start_char)
         if field != "abstract":
             continue
-        text = sent.text.rstrip()
+        text = _text(doc, sent).rstrip()
         start = sent.start_char - base
         ids = [
             i
