@@ -120,7 +120,7 @@ def paper_iri(paper: Paper) -> URIRef:
 
 
 def paper_triples(paper: Paper, t: Terms = RDFLIB_TERMS) -> Iterator[Triple]:
-    s = t.iri(f"{PAPER}{paper.local_id}")
+    s = t.iri(paper_iri(paper))
     lit = t.literal
     yield s, RDF.type, KG.Paper
     yield s, DCTERMS.title, lit(paper.title)
@@ -237,7 +237,7 @@ def extraction_triples(
     i: int, ext: PaperExtraction, resolution: Resolution, t: Terms = RDFLIB_TERMS
 ) -> Iterator[Triple]:
     """Paper metadata, paper->entity statements with evidence, acronyms and claims."""
-    s_iri = f"{PAPER}{ext.paper.local_id}"
+    s_iri = paper_iri(ext.paper)
     s = t.iri(s_iri)
     paper = (s_iri, s)
     lit, integer, word = t.literal, t.integer, t.word
@@ -415,7 +415,7 @@ def shared_entity_triples(
 ) -> Iterator[Triple]:
     """The kg:SharedEntityTier nodes of :func:`shared_entity_tiers` (entity IRIs as keys)."""
     for a, b, first, entities in shared_entity_tiers(counts, labels):
-        node = t.iri(f"{SHARED}{a}-{b}/{first}")
+        node = t.iri(tier_iri(a, b, first))
         yield node, RDF.type, KG.SharedEntityTier
         yield node, KG.betweenTopic, t.iri(f"{TOPIC}{a}")
         yield node, KG.betweenTopic, t.iri(f"{TOPIC}{b}")
@@ -449,6 +449,11 @@ def topic_entity_triples(
     )
 
 
+def extractors_of(ext: PaperExtraction) -> set[str]:
+    """The names of the extractors of a paper's mentions and claims (its prov:SoftwareAgents)."""
+    return {m.extractor for m in ext.mentions} | {c.extractor for c in ext.claims}
+
+
 def agent_triples(names: set[str], t: Terms = RDFLIB_TERMS) -> Iterator[Triple]:
     for name in sorted(names):
         agent = t.iri(f"{AGENT}{name}")
@@ -466,8 +471,7 @@ def graph_triples(
 
     agents: set[str] = set()
     for i, ext in enumerate(extractions):
-        agents.update(m.extractor for m in ext.mentions)
-        agents.update(c.extractor for c in ext.claims)
+        agents |= extractors_of(ext)
         yield from extraction_triples(i, ext, resolution)
     yield from entity_triples(resolution)
     yield from topic_triples(assignments, links)

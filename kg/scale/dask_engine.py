@@ -171,10 +171,10 @@ class DaskEngine:
             return PartJob(job.index, job.source.read_bytes(), job.offset, job.resolution, job.dest)
 
         def on_result(result) -> None:
-            index, count, agents, data, ttl = result
+            index, count, data, ttl = result
             write_atomic(dest[index], data)
             write_atomic(dest[index].with_suffix(TURTLE_SUFFIX), ttl)
-            on_done(PartResult(index, count, agents))
+            on_done(PartResult(index, count))
 
         def on_error(job, err) -> None:
             raise KGError(f"writing N-Triples part {job.index} failed on the cluster: {err}")

@@ -43,12 +43,11 @@ class PartJob:
 class PartResult:
     index: int
     triples: int
-    agents: list[str]
 
 
 def write_part_job(job: PartJob) -> PartResult:
-    count, agents, _, _ = write_part(job.source, job.offset, job.resolution, job.dest)
-    return PartResult(job.index, count, agents)
+    count, _, _ = write_part(job.source, job.offset, job.resolution, job.dest)
+    return PartResult(job.index, count)
 
 
 class InProcessEngine:

@@ -23,6 +23,7 @@ from pathlib import Path
 from kg.extract.records import PaperExtraction
 from kg.link.resolve import Resolution, ResolvedEntity, resolve
 from kg.link.topics import Assignment, TopicLinkRecord, score_paper, topic_links
+from kg.rdf.writer import extractors_of
 from kg.scale.batches import record_lines
 
 
@@ -76,8 +77,7 @@ class _CheckpointRecords:
                         out.write(line + "\n")
                     self.assignments.extend(score_paper(ext.paper.local_id, ext.topic_hits))
                     self.claims += len(ext.claims)
-                    self.agents.update(m.extractor for m in ext.mentions)
-                    self.agents.update(c.extractor for c in ext.claims)
+                    self.agents |= extractors_of(ext)
                     n += 1
                     yield ext
                 self.counts.append(n)

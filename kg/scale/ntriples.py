@@ -216,28 +216,23 @@ def _turtle_file(ntriples: Path, dest: Path) -> None:
 
 
 def part_triples(
-    extractions: Iterable[PaperExtraction], offset: int, resolution: Resolution, agents: set[str]
+    extractions: Iterable[PaperExtraction], offset: int, resolution: Resolution
 ) -> Iterator[tuple]:
     """The per-paper triples of extractions ``offset, offset + 1, ...`` (global indices)."""
     for i, ext in enumerate(extractions, start=offset):
-        agents.update(m.extractor for m in ext.mentions)
-        agents.update(c.extractor for c in ext.claims)
         yield from extraction_triples(i, ext, resolution, NT_TERMS)
 
 
 def write_part(
     source: Path | bytes, offset: int, resolution: Resolution, dest: Path | None = None
-) -> tuple[int, list[str], bytes | None, bytes | None]:
+) -> tuple[int, bytes | None, bytes | None]:
     """One batch's checkpoint (file or bytes) -> N-Triples and Turtle.
 
-    -> (lines, extractor names, N-Triples bytes, Turtle bytes); the bytes are None when written
-    to ``dest`` (and its .ttl sibling)."""
+    -> (lines, N-Triples bytes, Turtle bytes); the bytes are None when written to ``dest`` (and
+    its .ttl sibling). The extractors (agents) are the graph-wide part's, from the link step."""
     from kg.scale.batches import read_records
 
-    agents: set[str] = set()
-    triples = part_triples(read_records(source), offset, resolution, agents)
-    count, data, ttl = write_lines(triples, dest)
-    return count, sorted(agents), data, ttl
+    return write_lines(part_triples(read_records(source), offset, resolution), dest)
 
 
 def global_triples(
