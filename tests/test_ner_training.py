@@ -96,3 +96,57 @@ def test_train_ner_smoke(tmp_path):
     }
     scores = evaluate_scierc(SCIERC / "dev.json", best)
     assert 0.0 <= scores["f1"] <= 100.0 and scores["docs"] == 50
+
+
+@needs_scierc
+def test_pretraining_text_leaves_out_dev_abstracts(tmp_path):
+    """The pretraining text keeps corpus abstracts but none that shares a sentence with dev."""
+    import gzip
+
+    from kg.train.pretrain import pretraining_text
+
+    dev = json.loads((SCIERC / "dev.json").open().readline())
+    dev_text = " ".join(" ".join(s) for s in dev["sentences"])
+    corpus = tmp_path / "corpus.jsonl.gz"
+    with gzip.open(corpus, "wt") as fh:
+        fh.write(json.dumps({"title": "A dev paper", "abstract": dev_text}) + "\n")
+        fh.write(json.dumps({"title": "Other", "abstract": "We study sparse experts."}) + "\n")
+    out = tmp_path / "text.jsonl"
+    stats = pretraining_text(out, corpus)
+    assert stats == {"abstracts": 1, "left_out_dev_overlap": 1}
+    assert [json.loads(x)["text"] for x in out.read_text().splitlines()] == [
+        "Other We study sparse experts."
+    ]
+
+
+@needs_scierc
+def test_pretrain_then_train_ner_from_the_weights(tmp_path):
+    """spaCy's pretrain runs on our config with static vectors, and NER training starts from it:
+    the trained tok2vec differs from one trained from scratch with the same seed."""
+    import gzip
+
+    import spacy
+
+    from kg.extract import PIPELINE_DIR
+    from kg.train.ner import train_ner
+    from kg.train.pretrain import pretrain_tok2vec
+
+    small = {
+        "components.tok2vec.model.encode.width": 32,
+        "components.tok2vec.model.encode.depth": 1,
+        "components.tok2vec.model.embed.rows": [500, 100, 100, 100],
+    }
+    corpus = tmp_path / "corpus.jsonl.gz"
+    docs = [json.loads(line) for line in (SCIERC / "train.json").open()][:30]
+    with gzip.open(corpus, "wt") as fh:
+        for d in docs:
+            fh.write(json.dumps({"abstract": " ".join(" ".join(s) for s in d["sentences"])}) + "\n")
+    weights = pretrain_tok2vec(tmp_path / "pre", PIPELINE_DIR, corpus=corpus, overrides=small)
+    assert weights.stat().st_size > 1000
+    steps = {**small, "training.max_steps": 2, "training.eval_frequency": 2}
+    runs = {}
+    for name, init in (("scratch", None), ("pretrained", str(weights))):
+        ov = {**steps, "paths.init_tok2vec": init}
+        best = train_ner(tmp_path / name, seed=1, vectors=PIPELINE_DIR, overrides=ov, limit=5)
+        runs[name] = spacy.load(best).get_pipe("tok2vec").model.to_bytes()
+    assert runs["scratch"] != runs["pretrained"]

@@ -43,6 +43,9 @@ def train_ner_cmd(
     set_: list[str] | None = typer.Option(
         None, "--set", help="spaCy config override section.key=value (repeatable)"
     ),
+    init_tok2vec: Path | None = typer.Option(
+        None, "--init-tok2vec", help="Start tok2vec from these weights (`kg train pretrain`)"
+    ),
     ship: bool = typer.Option(
         False, "--ship", help="Assemble the result into the shipped pipeline kg/models/kg_pipeline"
     ),
@@ -50,19 +53,56 @@ def train_ner_cmd(
     """Train the SciERC entity recognizer; the best model is written to OUTPUT/model-best."""
     from kg.train.ner import DEFAULT_CONFIG, train_ner
 
+    overrides = _parse_overrides(set_)
+    if init_tok2vec is not None:
+        if not init_tok2vec.is_file():
+            raise KGError(f"{init_tok2vec}: pretrained tok2vec weights not found")
+        overrides["paths.init_tok2vec"] = str(init_tok2vec)
     best = train_ner(
         output,
         seed=seed,
         max_minutes=max_minutes,
         vectors=vectors,
         config=config or DEFAULT_CONFIG,
-        overrides=_parse_overrides(set_),
+        overrides=overrides,
     )
     typer.echo(str(best))
     if ship:
         from kg.extract import assemble
 
         typer.echo(f"shipped: {assemble(ner_from=best)}")
+
+
+@train_app.command("pretrain")
+def train_pretrain_cmd(
+    output: Path = typer.Option(Path("training/pretrain"), "--output", "-o"),
+    vectors: Path = typer.Option(
+        Path("kg/models/kg_pipeline"),
+        "--vectors",
+        help="Pipeline or vectors dir whose static vectors the tok2vec reads",
+    ),
+    epochs: int = typer.Option(1, "--epochs", help="Passes over the corpus"),
+    seed: int = typer.Option(0, "--seed"),
+    config: Path | None = typer.Option(None, "--config", help="Config (default configs/ner.cfg)"),
+    set_: list[str] | None = typer.Option(
+        None, "--set", help="spaCy config override section.key=value (repeatable)"
+    ),
+) -> None:
+    """Pretrain the NER tok2vec on the corpus (weights for `kg train ner --init-tok2vec`)."""
+    from kg.train.ner import DEFAULT_CONFIG
+    from kg.train.pretrain import pretrain_tok2vec
+
+    if not vectors.exists():
+        raise KGError(f"{vectors}: vectors not found")
+    weights = pretrain_tok2vec(
+        output,
+        vectors,
+        config=config or DEFAULT_CONFIG,
+        epochs=epochs,
+        seed=seed,
+        overrides=_parse_overrides(set_),
+    )
+    typer.echo(str(weights))
 
 
 @train_app.command("claims")
