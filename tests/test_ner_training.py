@@ -143,6 +143,14 @@ def test_pretrain_then_train_ner_from_the_weights(tmp_path):
             fh.write(json.dumps({"abstract": " ".join(" ".join(s) for s in d["sentences"])}) + "\n")
     weights = pretrain_tok2vec(tmp_path / "pre", PIPELINE_DIR, corpus=corpus, overrides=small)
     assert weights.stat().st_size > 1000
+    # a second epoch continues from the first one's checkpoint
+    again = tmp_path / "pre2"
+    again.mkdir()
+    (again / "pretrain.jsonl").write_bytes((tmp_path / "pre" / "pretrain.jsonl").read_bytes())
+    pretrain_tok2vec(
+        again, PIPELINE_DIR, corpus=corpus, overrides=small, resume=tmp_path / "pre" / "model0.bin"
+    )
+    assert (again / "model1.bin").is_file() and not (again / "model0.bin").exists()
     steps = {**small, "training.max_steps": 2, "training.eval_frequency": 2}
     runs = {}
     for name, init in (("scratch", None), ("pretrained", str(weights))):

@@ -82,6 +82,9 @@ def train_pretrain_cmd(
         help="Pipeline or vectors dir whose static vectors the tok2vec reads",
     ),
     epochs: int = typer.Option(1, "--epochs", help="Passes over the corpus"),
+    resume: Path | None = typer.Option(
+        None, "--resume", help="Continue from an earlier run's modelN.bin (as epoch N + 1)"
+    ),
     seed: int = typer.Option(0, "--seed"),
     config: Path | None = typer.Option(None, "--config", help="Config (default configs/ner.cfg)"),
     set_: list[str] | None = typer.Option(
@@ -101,6 +104,7 @@ def train_pretrain_cmd(
         epochs=epochs,
         seed=seed,
         overrides=_parse_overrides(set_),
+        resume=resume,
     )
     typer.echo(str(weights))
 

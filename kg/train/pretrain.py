@@ -95,8 +95,11 @@ def pretrain_tok2vec(
     epochs: int = 1,
     seed: int = 0,
     overrides: dict | None = None,
+    resume: Path | None = None,
 ) -> Path:
-    """Pretrain the ``tok2vec`` of ``config`` and return the weights file for ``init_tok2vec``."""
+    """Pretrain the ``tok2vec`` of ``config`` and return the weights file for ``init_tok2vec``.
+
+    ``resume``: weights of an earlier run (``modelN.bin``) to continue from, as epoch N + 1."""
     from spacy.training.pretrain import pretrain
 
     output_dir = Path(output_dir)
@@ -114,7 +117,21 @@ def pretrain_tok2vec(
     }
     cfg = spacy.util.load_config(config, overrides=ov, interpolate=False)
     cfg.to_disk(output_dir / "pretrain.cfg")
-    pretrain(cfg.interpolate(), output_dir, silent=False)
+    epoch_resume = None
+    if resume is not None:
+        found = re.search(r"model(\d+)\.bin$", Path(resume).name)
+        if not found:
+            raise KGError(f"{resume}: expected a pretraining checkpoint named modelN.bin")
+        epoch_resume = int(found.group(1)) + 1
+        ov["pretraining.max_epochs"] = epoch_resume + epochs
+        cfg = spacy.util.load_config(config, overrides=ov, interpolate=False)
+    pretrain(
+        cfg.interpolate(),
+        output_dir,
+        resume_path=Path(resume) if resume else None,
+        epoch_resume=epoch_resume,
+        silent=False,
+    )
     weights = output_dir / "model-last.bin"
     if not weights.is_file():
         raise KGError(f"pretraining produced no weights in {output_dir}")
