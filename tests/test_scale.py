@@ -86,10 +86,13 @@ def test_two_workers_give_the_same_graph(reference, tmp_path):
     assert len(list(batch_dir(out).glob("*.jsonl.gz"))) == 7
 
 
-def test_dask_local_cluster_gives_the_same_graph(reference, tmp_path):
+@pytest.mark.parametrize("ship_bytes", [None, True], ids=["parts-to-disk", "parts-via-client"])
+def test_dask_local_cluster_gives_the_same_graph(reference, tmp_path, ship_bytes):
+    """The LocalCluster's workers write parts to disk; a remote cluster's come via the client."""
     pytest.importorskip("distributed")
     out = tmp_path / "dask"
-    result = build([MEDIUM], out, scale=ScaleOptions(engine="dask", workers=2, chunk_size=13))
+    options = ScaleOptions(engine="dask", workers=2, chunk_size=13, dask_ship_bytes=ship_bytes)
+    result = build([MEDIUM], out, scale=options)
     assert _quads(out) == _quads(reference)
     assert result.papers == 50
 

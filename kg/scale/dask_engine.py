@@ -5,7 +5,9 @@ pipeline`) and send back the checkpoint bytes; workers write the N-Triples (and 
 part and send back the bytes. Only the coordinating process (the client) touches ``OUT``, so
 workers need no shared file system: a cluster needs the ``kg`` package (with its model) on every
 worker, that is all. Without a scheduler address a ``LocalCluster`` of ``workers`` processes
-is started.
+is started; its workers share this machine's disk, so they stream their parts straight to ``OUT``
+instead (shipping every part's N-Triples and Turtle through the client made the corpus build's
+write stage twice as long as the process pool's, and raised the client's memory peak).
 
 A batch whose task fails on the cluster (Dask retries it on another worker first, then gives up
 with ``KilledWorker``) is reported and skipped; a re-run retries it.
@@ -39,6 +41,12 @@ def _part_partition(jobs: list[PartJob]) -> list:
     return [(job.index, *write_part(job.source, job.offset, job.resolution, None)) for job in jobs]
 
 
+def _part_partition_to_disk(jobs: list[PartJob]) -> list:
+    from kg.scale.engines import write_part_job
+
+    return [write_part_job(job) for job in jobs]
+
+
 class DaskEngine:
     def __init__(
         self,
@@ -48,7 +56,10 @@ class DaskEngine:
         model: str | None = None,
         setup=None,
         processes: bool = True,
+        ship_bytes: bool | None = None,
     ) -> None:
+        """``ship_bytes``: the part writers get their checkpoint and return their N-Triples and
+        Turtle through the client (no shared disk); None: only when connected to a scheduler."""
         try:
             from distributed import Client, LocalCluster
         except ImportError as err:
@@ -71,6 +82,7 @@ class DaskEngine:
             )
             self.client = Client(self.cluster)
             self.name = f"dask, LocalCluster of {workers} workers"
+        self.ship_bytes = scheduler is not None if ship_bytes is None else ship_bytes
         self._check_workers(model)
 
     def _check_workers(self, model: str | None) -> None:
@@ -165,6 +177,14 @@ class DaskEngine:
         )
 
     def write_parts(self, jobs: Sequence[PartJob], on_done: Callable[[PartResult], None]) -> None:
+        def on_error(job, err) -> None:
+            raise KGError(f"writing N-Triples part {job.index} failed on the cluster: {err}")
+
+        if not self.ship_bytes:  # the workers write to OUT themselves
+            self._each(
+                jobs, lambda bag: bag.map_partitions(_part_partition_to_disk), on_done, on_error
+            )
+            return
         dest = {job.index: job.dest for job in jobs}
 
         def shipped(job: PartJob) -> PartJob:  # the checkpoint's bytes: no shared disk needed
@@ -175,9 +195,6 @@ class DaskEngine:
             write_atomic(dest[index], data)
             write_atomic(dest[index].with_suffix(TURTLE_SUFFIX), ttl)
             on_done(PartResult(index, count))
-
-        def on_error(job, err) -> None:
-            raise KGError(f"writing N-Triples part {job.index} failed on the cluster: {err}")
 
         self._each(
             jobs, lambda bag: bag.map_partitions(_part_partition), on_result, on_error, shipped

@@ -56,6 +56,7 @@ class ScaleOptions:
     model: str | None = None  # pipeline directory (default: the shipped one)
     setup: Callable | None = None  # picklable hook run on each process's pipeline (tests)
     dask_processes: bool = True  # LocalCluster with worker processes (False: threads)
+    dask_ship_bytes: bool | None = None  # parts through the client; None: unless LocalCluster
 
 
 def auto_chunk(papers: int) -> int:
@@ -75,6 +76,7 @@ def make_engine(options: ScaleOptions):
             options.model,
             options.setup,
             processes=options.dask_processes,
+            ship_bytes=options.dask_ship_bytes,
         )
     if options.engine != "local":
         raise KGError(f"unknown engine {options.engine!r} (expected one of {', '.join(ENGINES)})")
