@@ -102,6 +102,12 @@ def pretrain_tok2vec(
     ``resume``: weights of an earlier run (``modelN.bin``) to continue from, as epoch N + 1."""
     from spacy.training.pretrain import pretrain
 
+    epoch_resume = None
+    if resume is not None:  # checked before the minute spent writing the text
+        found = re.search(r"model(\d+)\.bin$", Path(resume).name)
+        if not found or not Path(resume).is_file():
+            raise KGError(f"{resume}: expected an existing pretraining checkpoint modelN.bin")
+        epoch_resume = int(found.group(1)) + 1
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     text = output_dir / "pretrain.jsonl"
@@ -111,20 +117,13 @@ def pretrain_tok2vec(
     ov = {
         "paths.raw_text": str(text),
         "system.seed": seed,
-        "pretraining.max_epochs": epochs,
+        # spaCy counts epochs from 0 and resumes at epoch_resume
+        "pretraining.max_epochs": epochs + (epoch_resume or 0),
         "nlp.after_creation": {"@callbacks": "kg.load_vectors.v1", "path": str(vectors)},
         **(overrides or {}),
     }
     cfg = spacy.util.load_config(config, overrides=ov, interpolate=False)
     cfg.to_disk(output_dir / "pretrain.cfg")
-    epoch_resume = None
-    if resume is not None:
-        found = re.search(r"model(\d+)\.bin$", Path(resume).name)
-        if not found:
-            raise KGError(f"{resume}: expected a pretraining checkpoint named modelN.bin")
-        epoch_resume = int(found.group(1)) + 1
-        ov["pretraining.max_epochs"] = epoch_resume + epochs
-        cfg = spacy.util.load_config(config, overrides=ov, interpolate=False)
     pretrain(
         cfg.interpolate(),
         output_dir,
