@@ -42,5 +42,10 @@ def query_cli(
         from kg.store.library import render_library_query
 
         sparql = render_library_query(name, param)
+    from kg.store.staleness import stale_statistics_note
+
     result = run_query(load_graph(graph), sparql)
     typer.echo(format_result(result, fmt))
+    note = stale_statistics_note(graph, sparql)
+    if note:
+        typer.echo(note, err=True)
