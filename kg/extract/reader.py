@@ -43,20 +43,20 @@ def _text(doc: Doc, span: Span) -> str:
     return _doc_text(doc)[span.start_char : span.end_char]
 
 
-def _locate(doc: Doc, span: Span) -> tuple[str, int, int, str, int, int]:
+def _sentence(doc: Doc, sent: Span, base: int) -> tuple[str, int, int]:
+    """A sentence's text (trailing space dropped) and its offsets within its field."""
+    text = _text(doc, sent).rstrip()
+    start = sent.start_char - base
+    return text, start, start + len(text)
+
+
+def _locate(doc: Doc, span: Span) -> tuple[str, str, int, int, str, int, int]:
+    """(field, text, start, end, sentence, sentence start, sentence end) of a mention."""
     field, base = field_of(doc, span.start_char)
-    sent = sentence_of(doc, span.start)
     text = _strip_period(_text(doc, span))
     start = span.start_char - base
-    sent_text = _text(doc, sent).rstrip()
-    return (
-        field,
-        start,
-        start + len(text),
-        sent_text,
-        sent.start_char - base,
-        sent.start_char - base + len(sent_text),
-    )
+    sent_text, s0, s1 = _sentence(doc, sentence_of(doc, span.start), base)
+    return field, text, start, start + len(text), sent_text, s0, s1
 
 
 def _quantities(sent: Span, base: int) -> list[QuantityRecord]:
@@ -86,7 +86,7 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
             sentence_of(doc, span.start).end < span.end
         ):  # never report a mention across a sentence boundary
             continue
-        field, start, end, sentence, s0, s1 = _locate(doc, span)
+        field, text, start, end, sentence, s0, s1 = _locate(doc, span)
         extractor = span._.kg_extractor or "kg_entities"
         relation = (
             "proposes"
@@ -95,7 +95,7 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
         )
         result.mentions.append(
             Mention(
-                text=_strip_period(_text(doc, span)),
+                text=text,
                 label=span.label_,
                 field=field,
                 start=start,
@@ -110,7 +110,7 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
     for long_span, short_span in doc._.acronyms or []:
         first, last = sorted((long_span, short_span), key=lambda s: s.start_char)
         field, base = field_of(doc, first.start_char)
-        sent = sentence_of(doc, first.start)
+        sentence, s0, s1 = _sentence(doc, sentence_of(doc, first.start), base)
         end = last.end_char + (_doc_text(doc)[last.end_char : last.end_char + 1] == ")")
         result.acronyms.append(
             AcronymDef(
@@ -119,9 +119,9 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
                 field=field,
                 start=first.start_char - base,
                 end=end - base,
-                sentence=_text(doc, sent).rstrip(),
-                sent_start=sent.start_char - base,
-                sent_end=sent.start_char - base + len(_text(doc, sent).rstrip()),
+                sentence=sentence,
+                sent_start=s0,
+                sent_end=s1,
             )
         )
     claim_extractor = doc.user_data.get("kg_claims_component", "kg_claims")
@@ -129,19 +129,18 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
         field, base = field_of(doc, sent.start_char)
         if field != "abstract":
             continue
-        text = _text(doc, sent).rstrip()
-        start = sent.start_char - base
+        text, start, end = _sentence(doc, sent, base)
         ids = [
             i
             for i, m in enumerate(result.mentions)
-            if m.field == field and start <= m.start and m.end <= start + len(text)
+            if m.field == field and start <= m.start and m.end <= end
         ]
         result.claims.append(
             ClaimRecord(
                 text=text,
                 field=field,
                 start=start,
-                end=start + len(text),
+                end=end,
                 role=sent._.rhetorical_role or "result",
                 score=float(sent._.role_score or 1.0),
                 extractor=claim_extractor,
