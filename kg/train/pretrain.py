@@ -19,7 +19,6 @@ abstracts are in the corpus) are left out of the pretraining text.
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from collections.abc import Callable
@@ -31,7 +30,8 @@ from spacy.util import registry
 
 from kg.errors import KGError
 from kg.train.ner import DEFAULT_CONFIG, SCIERC
-from kg.train.vectors import CORPUS
+from kg.train.scierc import read_scierc
+from kg.train.vectors import CORPUS, corpus_texts
 
 
 @registry.callbacks("kg.load_vectors.v1")
@@ -57,26 +57,22 @@ def _normalized(text: str) -> str:
 def _dev_sentences(dev_path: Path) -> list[str]:
     """Normalized 80-letter prefixes of the dev sentences long enough to identify an abstract."""
     prefixes = []
-    with open(dev_path, encoding="utf8") as fh:
-        for line in fh:
-            for sentence in json.loads(line)["sentences"]:
-                norm = _normalized(" ".join(sentence))
-                if len(norm) > 60:
-                    prefixes.append(norm[:80])
+    for record in read_scierc(dev_path):
+        for sentence in record["sentences"]:
+            norm = _normalized(" ".join(sentence))
+            if len(norm) > 60:
+                prefixes.append(norm[:80])
     return prefixes
 
 
 def pretraining_text(output: Path, corpus: Path = CORPUS, dev_path: Path | None = None) -> dict:
     """Write the corpus as spaCy JSONL (``{"text": title + abstract}``) without dev abstracts."""
-    if not Path(corpus).is_file():
-        raise KGError(f"{corpus}: corpus not found")
+    texts = corpus_texts(corpus)
     held_out = _dev_sentences(Path(dev_path or SCIERC / "dev.json"))
     output.parent.mkdir(parents=True, exist_ok=True)
     kept = skipped = 0
-    with gzip.open(corpus, "rt", encoding="utf8") as fh, output.open("w", encoding="utf8") as out:
-        for line in fh:
-            rec = json.loads(line)
-            text = " ".join(x for x in (rec.get("title"), rec.get("abstract")) if x)
+    with output.open("w", encoding="utf8") as out:
+        for text in texts:
             norm = _normalized(text)
             if any(s in norm for s in held_out):
                 skipped += 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import spacy
@@ -24,24 +25,32 @@ CORPUS = SHARED / "data" / "corpus" / "ml_abstracts.jsonl.gz"
 DEFAULTS = dict(dim=100, bucket=20000, minn=4, maxn=5, hash_count=2, epoch=2, model="cbow")
 
 
-def tokenized_corpus(corpus: Path, output: Path) -> int:
-    """Write each abstract (title + abstract) lowercased and spaCy-tokenized on one line.
+def corpus_texts(corpus: Path) -> Iterator[str]:
+    """Title + abstract of each record of the gzipped JSONL corpus, one string per abstract.
 
-    Returns the number of tokens written."""
+    A missing corpus fails here, at the call, before any output file is opened."""
     if not Path(corpus).is_file():
         raise KGError(f"{corpus}: corpus not found")
-    nlp = spacy.blank("en")
-    output.parent.mkdir(parents=True, exist_ok=True)
 
-    def texts():
+    def texts() -> Iterator[str]:
         with gzip.open(corpus, "rt", encoding="utf8") as fh:
             for line in fh:
                 rec = json.loads(line)
                 yield " ".join(x for x in (rec.get("title"), rec.get("abstract")) if x)
 
+    return texts()
+
+
+def tokenized_corpus(corpus: Path, output: Path) -> int:
+    """Write each abstract (title + abstract) lowercased and spaCy-tokenized on one line.
+
+    Returns the number of tokens written."""
+    texts = corpus_texts(corpus)
+    nlp = spacy.blank("en")
+    output.parent.mkdir(parents=True, exist_ok=True)
     n = 0
     with output.open("w", encoding="utf8") as out:
-        for doc in nlp.tokenizer.pipe(texts(), batch_size=1000):
+        for doc in nlp.tokenizer.pipe(texts, batch_size=1000):
             toks = [t.lower_ for t in doc if not t.is_space]
             n += len(toks)
             out.write(" ".join(toks) + "\n")
