@@ -76,10 +76,11 @@ def train_ner_cmd(
 @train_app.command("pretrain")
 def train_pretrain_cmd(
     output: Path = typer.Option(Path("training/pretrain"), "--output", "-o"),
-    vectors: Path = typer.Option(
-        Path("kg/models/kg_pipeline"),
+    vectors: Path | None = typer.Option(
+        None,
         "--vectors",
-        help="Pipeline or vectors dir whose static vectors the tok2vec reads",
+        help="Pipeline or vectors dir whose static vectors the tok2vec reads "
+        "(default: the shipped pipeline)",
     ),
     epochs: int = typer.Option(1, "--epochs", help="Passes over the corpus"),
     resume: Path | None = typer.Option(
@@ -92,9 +93,11 @@ def train_pretrain_cmd(
     ),
 ) -> None:
     """Pretrain the NER tok2vec on the corpus (weights for `kg train ner --init-tok2vec`)."""
+    from kg.extract import PIPELINE_DIR
     from kg.train.ner import DEFAULT_CONFIG
     from kg.train.pretrain import pretrain_tok2vec
 
+    vectors = vectors or PIPELINE_DIR
     if not vectors.exists():
         raise KGError(f"{vectors}: vectors not found")
     weights = pretrain_tok2vec(
