@@ -46,7 +46,7 @@ def stale_statistics_note(directory: str | Path, sparql: str) -> str | None:
     updates; None otherwise (a graph file, a store never updated, or no derived term)."""
     from kg.store.core import is_store, read_manifest
 
-    if not Path(directory).is_dir() or not is_store(directory):
+    if not is_store(directory):  # a graph file, or a build without a store
         return None
     terms = derived_terms_in(sparql)
     if not terms or not read_manifest(directory).sparql_updated:
