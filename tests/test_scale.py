@@ -86,9 +86,36 @@ def test_two_workers_give_the_same_graph(reference, tmp_path):
     assert len(list(batch_dir(out).glob("*.jsonl.gz"))) == 7
 
 
-@pytest.mark.parametrize("ship_bytes", [None, True], ids=["parts-to-disk", "parts-via-client"])
+def test_store_loaded_in_small_pieces_is_the_same_graph(reference, tmp_path, monkeypatch):
+    """The scaled build bulk-loads the N-Triples in pieces (for memory): cut every ~4 KB,
+    mid-part, the store must still hold exactly the reference's quads."""
+    import kg.scale.load
+
+    monkeypatch.setattr(kg.scale.load, "LOAD_PIECE_BYTES", 4096)
+    out = tmp_path / "pieces"
+    build([MEDIUM], out, scale=ScaleOptions(workers=1, chunk_size=8))
+    assert _quads(out) == _quads(reference)
+
+
+def test_line_pieces_cut_only_at_line_ends():
+    import io
+
+    from kg.store.core import line_pieces
+
+    lines = [f"<s{i}> <p> {'x' * (i % 7)!r} .\n".encode() for i in range(200)]
+    data = b"".join(lines)
+    pieces = list(line_pieces(io.BytesIO(data), 100))
+    assert len(pieces) > 20
+    assert b"".join(pieces) == data
+    assert all(piece.endswith(b"\n") and len(piece) >= 100 for piece in pieces[:-1])
+    assert list(line_pieces(io.BytesIO(b""), 100)) == []
+    assert list(line_pieces(io.BytesIO(b"<a> <b> <c> ."), 100)) == [b"<a> <b> <c> ."]
+
+
+@pytest.mark.parametrize("ship_bytes", [None, True], ids=["to-disk", "via-client"])
 def test_dask_local_cluster_gives_the_same_graph(reference, tmp_path, ship_bytes):
-    """The LocalCluster's workers write parts to disk; a remote cluster's come via the client."""
+    """The LocalCluster's workers write checkpoints and parts to disk; a remote cluster's
+    come via the client."""
     pytest.importorskip("distributed")
     out = tmp_path / "dask"
     options = ScaleOptions(engine="dask", workers=2, chunk_size=13, dask_ship_bytes=ship_bytes)

@@ -5,9 +5,11 @@ pipeline`) and send back the checkpoint bytes; workers write the N-Triples (and 
 part and send back the bytes. Only the coordinating process (the client) touches ``OUT``, so
 workers need no shared file system: a cluster needs the ``kg`` package (with its model) on every
 worker, that is all. Without a scheduler address a ``LocalCluster`` of ``workers`` processes
-is started; its workers share this machine's disk, so they stream their parts straight to ``OUT``
-instead (shipping every part's N-Triples and Turtle through the client made the corpus build's
-write stage twice as long as the process pool's, and raised the client's memory peak).
+is started; its workers share this machine's disk, so they write their checkpoints and stream
+their parts straight to ``OUT`` instead, and send back only the summaries (shipping every part's
+N-Triples and Turtle through the client made the corpus build's write stage twice as long as
+the process pool's; the checkpoints' bytes cost extraction time and raised the client's memory
+peak).
 
 A batch whose task fails on the cluster (Dask retries it on another worker first, then gives up
 with ``KilledWorker``) is reported and skipped; a re-run retries it.
@@ -35,6 +37,14 @@ def _extract_partition(specs: list[BatchSpec], batch_size: int, model, setup) ->
     return [extract_batch(spec, batch_size, model, setup) for spec in specs]
 
 
+def _extract_partition_to_disk(
+    specs: list[BatchSpec], directory: Path, batch_size: int, model, setup
+) -> list:
+    from kg.scale.worker import extract_batch_to
+
+    return [extract_batch_to(spec, directory, batch_size, model, setup) for spec in specs]
+
+
 def _part_partition(jobs: list[PartJob]) -> list:
     from kg.scale.ntriples import write_part
 
@@ -58,8 +68,8 @@ class DaskEngine:
         processes: bool = True,
         ship_bytes: bool | None = None,
     ) -> None:
-        """``ship_bytes``: the part writers get their checkpoint and return their N-Triples and
-        Turtle through the client (no shared disk); None: only when connected to a scheduler."""
+        """``ship_bytes``: checkpoints, N-Triples and Turtle go through the client (no shared
+        disk); None: only when connected to a scheduler."""
         try:
             from distributed import Client, LocalCluster
         except ImportError as err:
@@ -159,13 +169,28 @@ class DaskEngine:
     def extract(
         self, specs: Sequence[BatchSpec], directory: Path, on_done: Callable[[BatchSummary], None]
     ) -> None:
+        def on_error(spec, err) -> None:
+            on_done(failed_summary(spec, f"{type(err).__name__}: {err}"))
+
+        if not self.ship_bytes:  # the workers write their checkpoints to OUT themselves
+            self._each(
+                specs,
+                lambda bag: bag.map_partitions(
+                    _extract_partition_to_disk,
+                    Path(directory),
+                    self.batch_size,
+                    self.model,
+                    self.setup,
+                ),
+                on_done,
+                on_error,
+            )
+            return
+
         def on_result(result) -> None:
             summary, data = result
             write_atomic(Path(directory) / summary.name, data)
             on_done(summary)
-
-        def on_error(spec, err) -> None:
-            on_done(failed_summary(spec, f"{type(err).__name__}: {err}"))
 
         self._each(
             specs,

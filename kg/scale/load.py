@@ -28,6 +28,9 @@ from pathlib import Path
 from kg.scale.ntriples import TURTLE_SUFFIX, turtle_header
 
 GRAPH_FILE = "graph.ttl"
+#: N-Triples per bulk load: ~400 k triples. One bulk load of the whole corpus made the loader the
+#: biggest part of the build's memory peak (see :meth:`kg.store.core.Publisher.stage_load`).
+LOAD_PIECE_BYTES = 64 << 20
 
 
 class PartsFeed:
@@ -144,7 +147,9 @@ def publish_parts(
 
     with Publisher(out_dir, what="kg build") as pub:
         with _stream(parts, feed) as stream:
-            pub.stage_load(stream, ox.RdfFormat.N_TRIPLES, None, lenient=True)
+            pub.stage_load(
+                stream, ox.RdfFormat.N_TRIPLES, None, lenient=True, chunk_bytes=LOAD_PIECE_BYTES
+            )
         # publish() moves graph.ttl into place together with the new generation
         pub._graph_tmp = out_dir / f".{GRAPH_FILE}.tmp-{os.getpid()}"
         assemble_turtle(parts, pub._graph_tmp)

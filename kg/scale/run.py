@@ -56,7 +56,7 @@ class ScaleOptions:
     model: str | None = None  # pipeline directory (default: the shipped one)
     setup: Callable | None = None  # picklable hook run on each process's pipeline (tests)
     dask_processes: bool = True  # LocalCluster with worker processes (False: threads)
-    dask_ship_bytes: bool | None = None  # parts through the client; None: unless LocalCluster
+    dask_ship_bytes: bool | None = None  # checkpoints, parts via the client; None: not LocalCluster
 
 
 def auto_chunk(papers: int) -> int:

@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -208,6 +208,18 @@ def _write_atomic(path: Path, text: str) -> None:
     _fsync_dir(path.parent)
 
 
+def line_pieces(stream: BinaryIO, size: int) -> Iterator[bytes]:
+    """``stream``'s bytes in pieces of ``size`` bytes or a little more: each ends at a line end
+    (or the stream's end), so every piece of a line-based RDF file parses on its own."""
+    while True:
+        piece = stream.read(size)
+        if not piece:
+            return
+        if not piece.endswith(b"\n"):
+            piece += stream.readline()
+        yield piece
+
+
 class Publisher:
     """Writes the next generation of the store in ``path`` under the writer lock.
 
@@ -272,10 +284,16 @@ class Publisher:
         extractions: Iterable[PaperExtraction] | None,
         *,
         lenient: bool = False,
+        chunk_bytes: int | None = None,
     ) -> None:
         """Bulk-load ``source`` (a file, or a binary stream) into the next generation.
 
-        ``lenient`` skips Oxigraph's IRI validation: only for data kg wrote itself."""
+        ``lenient`` skips Oxigraph's IRI validation: only for data kg wrote itself.
+        ``chunk_bytes`` (line-based formats only: N-Triples, N-Quads): load a stream in pieces
+        of about that many bytes, one bulk load each, cut at line ends. Oxigraph's bulk loader
+        holds batches of a million quads as parsed strings (no setting for it in pyoxigraph):
+        4.7 M triples in one call peaked at 1.77 GB, in 500 k-line pieces at 0.47 GB, for 7 %
+        more CPU; the final ``optimize`` merges the pieces' files."""
         import pyoxigraph as ox
 
         from kg.store.extractions import write_extractions
@@ -286,8 +304,11 @@ class Publisher:
         try:
             if isinstance(source, Path):
                 store.bulk_load(path=str(source), format=format, lenient=lenient)
-            else:
+            elif chunk_bytes is None:
                 store.bulk_load(input=source, format=format, lenient=lenient)
+            else:
+                for piece in line_pieces(source, chunk_bytes):
+                    store.bulk_load(input=piece, format=format, lenient=lenient)
             store.flush()
             # Compact the bulk-loaded files: point lookups (what queries do) get many times
             # faster; the store is never written again, so this is paid once.
