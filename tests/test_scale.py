@@ -112,6 +112,21 @@ def test_line_pieces_cut_only_at_line_ends():
     assert list(line_pieces(io.BytesIO(b"<a> <b> <c> ."), 100)) == [b"<a> <b> <c> ."]
 
 
+def test_load_pieces_in_parallel_and_a_bad_piece_fails_the_load():
+    import pyoxigraph as ox
+
+    from kg.store.core import load_pieces
+
+    good = [f"<http://ex/s{i}> <http://ex/p> <http://ex/o{i}> .\n".encode() for i in range(9)]
+    pieces = [b"".join(good[j : j + 3]) for j in range(0, 9, 3)]
+    store = ox.Store()
+    load_pieces(store, iter(pieces), ox.RdfFormat.N_TRIPLES, lenient=False)
+    assert len(store) == 9
+    bad = [*pieces, b"<http://ex/s> <http://ex/p> .\n", *pieces]
+    with pytest.raises(SyntaxError):
+        load_pieces(ox.Store(), iter(bad), ox.RdfFormat.N_TRIPLES, lenient=False)
+
+
 @pytest.mark.parametrize("ship_bytes", [None, True], ids=["to-disk", "via-client"])
 def test_dask_local_cluster_gives_the_same_graph(reference, tmp_path, ship_bytes):
     """The LocalCluster's workers write checkpoints and parts to disk; a remote cluster's

@@ -29,7 +29,7 @@ from kg.scale.ntriples import TURTLE_SUFFIX, turtle_header
 
 GRAPH_FILE = "graph.ttl"
 #: N-Triples per bulk load: ~400 k triples. One bulk load of the whole corpus made the loader the
-#: biggest part of the build's memory peak (see :meth:`kg.store.core.Publisher.stage_load`).
+#: biggest part of the build's memory peak (see :func:`kg.store.core.load_pieces`).
 LOAD_PIECE_BYTES = 64 << 20
 
 
