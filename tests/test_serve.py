@@ -213,3 +213,13 @@ def test_updates_when_allowed(sample_build, tmp_path):
         timeout=120,
     )
     assert plain.returncode == 0 and plain.stderr == ""
+    # kg viz draws the build-time topic links: on the updated store it says so
+    for target, noted in ((store, True), (out, False)):
+        drawn = subprocess.run(
+            [*KG_CMD, "viz", str(target), "--out", str(tmp_path / "v.html")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert drawn.returncode == 0, drawn.stderr
+        assert ("topic links' shared-paper counts and weights describe" in drawn.stderr) is noted

@@ -32,6 +32,7 @@ def viz_cli(
 ) -> None:
     """Write an interactive HTML view of a graph (the topic map by default); works offline."""
     from kg.query import load_graph
+    from kg.store.staleness import stale_topic_links_note
     from kg.viz import visualize
 
     names = [t for t in topics.split(",") if t.strip()] if topics is not None else None
@@ -45,3 +46,6 @@ def viz_cli(
         title=title,
     )
     typer.echo(result.describe())
+    note = stale_topic_links_note(graph)
+    if note:
+        typer.echo(note, err=True)

@@ -10,6 +10,8 @@ benchmark", "the X dataset").
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -101,7 +103,9 @@ COORDINATION = {",", "and", "or", "(", ")", ";", "as", "well", "including", "lik
 
 
 def trim(span: Span) -> Span | None:
-    """Drop whitespace and stray punctuation at the edges of a (model-predicted) span."""
+    """Drop whitespace, stray punctuation and an unpaired "$" (a formula's edge: "polynomial
+    kernel of order $k$" gave "polynomial kernel of order $") at the edges of a (model-predicted)
+    span."""
     start, end = span.start, span.end
     doc = span.doc
     while start < end and (doc[start].is_space or doc[start].is_punct and doc[start].text != "("):
@@ -110,9 +114,31 @@ def trim(span: Span) -> Span | None:
         doc[end - 1].is_space or doc[end - 1].is_punct and doc[end - 1].text not in {")", "+", "++"}
     ):
         end -= 1
+    if start < end and doc[start:end].text.count("$") % 2:  # an unpaired "$" at an edge
+        if doc[end - 1].text == "$":
+            end -= 1
+        elif doc[start].text == "$":
+            start += 1
     if start == end:
         return None
     return span if (start, end) == (span.start, span.end) else Span(doc, start, end, span.label)
+
+
+_INLINE_MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def mostly_math(text: str) -> bool:
+    """LaTeX from arXiv abstracts ("$\\Theta(d^2)$", "$\\mathcal{C}$", a span cut through
+    "${\\bf"): the models tag such formulas as methods and concepts (hundreds per 10,000
+    corpus abstracts), but a formula is not an entity. A name that only contains math keeps
+    its place when words remain beside it ("$\\beta$-VAE", "$\\mathcal{H}$-divergence")."""
+    if "$" not in text and "\\" not in text:
+        return False
+    rest = _INLINE_MATH.sub(" ", text)
+    if "$" in rest or "\\" in rest:  # cut through a formula, or LaTeX outside $...$
+        return True
+    return _WORD.search(rest) is None
 
 
 def dataset_name_shape(text: str) -> bool:
@@ -222,7 +248,7 @@ class EntityMerger:
         proposed_texts = {s.text for s in doc.spans.get(proposed.SPANS_KEY, [])}
         for span, source, hint in candidates:
             span = trim(span)
-            if span is None or any(taken[span.start : span.end]):
+            if span is None or any(taken[span.start : span.end]) or mostly_math(span.text):
                 continue
             label = self._label(span, source, hint, long_of)
             if label is None:

@@ -4,7 +4,8 @@ Counts, topic links and per-topic statistics are computed once, when ``kg build`
 links the extraction records, and stored as plain triples so that the query library answers in
 milliseconds. A SPARQL update through ``kg serve --allow-update`` changes the graph without
 recomputing them (doing so would mean re-linking every paper on each update), so a query that
-reads them from an updated store gets a note saying that they describe the graph as built.
+reads them from an updated store gets a note saying that they describe the graph as built,
+and so does ``kg viz`` on such a store (its topic map draws the build-time topic links).
 """
 
 from __future__ import annotations
@@ -41,17 +42,33 @@ def derived_terms_in(sparql: str) -> list[str]:
     return found
 
 
+def _updated_store(directory: str | Path) -> bool:
+    """True for a store that SPARQL updates have changed since it was built (False for a graph
+    file, or a build without a store)."""
+    from kg.store.core import is_store, read_manifest
+
+    return is_store(directory) and read_manifest(directory).sparql_updated
+
+
+def _note(directory: str | Path, what: str) -> str:
+    return (
+        f"note: {directory} was changed by SPARQL updates since it was built; "
+        f"{what} describe the graph as built (kg build recomputes them)"
+    )
+
+
 def stale_statistics_note(directory: str | Path, sparql: str) -> str | None:
     """A one-line note when ``sparql`` reads derived terms from a store changed by SPARQL
     updates; None otherwise (a graph file, a store never updated, or no derived term)."""
-    from kg.store.core import is_store, read_manifest
-
-    if not is_store(directory):  # a graph file, or a build without a store
-        return None
     terms = derived_terms_in(sparql)
-    if not terms or not read_manifest(directory).sparql_updated:
+    if not terms or not _updated_store(directory):
         return None
-    return (
-        f"note: {directory} was changed by SPARQL updates since it was built; "
-        f"the values of {', '.join(terms)} describe the graph as built (kg build recomputes them)"
-    )
+    return _note(directory, f"the values of {', '.join(terms)}")
+
+
+def stale_topic_links_note(directory: str | Path) -> str | None:
+    """The note for ``kg viz``, whose topic map draws the build-time topic links
+    (kg:sharedPapers, kg:weight); None unless the store was changed by SPARQL updates."""
+    if not _updated_store(directory):
+        return None
+    return _note(directory, "the topic links' shared-paper counts and weights")
