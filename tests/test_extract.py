@@ -220,3 +220,26 @@ def test_discourse_adverbs_on_average_and_sota_are_not_entities(nlp):
     assert texts.isdisjoint({"Meanwhile", "Remarkably", "Nowadays", "average", "SOTA"})
     assert "state-of-the-art" not in texts
     assert {"accuracy", "LoRA", "GLUE", "RAG", "Clustering"} <= texts  # a noun before a comma
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "expected"),
+    [
+        ("bounds on the generalization of the model", (2, 6), "generalization"),
+        ("we bound regret and variance", (2, 4), "regret"),
+        ("results on the MIMIC data", (1, 4), "MIMIC"),
+        ("trained on The Pile today", (2, 4), "The Pile"),
+        ("a kernel of order $k$ here", (1, 5), "kernel of order"),
+        ("of the", (0, 2), None),
+        ("we use in-context learning here", (2, 6), "in-context learning"),
+        ("the state-of-the art", (0, 6), "state-of-the"),  # attached words stay
+    ],
+)
+def test_trim_drops_function_words_at_the_edges(nlp, text, span, expected):
+    from spacy.tokens import Span
+
+    from kg.extract.entities import trim
+
+    doc = nlp.make_doc(text)
+    trimmed = trim(Span(doc, *span, label="Method"))
+    assert (trimmed.text if trimmed is not None else None) == expected

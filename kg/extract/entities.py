@@ -102,17 +102,37 @@ EVALUATION_WORDS = {
 COORDINATION = {",", "and", "or", "(", ")", ";", "as", "well", "including", "like", "such"}
 
 
+#: Function words the NER leaves at a span's edges: "generalization of the", "regret and",
+#: "on the MIMIC" (1,370 of 82,493 entities of a 10k-abstract corpus build ended in one).
+EDGE_WORDS = {
+    "the", "a", "an", "this", "these", "its", "their", "of", "and", "or", "to", "in", "for",
+    "with", "on", "by", "as", "at", "from", "via", "over", "than", "into", "that", "which",
+    "is", "are", "was", "were",
+}  # fmt: skip
+
+
+def _strippable(token, edge: str) -> bool:
+    if token.is_space:
+        return True
+    if token.is_punct:
+        return token.text != "(" if edge == "start" else token.text not in {")", "+", "++"}
+    # a function word standing alone ("in-context learning" keeps its "in"); at the end in any
+    # case ("regret and"), at the start only in lower case: "The Pile" is a name
+    if edge == "end":
+        before = token.nbor(-1) if token.i > 0 else None
+        return token.lower_ in EDGE_WORDS and (before is None or bool(before.whitespace_))
+    return token.text in EDGE_WORDS and bool(token.whitespace_)
+
+
 def trim(span: Span) -> Span | None:
-    """Drop whitespace, stray punctuation and an unpaired "$" (a formula's edge: "polynomial
-    kernel of order $k$" gave "polynomial kernel of order $") at the edges of a (model-predicted)
-    span."""
+    """Drop whitespace, stray punctuation, function words and an unpaired "$" (a formula's edge:
+    "polynomial kernel of order $k$" gave "polynomial kernel of order $") at the edges of a
+    (model-predicted) span."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (doc[start].is_space or doc[start].is_punct and doc[start].text != "("):
+    while start < end and _strippable(doc[start], "start"):
         start += 1
-    while start < end and (
-        doc[end - 1].is_space or doc[end - 1].is_punct and doc[end - 1].text not in {")", "+", "++"}
-    ):
+    while start < end and _strippable(doc[end - 1], "end"):
         end -= 1
     if start < end and doc[start:end].text.count("$") % 2:  # an unpaired "$" at an edge
         if doc[end - 1].text == "$":
