@@ -107,7 +107,7 @@ COORDINATION = {",", "and", "or", "(", ")", ";", "as", "well", "including", "lik
 EDGE_WORDS = {
     "the", "a", "an", "this", "these", "its", "their", "of", "and", "or", "to", "in", "for",
     "with", "on", "by", "as", "at", "from", "via", "over", "than", "into", "that", "which",
-    "is", "are", "was", "were",
+    "is", "are", "was", "were", "between",
 }  # fmt: skip
 
 
@@ -167,10 +167,11 @@ NOT_ENTITIES = {"state of the art", "sota"}
 
 
 def not_an_entity(span: Span) -> bool:
-    """Discourse adverbs, "on average" and the phrases of :data:`NOT_ENTITIES`."""
+    """Discourse adverbs, "on average", URLs (code links, tagged as methods) and the phrases
+    of :data:`NOT_ENTITIES`."""
     doc = span.doc
     text = span.text.lower().replace("-", " ")
-    if text in NOT_ENTITIES:
+    if text in NOT_ENTITIES or "://" in text or text.startswith(("www.", "github.com/")):
         return True
     if len(span) != 1:
         return False

@@ -1,0 +1,74 @@
+"""Draw a random sample of a build's entity nodes, or score a hand-labelled sample.
+
+Entity precision on corpus text has no gold standard (SciERC scores the NER's spans, not the
+graph's nodes), so it is estimated by hand: draw a uniform sample of entity nodes with their
+type and one sentence, label each row ``ok`` (a scientific term of roughly the right kind) or
+``junk`` (a formula, a fragment, a discourse word, a generic phrase), then score the file.
+
+    python benchmarks/sample_entities.py DIR --n 100 --seed 0 > sample.tsv   # then label it
+    python benchmarks/sample_entities.py --score benchmarks/data/entities_10k_sample.tsv
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+from collections import Counter
+
+QUERY = """PREFIX kg: <https://w3id.org/mlkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?e ?label ?type ?papers WHERE {
+  ?e a kg:Entity ; a ?type ; rdfs:label ?label ; kg:paperCount ?papers .
+  FILTER(?type != kg:Entity)
+}"""
+
+
+def sample(directory: str, n: int, seed: int) -> None:
+    from kg.store import open_store
+
+    with open_store(directory) as handle:
+        rows = sorted(
+            (r["e"].value, r["label"].value, r["type"].value.rsplit("#", 1)[-1], r["papers"].value)
+            for r in handle.store.query(QUERY)
+        )
+    out = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
+    out.writerow(["judgement", "type", "papers", "label"])
+    for _, label, kind, papers in random.Random(seed).sample(rows, n):
+        out.writerow(["", kind, papers, label])
+
+
+def score(path: str) -> None:
+    with open(path, encoding="utf-8") as f:
+        lines = [line for line in f if not line.startswith("#")]  # comment lines: provenance
+    rows = list(csv.DictReader(lines, delimiter="\t"))
+    by_type: dict[str, Counter] = {}
+    for r in rows:
+        by_type.setdefault(r["type"], Counter())[r["judgement"]] += 1
+    total = Counter(r["judgement"] for r in rows)
+    unlabelled = len(rows) - total["ok"] - total["junk"]
+    if unlabelled:
+        sys.exit(f"{path}: {unlabelled} rows are neither 'ok' nor 'junk'")
+    print(f"entity nodes judged: {len(rows)}; ok {total['ok']} ({total['ok'] / len(rows):.2f})")
+    for kind, c in sorted(by_type.items()):
+        print(f"  {kind:10s} ok {c['ok']:3d} / {c['ok'] + c['junk']:3d}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory", nargs="?", help="a kg build directory (with a store)")
+    parser.add_argument("--n", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--score", metavar="TSV", help="score a labelled sample instead")
+    args = parser.parse_args()
+    if args.score:
+        score(args.score)
+    elif args.directory:
+        sample(args.directory, args.n, args.seed)
+    else:
+        parser.error("give a build directory or --score TSV")
+
+
+if __name__ == "__main__":
+    main()
