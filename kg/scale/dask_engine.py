@@ -28,9 +28,9 @@ from kg.scale.batches import (
     failed_summary,
     write_atomic,
 )
-from kg.scale.engines import PartJob, PartResult
-from kg.scale.ntriples import TURTLE_SUFFIX
-from kg.scale.worker import extract_batch
+from kg.scale.engines import PartJob, PartResult, write_part_job
+from kg.scale.ntriples import TURTLE_SUFFIX, write_part
+from kg.scale.worker import extract_batch, extract_batch_to
 
 
 def _extract_partition(specs: list[BatchSpec], batch_size: int, model, setup) -> list:
@@ -40,20 +40,14 @@ def _extract_partition(specs: list[BatchSpec], batch_size: int, model, setup) ->
 def _extract_partition_to_disk(
     specs: list[BatchSpec], directory: Path, batch_size: int, model, setup
 ) -> list:
-    from kg.scale.worker import extract_batch_to
-
     return [extract_batch_to(spec, directory, batch_size, model, setup) for spec in specs]
 
 
 def _part_partition(jobs: list[PartJob]) -> list:
-    from kg.scale.ntriples import write_part
-
     return [(job.index, *write_part(job.source, job.offset, job.resolution, None)) for job in jobs]
 
 
 def _part_partition_to_disk(jobs: list[PartJob]) -> list:
-    from kg.scale.engines import write_part_job
-
     return [write_part_job(job) for job in jobs]
 
 
