@@ -2,7 +2,7 @@
 
 Entity precision on corpus text has no gold standard (SciERC scores the NER's spans, not the
 graph's nodes), so it is estimated by hand: draw a uniform sample of entity nodes with their
-type and one sentence, label each row ``ok`` (a scientific term of roughly the right kind) or
+type and paper count, label each row ``ok`` (a scientific term of roughly the right kind) or
 ``junk`` (a formula, a fragment, a discourse word, a generic phrase), then score the file.
 
     python benchmarks/sample_entities.py DIR --n 100 --seed 0 > sample.tsv   # then label it
@@ -35,14 +35,17 @@ def sample(directory: str, n: int, seed: int) -> None:
         )
     out = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
     out.writerow(["judgement", "type", "papers", "label"])
-    for _, label, kind, papers in random.Random(seed).sample(rows, n):
+    for _, label, kind, papers in random.Random(seed).sample(rows, min(n, len(rows))):
         out.writerow(["", kind, papers, label])
 
 
 def score(path: str) -> None:
     with open(path, encoding="utf-8") as f:
         lines = [line for line in f if not line.startswith("#")]  # comment lines: provenance
-    rows = list(csv.DictReader(lines, delimiter="\t"))
+    reader = csv.DictReader(lines, delimiter="\t")
+    if not {"judgement", "type"} <= set(reader.fieldnames or ()):
+        sys.exit(f"{path}: not a labelled sample (needs the columns judgement and type)")
+    rows = list(reader)
     by_type: dict[str, Counter] = {}
     for r in rows:
         by_type.setdefault(r["type"], Counter())[r["judgement"]] += 1
@@ -62,12 +65,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--score", metavar="TSV", help="score a labelled sample instead")
     args = parser.parse_args()
-    if args.score:
-        score(args.score)
-    elif args.directory:
-        sample(args.directory, args.n, args.seed)
-    else:
+    if not args.score and not args.directory:
         parser.error("give a build directory or --score TSV")
+    from kg.errors import KGError
+
+    try:
+        if args.score:
+            score(args.score)
+        else:
+            sample(args.directory, args.n, args.seed)
+    except (KGError, OSError) as err:  # a missing store or file
+        sys.exit(f"sample_entities: {err}")
 
 
 if __name__ == "__main__":
