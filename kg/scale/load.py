@@ -148,7 +148,7 @@ def publish_parts(
     with Publisher(out_dir, what="kg build") as pub:
         with _stream(parts, feed) as stream:
             pub.stage_load(
-                stream, ox.RdfFormat.N_TRIPLES, None, lenient=True, chunk_bytes=LOAD_PIECE_BYTES
+                stream, ox.RdfFormat.N_TRIPLES, None, lenient=True, piece_bytes=LOAD_PIECE_BYTES
             )
         # publish() moves graph.ttl into place together with the new generation
         pub._graph_tmp = out_dir / f".{GRAPH_FILE}.tmp-{os.getpid()}"

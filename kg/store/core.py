@@ -330,12 +330,12 @@ class Publisher:
         extractions: Iterable[PaperExtraction] | None,
         *,
         lenient: bool = False,
-        chunk_bytes: int | None = None,
+        piece_bytes: int | None = None,
     ) -> None:
         """Bulk-load ``source`` (a file, or a binary stream) into the next generation.
 
         ``lenient`` skips Oxigraph's IRI validation: only for data kg wrote itself.
-        ``chunk_bytes`` (line-based formats only: N-Triples, N-Quads): load a stream in pieces
+        ``piece_bytes`` (line-based formats only: N-Triples, N-Quads): load a stream in pieces
         of about that many bytes, cut at line ends (:func:`load_pieces`)."""
         import pyoxigraph as ox
 
@@ -347,10 +347,10 @@ class Publisher:
         try:
             if isinstance(source, Path):
                 store.bulk_load(path=str(source), format=format, lenient=lenient)
-            elif chunk_bytes is None:
+            elif piece_bytes is None:
                 store.bulk_load(input=source, format=format, lenient=lenient)
             else:
-                load_pieces(store, line_pieces(source, chunk_bytes), format, lenient)
+                load_pieces(store, line_pieces(source, piece_bytes), format, lenient)
             store.flush()
             # Compact the bulk-loaded files: point lookups (what queries do) get many times
             # faster; the store is never written again, so this is paid once.
