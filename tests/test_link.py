@@ -230,3 +230,51 @@ def test_both_sides_of_a_fuzzy_merge_say_why():
     reason = entity.forms["graph sparsifcation network"]
     assert reason.rule == "fuzzy"
     assert reason.detail == "spelling variant of 'graph sparsification network'"
+
+
+def test_an_acronym_that_spells_a_word_does_not_swallow_the_word(nlp):
+    # "NODE" is defined in one paper; "nodes" in the others are graph nodes. They share a key,
+    # and the global acronym merge used to relabel every graph node "Neural Ordinary ...".
+    lg = linked(
+        nlp,
+        [
+            (
+                "Continuous-depth models",
+                "We introduce Neural Ordinary Differential Equations (NODE), a family of "
+                "continuous-depth models. NODE models are memory efficient.",
+            ),
+            (
+                "Graph attention",
+                "Graph neural networks aggregate messages between nodes. We classify nodes "
+                "with attention over neighbouring nodes.",
+            ),
+            (
+                "Message passing",
+                "Message passing updates the nodes of a graph. Our method labels nodes in "
+                "citation graphs.",
+            ),
+        ],
+    )
+    (node_ode,) = entity_of(lg, "NODE")
+    assert lg.resolution.entities[node_ode].label == "Neural Ordinary Differential Equations"
+    (nodes,) = entity_of(lg, "nodes")
+    assert nodes != node_ode
+    assert len(lg.resolution.entities[nodes].papers) == 2
+
+
+def test_a_misspelt_variant_does_not_become_the_label(nlp):
+    # "PAC-Bayes" looks like an acronym to is_acronym; the fuzzy-merged misspelling
+    # "PACm-Bayes" does not, and used to win the label as the cluster's only "long form".
+    lg = linked(
+        nlp,
+        [
+            (
+                "Tighter bounds",
+                "We derive PAC-Bayes bounds for deep networks. Our PAC-Bayes analysis is "
+                "tight. The PACm-Bayes bound is a variant.",
+            )
+        ],
+    )
+    (pac,) = entity_of(lg, "PAC-Bayes")
+    assert entity_of(lg, "PACm-Bayes") == {pac}
+    assert lg.resolution.entities[pac].label == "PAC-Bayes"

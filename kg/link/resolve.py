@@ -8,7 +8,9 @@ Rules, in the order they may merge two surface forms (each recorded for ``kg exp
   same initials and word count, with a high rapidfuzz ratio, and never across digits;
 * ``acronym`` - a short form defined in a paper ("Mixture-of-Experts (MoE)") means its long form in
   that paper (scoped); it merges globally only when one meaning dominates its definitions, so
-  "CoE" = Chain-of-Experts in one paper and Composition of Experts in another stay apart;
+  "CoE" = Chain-of-Experts in one paper and Composition of Experts in another stay apart, and
+  only when the papers that do not define it mostly write it as a short form: an acronym that
+  spells a word ("NODE", "CLEAN") leaves the word ("nodes", "clean") alone;
 * ``acronym-variant`` - paper-scoped: a paper that proposes a name and defines its acronym
   ("Chain-of-Noting (CoN)") may write the name differently elsewhere (title "Chain-of-Note").
   Two forms of ONE paper are one entity when both fit the acronym the paper defines for one of
@@ -176,6 +178,7 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
     mention_node: dict[tuple[int, int], str] = {}
     acronym_node: dict[tuple[int, int], str] = {}
     scoped_forms: dict[str, dict[str, str]] = defaultdict(dict)  # node -> form -> paper
+    undefined_forms: dict[str, Counter[str]] = defaultdict(Counter)  # node -> forms elsewhere
     variants: list[tuple[str, str, Reason]] = []  # paper-scoped acronym variants
     definitions: list[tuple[str, str]] = []  # (short key, long key) of every acronym definition
 
@@ -191,6 +194,8 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
             papers_of[node].add(pid)
             if node != surface_key(m.text):
                 scoped_forms[node].setdefault(m.text, pid)
+            elif node not in scoped:  # how papers that do not define it write the key
+                undefined_forms[node][m.text] += 1
         for j, a in enumerate(ext.acronyms):
             long_key = surface_key(a.long)
             acronym_node[(i, j)] = long_key
@@ -245,7 +250,12 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
             continue
         (root, n), total = counter.most_common(1)[0], sum(counter.values())
         tied = len(counter) > 1 and counter.most_common(2)[1][1] == n
-        if n / total > ACRONYM_MAJORITY and not tied and uf.find(short_key) != root:
+        if (
+            n / total > ACRONYM_MAJORITY
+            and not tied
+            and uf.find(short_key) != root
+            and _mostly_acronym(undefined_forms[short_key])
+        ):
             detail = f"defined as '{root}' in {n} of {total} definitions"
             uf.union(root, short_key, Reason("acronym", round(n / total, 3), detail))
 
@@ -302,16 +312,59 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
     return Resolution(entities, mention_entity, acronym_entity)
 
 
+def _mostly_acronym(forms: Counter[str]) -> bool:
+    """Whether a node's mentions are mostly written as a short form ("MoE", "FedAvg"), not as an
+    ordinary word ("nodes", "Clean").
+
+    Acronyms that spell a word ("NODE", "CLEAN", "LATTICE") share their key with that word, and
+    most mentions of "node" are graph nodes, not Neural ODEs: merging the key with the
+    acronym's long form would relabel every one of them. Those mentions keep the word's node;
+    in the papers that define the acronym its mentions still resolve to the long form (scoped).
+    Called on the forms of papers that do not define the short form (a defining paper's title
+    "Glider" beside "GLIDER (Global and Local ...)" is the name, not a word). A node with no
+    mentions may merge."""
+    total = sum(forms.values())
+    words = sum(n for form, n in forms.items() if _written_as_word(form))
+    return words * 2 <= total
+
+
+def _written_as_word(form: str) -> bool:
+    """Lower case, or capitalised with no other capital ("nodes", "Lattice"): how a word is
+    written, unlike an acronym ("NODE") or a coined name ("FedAvg", "QLoRA")."""
+    return form.isalpha() and (len(form) == 1 or form[1:].islower())
+
+
 def _majority(labels: Counter[str]) -> str:
     best = max(labels.values())
     return next(t for t in TYPE_ORDER if labels.get(t) == best)
 
 
 def _canonical_label(members: list[str], forms: Counter[str], term_of_key: dict[str, str]) -> str:
-    """The most informative name: the curated canonical name, else the most used long form."""
+    """The most informative name: the curated canonical name, else the most used long form.
+
+    A "long form" that is only a spelling variant of a short form ("PACm-Bayes" beside
+    "PAC-Bayes", "MLP-mixer" beside "MLP-Mixer") is no expansion: it would win the label
+    however rare it is, so it competes with the short forms instead."""
     for node in members:
         if node in term_of_key:
             return term_of_key[node]
-    long_forms = [f for f in forms if not is_acronym(f)]
-    pool = long_forms or list(forms)
-    return max(pool, key=lambda f: (forms[f], len(f), f.islower(), f))
+    # (only where short forms dominate: "citations" beside "CITATION" is the word's label)
+    acronyms = _mostly_acronym(forms)
+    short_keys = {surface_key(f) for f in forms if acronyms and is_acronym(f)}
+    long_forms = [
+        f
+        for f in forms
+        if not is_acronym(f)
+        and not any(fuzz.ratio(surface_key(f), key) >= FUZZY_THRESHOLD for key in short_keys)
+    ]
+    if long_forms:
+        return max(long_forms, key=lambda f: (forms[f], len(f), f.islower(), f))
+    # among short forms, a coined spelling ("AnaloBench", "GraphMoE") beats the same name in
+    # capitals (a title's "ANALOBENCH"), however often the capitals occur
+    coined = any(_camel_hump(f) for f in forms)
+    return max(forms, key=lambda f: (not (coined and f.isupper()), forms[f], len(f), f))
+
+
+def _camel_hump(form: str) -> bool:
+    """A lower-case letter followed by a capital ("AnaloBench", "QLoRA"): a coined spelling."""
+    return any(a.islower() and b.isupper() for a, b in zip(form, form[1:], strict=False))
