@@ -119,3 +119,31 @@ def test_same_acronym_scoped_per_paper(nlp):
     comp = pairs(nlp, "T", "This paper introduces the Composition of Experts (CoE), a system.")
     assert chain == {("CoE", "Chain-of-Experts")}
     assert comp == {("CoE", "Composition of Experts")}
+
+
+@pytest.mark.parametrize(
+    ("text", "short", "long"),
+    [
+        # Schwartz-Hearst alone stops at the shortest match, with letters inside words:
+        # "identically distributed", "Policy Optimization", "shortest path"
+        (
+            "We assume independent and identically distributed (IID) samples.",
+            "IID",
+            "independent and identically distributed",
+        ),
+        (
+            "The agent is trained with Proximal Policy Optimization (PPO).",
+            "PPO",
+            "Proximal Policy Optimization",
+        ),
+        ("We solve the stochastic shortest path (SSP) problem.", "SSP", "stochastic shortest path"),
+        # hyphenated words may give one initial or one per part; no extension needed here
+        (
+            "Our model uses self-supervised learning (SSL) on images.",
+            "SSL",
+            "self-supervised learning",
+        ),
+    ],
+)
+def test_long_form_extends_until_its_initials_spell_the_short_form(nlp, text, short, long):
+    assert (short, long) in pairs(nlp, "A title", text)

@@ -143,11 +143,38 @@ def _trim(text: str) -> tuple[int, int]:
 def match_long_form(short: str, candidate: str) -> tuple[int, int] | None:
     """Schwartz-Hearst, then the two fallbacks: digits as repeats, capitals spelling ``short``."""
     found = long_form_span(short, candidate)
+    if found is not None:
+        found = _initials_extension(short, candidate, found)
     expanded = expand_digits(short) if re.fullmatch(r"[A-Za-z0-9-]+", short) else short
     if found is None and expanded != short:
         found = long_form_span(expanded, candidate)
     if found is None and len(capitals(expanded)) >= 3:
         found = _capitals_span(expanded, candidate)
+    return found
+
+
+def _initials_extension(short: str, candidate: str, found: tuple[int, int]) -> tuple[int, int]:
+    """Extend a Schwartz-Hearst match to the left when a few more words make the word initials
+    spell the short form exactly.
+
+    Schwartz-Hearst takes the shortest match, and letters may match inside words:
+    "independent and identically distributed (IID)" gives "identically distributed" (the
+    second I inside "identically"). The longer form whose initials are exactly "IID" is the
+    definition; without one, the match stays as it was."""
+    letters = "".join(c for c in short if c.isalpha()).upper()
+
+    def spells(text: str) -> bool:  # hyphenated words count once or per part ("self-supervised")
+        return letters in (initials(text), initials(text.replace("-", " ")))
+
+    start, end = found
+    if len(letters) < 2 or spells(candidate[start:end]):
+        return found
+    for _ in range(_max_long_words(short)):
+        start = candidate.rfind(" ", 0, max(start - 1, 0)) + 1
+        if spells(candidate[start:end]):
+            return start, end
+        if start == 0:
+            break
     return found
 
 
