@@ -147,3 +147,18 @@ def test_same_acronym_scoped_per_paper(nlp):
 )
 def test_long_form_extends_until_its_initials_spell_the_short_form(nlp, text, short, long):
     assert (short, long) in pairs(nlp, "A title", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the letters match, but the "long form" is a variant or a description of the short
+        # form, or a URL: no definition (all four were definitions before)
+        "We extend the Transformer (Hi-Transformer) to long documents.",
+        "We further pre-train BERT (SEC-BERT) on financial filings.",
+        "The library is released as SUBMODLIB (https://github.com/decile-team/submodlib).",
+        "The dynamics follow Hamiltonian mechanics using an energy function (Hamiltonian) here.",
+    ],
+)
+def test_a_long_form_containing_the_short_form_or_a_url_is_no_definition(nlp, text):
+    assert pairs(nlp, "A title", text) == set()

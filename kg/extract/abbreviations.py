@@ -268,9 +268,19 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
                 pair = _long_before(doc, sent, tok.idx, short, short_start, short_end)
             if pair is None:
                 pair = _long_inside(doc, tok, close, short_start, short_end)
-            if pair is not None:
+            if pair is not None and _plausible(pair[1].text, pair[0].text):
                 pairs.append(pair)
     return pairs
+
+
+def _plausible(short: str, long: str) -> bool:
+    """Reject pairs that match letters but are no definition: a long form that contains the
+    short form as a word names a variant or a description of it ("Transformer
+    (Hi-Transformer)", "BERT (SEC-BERT)", "Hamiltonian mechanics using an energy function
+    (Hamiltonian)"), and a URL is no long form ("SUBMODLIB (https://github.com/...)")."""
+    if "://" in long or "www." in long:
+        return False
+    return short.lower() not in (w.lower() for w in _WORD_SEP.split(long))
 
 
 def _long_before(doc: Doc, sent: Span, paren: int, short: str, s0: int, s1: int):
