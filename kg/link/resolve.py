@@ -348,15 +348,16 @@ def _canonical_label(members: list[str], forms: Counter[str], term_of_key: dict[
     for node in members:
         if node in term_of_key:
             return term_of_key[node]
+    short_forms = [f for f in forms if is_acronym(f)]
+    long_forms = [f for f in forms if f not in short_forms] if short_forms else list(forms)
     # (only where short forms dominate: "citations" beside "CITATION" is the word's label)
-    acronyms = _mostly_acronym(forms)
-    short_keys = {surface_key(f) for f in forms if acronyms and is_acronym(f)}
-    long_forms = [
-        f
-        for f in forms
-        if not is_acronym(f)
-        and not any(fuzz.ratio(surface_key(f), key) >= FUZZY_THRESHOLD for key in short_keys)
-    ]
+    if short_forms and long_forms and _mostly_acronym(forms):
+        short_keys = {surface_key(f) for f in short_forms}
+        long_forms = [
+            f
+            for f in long_forms
+            if not any(fuzz.ratio(surface_key(f), key) >= FUZZY_THRESHOLD for key in short_keys)
+        ]
     if long_forms:
         return max(long_forms, key=lambda f: (forms[f], len(f), f.islower(), f))
     # among short forms, a coined spelling ("AnaloBench", "GraphMoE") beats the same name in
