@@ -73,7 +73,9 @@ def test_name_shapes(text):
     assert is_name_like(text)
 
 
-@pytest.mark.parametrize("text", ["Locate-Then-Align", "Mixture-of-Experts", "AI", "2024", "the"])
+@pytest.mark.parametrize(
+    "text", ["Locate-Then-Align", "Mixture-of-Experts", "AI", "2024", "the", "Dependent Data"]
+)
 def test_not_name_shapes(text):
     assert not is_name_like(text)
 
@@ -246,3 +248,18 @@ def test_trim_drops_function_words_at_the_edges(nlp, text, span, expected):
     doc = nlp.make_doc(text)
     trimmed = trim(Span(doc, *span, label="Method"))
     assert (trimmed.text if trimmed is not None else None) == expected
+
+
+def test_title_case_is_no_dataset_name_but_a_corpus_name_is(nlp):
+    # a title capitalises every word: "Dependent Data" was typed Dataset (an uppercase letter
+    # after a space counted as a name shape); "X Corpus (XC)" was no dataset context
+    # ("corpus".rstrip("s") is "corpu")
+    ext = run(
+        nlp,
+        "Sample Average Approximation for Stochastic Optimization with Dependent Data",
+        "We release the Indian Legal Documents Corpus (ILDC) of court decisions.",
+    )
+    by_text = {m.text: m for m in ext.mentions}
+    assert by_text["Dependent Data"].label != "Dataset"
+    assert by_text["ILDC"].label == "Dataset"
+    assert by_text["Indian Legal Documents Corpus"].label == "Dataset"

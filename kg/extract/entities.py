@@ -72,9 +72,19 @@ def _term_labels() -> dict[str, str]:
     return table
 
 
+def singular(word: str) -> str:
+    """Lower-cased, a plural "s" dropped: "Datasets" -> "dataset", "corpora" -> "corpus".
+
+    (``rstrip("s")`` made "corpus" "corpu", so "X corpus" never counted as a dataset context.)"""
+    word = word.lower()
+    if word == "corpora":
+        return "corpus"
+    return word[:-1] if word.endswith("s") and not word.endswith(("us", "ss")) else word
+
+
 def label_from_head(long_form: str) -> str:
     head = long_form.replace("-", " ").split()[-1].lower().rstrip("s")
-    if head in proposed.DATASET_WORDS or head in {"bench", "data"}:
+    if singular(long_form.split()[-1]) in proposed.DATASET_WORDS or head in {"bench", "data"}:
         return "Dataset"
     if head in METRIC_HEADS:
         return "Metric"
@@ -202,6 +212,18 @@ def mostly_math(text: str) -> bool:
     return _WORD.search(rest) is None
 
 
+def titled_dataset_name(text: str) -> bool:
+    """ "Waymo Open Dataset", "Common Crawl Corpus", "German Sign Language dataset": capitalised
+    words before a dataset word. Title Case alone is no name (titles capitalise every word:
+    "Dependent Data", "Noisy Labels"), so at least two such words and the dataset word."""
+    words = text.split()
+    return (
+        len(words) >= 3
+        and singular(words[-1]) in proposed.DATASET_WORDS
+        and all(w[:1].isupper() for w in words[:-1])
+    )
+
+
 def dataset_name_shape(text: str) -> bool:
     return len(text) > 3 and text.endswith(DATASET_SUFFIXES) and names.is_name_like(text)
 
@@ -242,8 +264,8 @@ def dataset_context(span: Span) -> bool:
     if dataset_name_shape(span.text):
         return True
     doc = span.doc
-    after = {t.lower_.rstrip("s") for t in doc[span.end : min(len(doc), span.end + 2)]}
-    before = {t.lower_.rstrip("s") for t in doc[max(0, span.start - 3) : span.start]}
+    after = {singular(t.text) for t in doc[span.end : min(len(doc), span.end + 2)]}
+    before = {singular(t.text) for t in doc[max(0, span.start - 3) : span.start]}
     return bool(after & (proposed.DATASET_WORDS | {"bench"})) or bool(
         before & {"benchmark", "dataset", "corpus", "on"}
         and span.text[:1].isupper()
@@ -270,11 +292,12 @@ class EntityMerger:
             return label_from_head(text)
         if source == "kg_proposed":
             window = {
-                t.lower_.rstrip("s") for t in span.doc[span.end : min(len(span.doc), span.end + 10)]
+                singular(t.text) for t in span.doc[span.end : min(len(span.doc), span.end + 10)]
             }
             return "Dataset" if window & proposed.DATASET_WORDS else "Method"
         if hint == "Material":
-            return "Dataset" if dataset_context(span) or names.is_name_like(text) else "Concept"
+            named = names.is_name_like(text) or titled_dataset_name(text)
+            return "Dataset" if named or dataset_context(span) else "Concept"
         if hint is not None:
             return hint
         return "Dataset" if dataset_context(span) else "Method"

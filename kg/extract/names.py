@@ -8,6 +8,8 @@ and ``kg_entities`` decides their type from context.
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -57,7 +59,8 @@ def is_name_like(text: str) -> bool:
         return False
     # an uppercase letter inside a word part; Title-Case hyphenated words ("Locate-Then-Align",
     # "Mixture-of-Experts") are not names by shape alone
-    for part in text.replace("+", "-").replace("_", "-").split("-"):
+    # (words split at spaces too: "Dependent Data" is Title Case, not a name)
+    for part in re.split(r"[\s+_-]+", text):
         if any(c.isupper() for c in part[1:]):
             return True
     return False
