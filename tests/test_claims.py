@@ -75,6 +75,27 @@ def test_not_quantities():
         assert extract_quantities(text) == [], text
 
 
+def test_names_versions_list_markers_and_powers_are_not_quantities():
+    for text in (
+        "Experiments on CUB-200-2011 and MultiWOZ 2.1 show gains.",
+        "We evaluate on ACE 2005 and OntoNotes 5.0.",
+        "We find that: 1) the loss is convex; 2) the bound is tight.",
+        "a dataset with 10^6 observations",
+    ):
+        assert extract_quantities(text) == [], text
+    # a metric name before its score is not a version
+    q = q1("It reaches RMSE 0.86 on the test set.")
+    assert q.value == 0.86
+
+
+def test_ranges_share_the_unit_and_more_units():
+    qs = extract_quantities("memory drops by 20-60% and it is 2 to 5 times faster")
+    assert [(q.value, q.unit) for q in qs] == [(20.0, "%"), (60.0, "%"), (2.0, "x"), (5.0, "x")]
+    assert (q1("running at 116.9 FPS").unit, q1("running at 116.9 FPS").value) == ("FPS", 116.9)
+    q = q1("it makes inference 7 $\\times$ faster")
+    assert (q.value, q.unit, q.direction) == (7.0, "x", "increase")
+
+
 def test_span_offsets_are_relative_to_the_span():
     nlp = spacy.blank("en")
     doc = nlp("We propose X. It is 2x faster.")

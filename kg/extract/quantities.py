@@ -13,14 +13,17 @@ Conventions
   "percentage points"), ``"x"`` (also "×", "times", "fold"), ``"B"``/``"M"``/``"K"``/``"T"``,
   time ``"ms"``/``"s"``/``"min"``/``"h"``/``"days"``, memory ``"KB"``/``"MB"``/``"GB"``/``"TB"``,
   metric names used as units (``"BLEU"``, ``"F1"``, ``"ROUGE"``, ``"mAP"``, ``"AUC"``, ``"EM"``),
-  otherwise ``None``.
+  ``"FPS"``, otherwise ``None``. The lower end of a range takes the upper end's unit
+  ("20-60%", "2 to 5 times").
 * ``direction`` is ``"increase"`` / ``"decrease"`` from the nearest cue in the same clause
   ("reduces memory by 41%", "2.5x faster", "41% fewer", "+3.2", "drops by 2 points"),
   else ``"none"``.
 * not quantities: years (1900-2099 written as four digits with no unit), citation numbers
   ("[12]", "[3, 4]"), numbers after "Section", "Table", "Figure", "Eq.", "Appendix",
   "Theorem", ... , number words without a unit ("one of the ..."), and digits inside names
-  ("GPT-4", "ResNet-50", "top-1" are single tokens and never match).
+  ("GPT-4", "ResNet-50", "top-1" are single tokens and never match), and bare numbers that
+  continue a name or give its version ("CUB-200-2011", "MultiWOZ 2.1", "ACE 2005"; not after
+  a metric name: "RMSE 0.86" stays), list markers ("1) ...; 2) ...") and powers ("10^6").
 * ``start``/``end`` are character offsets within the span's text (``span.text[start:end] ==
   text``).
 """
@@ -80,6 +83,10 @@ _UNIT_EXACT = {
     "ms": "ms",
     "s": "s",
     "h": "h",
+    "FPS": "FPS",
+    "fps": "FPS",
+    "\\times$": "x",  # LaTeX "7 $\\times$ faster" (tokens "7", "$", "\\times$")
+    "\\times": "x",
 }
 _UNIT_LOWER = {
     "percent": "%",
@@ -193,13 +200,14 @@ def _matcher(vocab_id: int, vocab) -> Matcher:  # keyed on the vocab object's id
         m.add("Q", [[n, {"LOWER": "percentage"}, {"LOWER": {"IN": ["point", "points"]}}]])
         m.add("Q", [[n, {"LOWER": "per"}, {"LOWER": "cent"}]])
         m.add("Q", [[n, {"ORTH": "-"}, {"LOWER": "fold"}]])
+        m.add("Q", [[n, {"ORTH": "$"}, {"ORTH": {"IN": ["\\times$", "\\times"]}}]])
         m.add("Q", [[n, {"LOWER": {"IN": ["billion", "million", "thousand", "trillion"]}}]])
     return m
 
 
 def _parse(tokens: list) -> tuple[float, str | None] | None:
     first = tokens[0]
-    rest = [t.text for t in tokens[1:] if t.text != "-"]
+    rest = [t.text for t in tokens[1:] if t.text not in {"-", "$"}]
     g = _GLUED.match(first.text)
     if g:
         value = float(g.group("num").replace(",", ""))
@@ -275,6 +283,55 @@ def _direction(doc: Doc, i: int, j: int, value_text: str) -> Direction:
     return "none"
 
 
+_RANGE = {"-", "–", "to"}
+#: Metric names written before their score ("RMSE 0.86", "mIoU 72.4"), upper-cased.
+_SCORE_NAMES = {
+    "RMSE", "MAE", "MSE", "AP", "MAP", "MIOU", "IOU", "PSNR", "SSIM", "FID", "WER", "CER",
+    "BLEU", "ROUGE", "METEOR", "CIDER", "SPICE", "NDCG", "MRR", "EM", "F1", "AUC", "AUROC",
+    "AUPR", "ACC", "PPL", "BPC", "EER", "LPIPS", "KID", "SER", "UAS", "LAS", "SARI", "TER",
+}  # fmt: skip
+
+
+def _range_unit(doc: Doc | Span, m: _Match, by_start: dict[int, _Match]) -> str | None:
+    """The unit of a range's upper end for its lower end: "20-60%", "0.3 to 1.1 points"."""
+    if m.end + 1 >= len(doc) or doc[m.end].text not in _RANGE:
+        return None
+    upper = by_start.get(m.end + 1)
+    parsed = _parse(list(upper.span)) if upper is not None else None
+    return parsed[1] if parsed is not None else None
+
+
+def _not_a_measure(doc: Doc | Span, i: int, j: int) -> bool:
+    """A bare number (no unit) that is part of a name, a version, a list marker or a power:
+    "CUB-200-2011", "CTB 5.1", "AMR 3.0", "3) Our model ...", "10^6"."""
+    prev = doc[i - 1] if i > 0 else None
+    nxt = doc[j] if j < len(doc) else None
+    if (prev is not None and prev.text == "^") or (nxt is not None and nxt.text == "^"):
+        return True
+    if nxt is not None and nxt.text == ")" and (prev is None or prev.text in {",", ";", ":"}):
+        return True  # "3) Our model", "..., 2) a loss" (a "(3)" marker is handled before)
+    if prev is None:
+        return False
+    if (
+        prev.text in {"-", "/"}
+        and i > 1
+        and not prev.whitespace_
+        and not doc[i - 2].whitespace_
+        and doc[i - 2].text[-1:].isalnum()
+        and not doc[i - 2].like_num
+        and not _GLUED.match(doc[i - 2].text)
+    ):
+        return True  # "CUB-200-2011" (tokens "CUB-200", "-", "2011")
+    name = prev.text
+    letters = [c for c in name if c.isalpha()]
+    return (
+        len(letters) >= 2
+        and name not in _UNIT_EXACT  # "BLEU 33.9", "F1 95.2" are scores
+        and name.upper() not in _SCORE_NAMES  # "RMSE 0.86", "AP 44.2"
+        and (name.isupper() or any(c.isupper() for c in name[1:]))
+    )  # "CTB 5.1", "GENIA 2011", "CIFAR 10"
+
+
 class _Match(NamedTuple):
     start: int  # token positions relative to the sentence
     end: int
@@ -295,6 +352,9 @@ def extract_quantities(span_or_text: str | Span | Doc) -> list[Quantity]:
     matches = [_Match(start, end, sub[start:end]) for _, start, end in matcher(sub)]
     # longest first, no overlaps
     matches.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    by_start = {}
+    for m in matches:
+        by_start.setdefault(m.start, m)
     out: list[Quantity] = []
     last_end = -1
     for m in matches:
@@ -344,6 +404,10 @@ def extract_quantities(span_or_text: str | Span | Doc) -> list[Quantity]:
             }
         ):
             # "(3)" list markers and references
+            continue
+        if unit is None:
+            unit = _range_unit(sub, m, by_start)
+        if unit is None and _not_a_measure(sub, m.start, m.end):
             continue
         direction = _direction(sub, m.start, m.end, txt)
         last_end = m.end
