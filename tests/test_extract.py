@@ -105,6 +105,48 @@ def test_called_and_novel_patterns(nlp):
 
 
 @pytest.mark.parametrize(
+    ("abstract", "proposed"),
+    [
+        # a naming word followed by a defined long form: the acronym is the name
+        (
+            "We propose a novel information diffusion prediction model named Memory-enhanced "
+            "Sequential Hypergraph Attention Networks (MS-HGAT).",
+            {"MS-HGAT"},
+        ),
+        # capitalised words after the naming word, not just the first one ("Multi")
+        (
+            "We address these issues by proposing a novel task called Multi-Party Empathetic "
+            "Dialogue Generation in this study.",
+            {"Multi-Party Empathetic Dialogue Generation"},
+        ),
+        ("Our model, named Refuel, achieves a new state of the art.", {"Refuel"}),
+        # naming what exists is no proposal; "Named" in a name is no naming word
+        (
+            "Neural networks use an efficient implementation of reverse differentiation, "
+            "called backpropagation (BP).",
+            set(),
+        ),
+        ("We derive bounds for a so-called interval Markov decision process (iMDP).", set()),
+        ("This paper presents a Thai Nested Named Entity Recognition corpus.", set()),
+    ],
+)
+def test_naming_words_in_proposals_only(nlp, abstract, proposed):
+    ext = run(nlp, "Some long title without a colon", abstract)
+    assert {m.text for m in ext.mentions if m.relation == "proposes"} == proposed
+
+
+def test_the_given_name_wins_over_a_name_inside_the_description(nlp):
+    # "GAN" opens the description of what is proposed; "dubbed Panini-Net" names it
+    ext = run(
+        nlp,
+        "Some long title without a colon",
+        "In this paper, we propose a novel GAN Prior based degradation-aware feature "
+        "interpolation network, dubbed Panini-Net, for face restoration.",
+    )
+    assert {m.text for m in ext.mentions if m.relation == "proposes"} == {"Panini-Net"}
+
+
+@pytest.mark.parametrize(
     "title",
     [
         "RAG and RAU: A Survey on Retrieval-Augmented Language Model in Natural Language "

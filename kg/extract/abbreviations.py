@@ -41,7 +41,9 @@ if not Doc.has_extension("acronyms"):
 
 # Lead-ins inside a parenthetical before the short form: "(short as MoE)", "(i.e., RAG)".
 _LEAD_IN = re.compile(
-    r"^(?:short(?:ened)? as|abbreviated as|abbr\.?|i\.e\.,?|or|aka|namely)\s+", re.I
+    r"^(?:short(?:ened)? as|abbreviated as|abbr\.?|i\.e\.,?|or|aka|namely|call(?:ed)?|named|"
+    r"dubbed|termed)\s+",
+    re.I,
 )
 
 

@@ -41,6 +41,12 @@ PROPOSE_VERBS = {
     "unveil",
     "offer",
 }
+#: Words before a naming word that make the sentence a proposal ("we propose a new ...
+#: network named X", "a novel framework, dubbed X", "X ... is proposed"; also "our").
+PROPOSING_STEMS = (
+    "propos", "introduc", "present", "develop", "design", "build", "construct", "creat",
+    "devis", "releas", "novel", "new",
+)  # fmt: skip
 NAMING_WORDS = {"called", "named", "dubbed", "termed", "coined", "namely"}
 SKIPPABLE = {
     "a",
@@ -138,11 +144,47 @@ def _first_name_after(
     return None
 
 
+def _glued_end(tokens: list, i: int) -> int:
+    """Index of the last token of the word that starts at ``tokens[i]`` (tokens written
+    without spaces, final punctuation excluded): "Panini-Net" in "Panini-Net, for"."""
+    j = i
+    while (
+        j + 1 < len(tokens)
+        and not tokens[j].whitespace_
+        and (tokens[j + 1].text[:1].isalnum() or tokens[j + 1].text in {"-", "+", "_"})
+    ):
+        j += 1
+    while j > i and not tokens[j].text[-1:].isalnum() and tokens[j].text != "+":
+        j -= 1
+    return j
+
+
+def _capitalised_run(tokens: list, i: int, max_words: int = 8) -> Span:
+    """The capitalised words from ``tokens[i]`` on: "Multi-Party Empathetic Dialogue
+    Generation" in "a novel task called Multi-Party Empathetic Dialogue Generation in ...",
+    "Geo-Nav" in "dubbed Geo-Nav. In ..."."""
+    end = _glued_end(tokens, i)
+    for _ in range(max_words - 1):
+        nxt = end + 1
+        if (
+            nxt >= len(tokens)
+            or not tokens[end].whitespace_
+            or not tokens[nxt].text[:1].isupper()
+            or not tokens[nxt].text[:1].isalpha()
+            or "(" in tokens[nxt].text  # "Approach(SAMLA)" as one token
+        ):
+            break
+        end = _glued_end(tokens, nxt)
+    return tokens[i].doc[tokens[i].i : tokens[end].i + 1]
+
+
 def proposed_in_sentence(
     sent: Span, defined: list[tuple[Span, Span]], runs: dict[int, Span] | None = None
 ) -> list[Span]:
     runs = runs_by_start(sent.doc) if runs is None else runs
     found: list[Span] = []
+    by_verb: list[Span] = []  # names right after "we propose"
+    named_at: int | None = None  # first "called/dubbed X" of the sentence
     tokens = list(sent)
     for k, tok in enumerate(tokens):
         low = tok.lower_
@@ -154,6 +196,7 @@ def proposed_in_sentence(
             name = _first_name_after(sent, tok.i, runs=runs)
             if name is not None:
                 found.append(name)
+                by_verb.append(name)
                 continue
             # "we introduce a new balanced assignment of experts (BASE) layer"
             for long_span, short_span in defined:
@@ -164,13 +207,39 @@ def proposed_in_sentence(
                 ):
                     found.append(short_span)
                     break
-        elif low in NAMING_WORDS:
+        elif low in NAMING_WORDS and tok.text == low:  # not "Named" in "Named Entity ..."
             name = _first_name_after(sent, tok.i, limit=3, runs=runs)
-            if name is None and k + 1 < len(tokens) and tokens[k + 1].text[:1].isupper():
-                nxt = tokens[k + 1]
-                name = sent.doc[nxt.i : nxt.i + 1]  # "called Nexus"
+            # only where the sentence proposes something: "an implementation called
+            # backpropagation (BP)", "a so-called interval MDP (iMDP)" name what exists
+            proposing = any(
+                t.lower_.startswith(PROPOSING_STEMS) or t.lower_ == "our" for t in tokens[:k]
+            ) and not (
+                k > 0 and tokens[k - 1].lower_ in {"so", "-", "so-"}  # "so-called"
+            )
+            # "named Memory-enhanced Sequential Hypergraph Attention Networks (MS-HGAT)"
+            defined_here = next(
+                (short for long, short in defined if tok.i < long.start <= tok.i + 2), None
+            )
+            if (
+                proposing
+                and defined_here is not None
+                and (name is None or name.start >= defined_here.start)
+            ):
+                name = defined_here
+            if (
+                name is None
+                and proposing
+                and k + 1 < len(tokens)
+                and tokens[k + 1].text[:1].isupper()
+            ):
+                name = _capitalised_run(tokens, k + 1)  # "called Nexus", "dubbed Panini-Net"
             if name is not None:
                 found.append(name)
+                named_at = tok.i if named_at is None else named_at
+    # "we propose a novel GAN Prior based ... network, dubbed Panini-Net": the name the
+    # sentence gives wins over a name inside the description before it
+    if named_at is not None:
+        found = [f for f in found if not (f in by_verb and f.end <= named_at)]
     # "Name, a novel ..." / "Name is a novel ..."
     first = runs.get(sent.start)
     if first is not None and first.end <= sent.end:
