@@ -158,7 +158,21 @@ def test_long_form_extends_until_its_initials_spell_the_short_form(nlp, text, sh
         "We further pre-train BERT (SEC-BERT) on financial filings.",
         "The library is released as SUBMODLIB (https://github.com/decile-team/submodlib).",
         "The dynamics follow Hamiltonian mechanics using an energy function (Hamiltonian) here.",
+        # a clause is no long form unless its capitals spell the short form
+        "We build DanceFormer, which includes two cascading kinematics-enhanced "
+        "transformer-guided networks (called DanTrans).",
     ],
 )
 def test_a_long_form_containing_the_short_form_or_a_url_is_no_definition(nlp, text):
     assert pairs(nlp, "A title", text) == set()
+
+
+def test_called_inside_the_parenthesis_leads_in_the_short_form(nlp):
+    found = pairs(
+        nlp,
+        "A title",
+        "We present a novel boundary-guided separated attention network (call BSA-Net) for "
+        "camouflaged objects, and Interact, Embed, and EnlargE (IEEE) for images.",
+    )
+    assert ("BSA-Net", "boundary-guided separated attention network") in found
+    assert ("IEEE", "Interact, Embed, and EnlargE") in found

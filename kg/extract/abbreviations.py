@@ -275,12 +275,28 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
     return pairs
 
 
+def _spelled_by_words(short: str, long: str) -> bool:
+    """The long form's capitals or word initials are the short form's letters ("C3PO" =
+    "Critical-Layer, Core-Expert, Collaborative Pathway Optimization")."""
+    expanded = expand_digits(short)
+    letters = "".join(c for c in expanded if c.isalpha()).upper()
+    return capitals(long) == capitals(expanded) or letters in (
+        initials(long),
+        initials(long.replace("-", " ")),
+    )
+
+
 def _plausible(short: str, long: str) -> bool:
     """Reject pairs that match letters but are no definition: a long form that contains the
     short form as a word names a variant or a description of it ("Transformer
     (Hi-Transformer)", "BERT (SEC-BERT)", "Hamiltonian mechanics using an energy function
-    (Hamiltonian)"), and a URL is no long form ("SUBMODLIB (https://github.com/...)")."""
+    (Hamiltonian)"), a URL is no long form ("SUBMODLIB (https://github.com/...)"), nor is a
+    clause with a comma unless its capitals spell the short form."""
     if "://" in long or "www." in long:
+        return False
+    if "," in long and not _spelled_by_words(short, long):
+        # a clause, not a name: "DanceFormer, which includes two cascading ... networks
+        # (called DanTrans)"; a list that spells it stays ("Interact, Embed, and EnlargE (IEEE)")
         return False
     return short.lower() not in (w.lower() for w in _WORD_SEP.split(long))
 
