@@ -278,3 +278,26 @@ def test_a_misspelt_variant_does_not_become_the_label(nlp):
     (pac,) = entity_of(lg, "PAC-Bayes")
     assert entity_of(lg, "PACm-Bayes") == {pac}
     assert lg.resolution.entities[pac].label == "PAC-Bayes"
+
+
+def test_a_curated_name_keeps_its_meaning_against_one_papers_definition(nlp):
+    # BART is the language model in the term table; one paper's "Bayesian additive
+    # regression trees (BART)" stays scoped to that paper instead of renaming every BART
+    lg = linked(
+        nlp,
+        [
+            (
+                "Tree ensembles",
+                "We study Bayesian additive regression trees (BART) for causal inference. "
+                "BART priors regularize the trees.",
+            ),
+            ("Summarization", "We fine-tune BART on news articles and compare it with T5."),
+            ("Dialogue", "BART is a strong baseline for dialogue generation."),
+        ],
+    )
+    ids = {e.id: e for e in lg.resolution.entities.values()}
+    (bayes,) = entity_of(lg, "Bayesian additive regression trees")
+    bart = entity_of(lg, "BART") - {bayes}
+    assert len(bart) == 1
+    (bart,) = bart
+    assert ids[bart].label == "BART" and len(ids[bart].papers) == 2

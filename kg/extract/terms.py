@@ -16,6 +16,8 @@ class Term:
     canonical: str
     label: str
     aliases: tuple[str, ...]
+    #: from the hand-written table (authoritative for its names), not mined from the corpus
+    curated: bool = True
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -34,7 +36,9 @@ def load_terms() -> tuple[Term, ...]:
     curated = _curated_terms()
     known = {form.lower() for term in curated for form in term.forms}
     mined = tuple(
-        Term(name, "Dataset", ()) for name in load_mined_datasets() if name.lower() not in known
+        Term(name, "Dataset", (), curated=False)
+        for name in load_mined_datasets()
+        if name.lower() not in known
     )
     return curated + mined
 

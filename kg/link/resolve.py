@@ -10,7 +10,10 @@ Rules, in the order they may merge two surface forms (each recorded for ``kg exp
   that paper (scoped); it merges globally only when one meaning dominates its definitions, so
   "CoE" = Chain-of-Experts in one paper and Composition of Experts in another stay apart, and
   only when the papers that do not define it mostly write it as a short form: an acronym that
-  spells a word ("NODE", "CLEAN") leaves the word ("nodes", "clean") alone;
+  spells a word ("NODE", "CLEAN") leaves the word ("nodes", "clean") alone; and never for a
+  name of the curated term table, whose meaning is fixed there (one paper's "BART (Bayesian
+  additive regression trees)" must not rename BART, the language model, in every other paper;
+  the table lists the standard expansions as aliases);
 * ``acronym-variant`` - paper-scoped: a paper that proposes a name and defines its acronym
   ("Chain-of-Noting (CoN)") may write the name differently elsewhere (title "Chain-of-Note").
   Two forms of ONE paper are one entity when both fit the acronym the paper defines for one of
@@ -206,8 +209,11 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
     # alias table
     term_of_key: dict[str, str] = {}
     term_label: dict[str, str] = {}
+    curated_keys: set[str] = set()  # names whose meaning the curated table fixes
     for term in load_terms():
         canon = surface_key(term.canonical)
+        if term.curated:
+            curated_keys.update(surface_key(form) for form in term.forms)
         term_of_key.setdefault(canon, term.canonical)
         term_label[canon] = term.label
         for alias in term.aliases:
@@ -255,6 +261,7 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
             and not tied
             and uf.find(short_key) != root
             and _mostly_acronym(undefined_forms[short_key])
+            and short_key not in curated_keys
         ):
             detail = f"defined as '{root}' in {n} of {total} definitions"
             uf.union(root, short_key, Reason("acronym", round(n / total, 3), detail))
