@@ -83,8 +83,9 @@ def singular(word: str) -> str:
 
 
 def label_from_head(long_form: str) -> str:
-    head = long_form.replace("-", " ").split()[-1].lower().rstrip("s")
-    if singular(long_form.split()[-1]) in proposed.DATASET_WORDS or head in {"bench", "data"}:
+    last = long_form.replace("-", " ").split()[-1]
+    head = last.lower().rstrip("s")
+    if singular(last) in proposed.DATASET_WORDS or head in {"bench", "data"}:
         return "Dataset"
     if head in METRIC_HEADS:
         return "Metric"

@@ -355,8 +355,8 @@ def _canonical_label(members: list[str], forms: Counter[str], term_of_key: dict[
     for node in members:
         if node in term_of_key:
             return term_of_key[node]
-    short_forms = [f for f in forms if is_acronym(f)]
-    long_forms = [f for f in forms if f not in short_forms] if short_forms else list(forms)
+    short_forms = {f for f in forms if is_acronym(f)}
+    long_forms = [f for f in forms if f not in short_forms]
     # (only where short forms dominate: "citations" beside "CITATION" is the word's label)
     if short_forms and long_forms and _mostly_acronym(forms):
         short_keys = {surface_key(f) for f in short_forms}
