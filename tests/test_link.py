@@ -232,6 +232,32 @@ def test_both_sides_of_a_fuzzy_merge_say_why():
     assert reason.detail == "spelling variant of 'graph sparsification network'"
 
 
+def test_fuzzy_merges_need_every_differing_word_to_be_a_variant():
+    """Whole keys can be 92 % alike and still name two things ("deep"/"dense", "off"/"on");
+    misspellings and a shortened word ("nets"/"networks") still merge."""
+    from kg.extract.records import Mention, PaperExtraction
+    from kg.link.resolve import resolve
+
+    def paper(title: str, *texts: str) -> PaperExtraction:
+        return PaperExtraction(
+            Paper(title=title, abstract="x"),
+            [Mention(t, "Method", "abstract", 0, len(t), t, 0, len(t), "test") for t in texts],
+        )
+
+    exts = [
+        paper("One", "deep convolutional network", "off-policy actor-critic algorithm"),
+        paper("Two", "dense convolutional network", "on-policy actor-critic algorithm"),
+        paper("Three", "graph sparsifcation network", "generative adversarial nets"),
+        paper("Four", "graph sparsification network", "generative adversarial networks"),
+    ]
+    groups = sorted(sorted(e.forms) for e in resolve(exts).entities.values())
+    assert ["deep convolutional network"] in groups
+    assert ["dense convolutional network"] in groups
+    assert ["off-policy actor-critic algorithm"] in groups
+    assert ["graph sparsifcation network", "graph sparsification network"] in groups
+    assert ["generative adversarial nets", "generative adversarial networks"] in groups
+
+
 def test_an_acronym_that_spells_a_word_does_not_swallow_the_word(nlp):
     # "NODE" is defined in one paper; "nodes" in the others are graph nodes. They share a key,
     # and the global acronym merge used to relabel every graph node "Neural Ordinary ...".

@@ -40,6 +40,9 @@ from kg.link.normalize import digits, initials, is_acronym, surface_key
 from kg.records import short_hash, slugify
 
 FUZZY_THRESHOLD = 92.0
+#: Each word that differs between two fuzzy candidates must itself be this similar: a
+#: misspelling ("Marlcov") is, another word ("dense"/"deep", "group"/"graph") is not.
+FUZZY_WORD_THRESHOLD = 70.0
 #: An acronym merges globally with its long form when at least this share of definitions agree.
 ACRONYM_MAJORITY = 0.5
 #: Inflectional endings folded on the last word by the ``acronym-variant`` rule (longest first).
@@ -95,6 +98,18 @@ class _UnionFind:
             return
         self.reason.setdefault(b, reason)
         self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _word_variants(a: str, b: str) -> bool:
+    """Keys of equal word count whose differing words are spelling variants of each other:
+    "dense convolutional network" and "deep convolutional network" are two things, however
+    close the whole strings are."""
+    return all(
+        x == y
+        or fuzz.ratio(x, y) >= FUZZY_WORD_THRESHOLD
+        or (min(len(x), len(y)) >= 3 and (x.startswith(y) or y.startswith(x)))  # net/network
+        for x, y in zip(a.split(), b.split(), strict=True)
+    )
 
 
 def _scoped_definitions(ext: PaperExtraction) -> dict[str, str]:
@@ -235,7 +250,7 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
             for y in range(x + 1, len(block)):
                 a, b = block[x], block[y]
                 score = fuzz.ratio(a, b)
-                if score >= FUZZY_THRESHOLD and uf.find(a) != uf.find(b):
+                if score >= FUZZY_THRESHOLD and uf.find(a) != uf.find(b) and _word_variants(a, b):
                     score = round(score / 100, 3)
                     uf.union(a, b, Reason("fuzzy", score, f"spelling variant of '{a}'"))
                     # either side may end up the label: the other must say why it was merged
