@@ -28,6 +28,7 @@ Cost is linear in mentions plus the (small) fuzzy blocks: no all-pairs compariso
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -105,11 +106,19 @@ def _word_variants(a: str, b: str) -> bool:
     "dense convolutional network" and "deep convolutional network" are two things, however
     close the whole strings are."""
     return all(
-        x == y
-        or fuzz.ratio(x, y) >= FUZZY_WORD_THRESHOLD
-        or (min(len(x), len(y)) >= 3 and (x.startswith(y) or y.startswith(x)))  # net/network
+        x == y or fuzz.ratio(x, y) >= FUZZY_WORD_THRESHOLD or _same_stem(x, y)
         for x, y in zip(a.split(), b.split(), strict=True)
     )
+
+
+def _same_stem(x: str, y: str) -> bool:
+    """One word starts the other ("net"/"networks"), or they share a stem of at least five
+    letters that is most of the shorter word ("augmented"/"augmentation", "sampler"/"sampling")."""
+    shorter = min(len(x), len(y))
+    if shorter >= 3 and (x.startswith(y) or y.startswith(x)):
+        return True
+    common = len(os.path.commonprefix([x, y]))
+    return common >= 5 and common >= 0.7 * shorter
 
 
 def _scoped_definitions(ext: PaperExtraction) -> dict[str, str]:
