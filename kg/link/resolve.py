@@ -106,7 +106,10 @@ def _word_variants(a: str, b: str) -> bool:
     "dense convolutional network" and "deep convolutional network" are two things, however
     close the whole strings are."""
     return all(
-        x == y or fuzz.ratio(x, y) >= FUZZY_WORD_THRESHOLD or _same_stem(x, y)
+        x == y
+        or _same_stem(x, y)
+        # short words are names or acronyms: "ai"/"api", "face"/"fact" differ by one letter
+        or (min(len(x), len(y)) >= 5 and fuzz.ratio(x, y) >= FUZZY_WORD_THRESHOLD)
         for x, y in zip(a.split(), b.split(), strict=True)
     )
 
@@ -115,6 +118,8 @@ def _same_stem(x: str, y: str) -> bool:
     """One word starts the other ("net"/"networks"), or they share a stem of at least five
     letters that is most of the shorter word ("augmented"/"augmentation", "sampler"/"sampling")."""
     shorter = min(len(x), len(y))
+    if x + "s" == y or y + "s" == x:  # "speed ups" (surface keys fold most plurals already)
+        return True
     if shorter >= 3 and (x.startswith(y) or y.startswith(x)):
         return True
     common = len(os.path.commonprefix([x, y]))
