@@ -5,7 +5,9 @@ Rules, in the order they may merge two surface forms (each recorded for ``kg exp
 * ``normalized`` - same key after folding case, hyphens and plurals (``surface_key``);
 * ``alias-table`` - listed as aliases of one term in ``kg/data/terms.tsv``;
 * ``fuzzy`` - spelling variants of multi-word long forms, only inside a block of forms with the
-  same initials and word count, with a high rapidfuzz ratio, and never across digits;
+  same initials and word count, with a high rapidfuzz ratio, never across digits, and only if
+  every word that differs is itself a variant ("Marlcov"/"Markov", "nets"/"networks"; not
+  "deep"/"dense", "GP"/"GPU");
 * ``acronym`` - a short form defined in a paper ("Mixture-of-Experts (MoE)") means its long form in
   that paper (scoped); it merges globally only when one meaning dominates its definitions, so
   "CoE" = Chain-of-Experts in one paper and Composition of Experts in another stay apart, and
