@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.extract import abbreviations, gazetteer, names, proposed
 from kg.extract.sections import sentence_of
 from kg.extract.terms import load_terms
+from kg.link import normalize
 
 SPANS_KEY = "kg_entities"
 
@@ -73,13 +74,11 @@ def _term_labels() -> dict[str, str]:
 
 
 def singular(word: str) -> str:
-    """Lower-cased, a plural "s" dropped: "Datasets" -> "dataset", "corpora" -> "corpus".
-
-    (``rstrip("s")`` made "corpus" "corpu", so "X corpus" never counted as a dataset context.)"""
+    """Lower-cased and singular, as surface keys fold it: "Datasets" -> "dataset", also
+    "corpora" -> "corpus". (``rstrip("s")`` made "corpus" "corpu", so "X corpus" never counted
+    as a dataset context.)"""
     word = word.lower()
-    if word == "corpora":
-        return "corpus"
-    return word[:-1] if word.endswith("s") and not word.endswith(("us", "ss")) else word
+    return "corpus" if word == "corpora" else normalize.singular(word)
 
 
 def label_from_head(long_form: str) -> str:

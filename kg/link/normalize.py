@@ -16,7 +16,9 @@ _TRAILING = re.compile(r"[\s.,;:'’\"]+$")
 _NO_PLURAL = ("ss", "us", "is", "ics")
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
+    """An English plural folded to its singular ("datasets" -> "dataset", "studies" -> "study");
+    words too short to tell, and "-ss", "-us", "-is", "-ics" endings, stay as they are."""
     if len(word) <= 3 or not word.endswith("s") or word.endswith(_NO_PLURAL):
         return word
     if word.endswith("ies") and len(word) > 4:
@@ -38,7 +40,7 @@ def surface_key(text: str) -> str:
         # acronym plurals: "LLMs" -> "LLM", "MoEs" -> "MoE" (uppercase letter before the s)
         if len(word) >= 3 and word.endswith("s") and word[-2].isupper():
             word = word[:-1]
-        words.append(_singular(word.lower()))
+        words.append(singular(word.lower()))
     return " ".join(words)
 
 
