@@ -155,6 +155,12 @@ def match_long_form(short: str, candidate: str) -> tuple[int, int] | None:
     return found
 
 
+def _initials_spell(letters: str, text: str) -> bool:
+    """The word initials of ``text`` are ``letters``, a hyphenated word counting once or once
+    per part ("self-supervised learning" spells SL and SSL)."""
+    return letters in (initials(text), initials(text.replace("-", " ")))
+
+
 def _initials_extension(short: str, candidate: str, found: tuple[int, int]) -> tuple[int, int]:
     """Extend a Schwartz-Hearst match to the left when a few more words make the word initials
     spell the short form exactly.
@@ -164,16 +170,12 @@ def _initials_extension(short: str, candidate: str, found: tuple[int, int]) -> t
     second I inside "identically"). The longer form whose initials are exactly "IID" is the
     definition; without one, the match stays as it was."""
     letters = "".join(c for c in short if c.isalpha()).upper()
-
-    def spells(text: str) -> bool:  # hyphenated words count once or per part ("self-supervised")
-        return letters in (initials(text), initials(text.replace("-", " ")))
-
     start, end = found
-    if len(letters) < 2 or spells(candidate[start:end]):
+    if len(letters) < 2 or _initials_spell(letters, candidate[start:end]):
         return found
     for _ in range(_max_long_words(short)):
         start = candidate.rfind(" ", 0, max(start - 1, 0)) + 1
-        if spells(candidate[start:end]):
+        if _initials_spell(letters, candidate[start:end]):
             return start, end
         if start == 0:
             break
@@ -280,10 +282,7 @@ def _spelled_by_words(short: str, long: str) -> bool:
     "Critical-Layer, Core-Expert, Collaborative Pathway Optimization")."""
     expanded = expand_digits(short)
     letters = "".join(c for c in expanded if c.isalpha()).upper()
-    return capitals(long) == capitals(expanded) or letters in (
-        initials(long),
-        initials(long.replace("-", " ")),
-    )
+    return capitals(long) == capitals(expanded) or _initials_spell(letters, long)
 
 
 def _plausible(short: str, long: str) -> bool:
