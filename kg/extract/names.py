@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 SPANS_KEY = "kg_names"
 
@@ -66,6 +66,29 @@ def is_name_like(text: str) -> bool:
     return False
 
 
+def run_end(tokens: list[Token], i: int) -> int:
+    """Index of the last token of the run that starts at ``tokens[i]``: tokens written without
+    whitespace ("R1-Searcher++", "Panini-Net" in "Panini-Net, for"), without trailing joiners
+    other than "+" and without a possessive."""
+    j = i
+    while (
+        j + 1 < len(tokens)
+        and tokens[j].whitespace_ == ""
+        and not tokens[j + 1].is_space
+        and not tokens[j + 1].is_sent_start
+        and (
+            tokens[j + 1].text in _JOINERS
+            or tokens[j].text in _JOINERS
+            or not tokens[j + 1].is_punct
+        )
+    ):
+        j += 1
+    # drop trailing joiners except "+" ("RAG+", "R1-Searcher++") and possessives
+    while j > i and (tokens[j].text in {"-", ".", "/", "_", "'s", "’s"}):
+        j -= 1
+    return j
+
+
 def name_runs(span: Doc | Span) -> list[Span]:
     """Maximal runs of tokens joined without whitespace that look like names."""
     doc = span if isinstance(span, Doc) else span.doc
@@ -77,22 +100,7 @@ def name_runs(span: Doc | Span) -> list[Span]:
         if tok.is_punct or tok.is_space:
             i += 1
             continue
-        j = i
-        while (
-            j + 1 < len(tokens)
-            and tokens[j].whitespace_ == ""
-            and not tokens[j + 1].is_space
-            and not tokens[j + 1].is_sent_start
-            and (
-                tokens[j + 1].text in _JOINERS
-                or tokens[j].text in _JOINERS
-                or not tokens[j + 1].is_punct
-            )
-        ):
-            j += 1
-        # drop trailing joiners except "+" ("RAG+", "R1-Searcher++") and possessives
-        while j > i and (tokens[j].text in {"-", ".", "/", "_", "'s", "’s"}):
-            j -= 1
+        j = run_end(tokens, i)
         run = doc[tokens[i].i : tokens[j].i + 1]
         if run.text.endswith(".") and len(run.text) > 1:
             trimmed = doc.char_span(run.start_char, run.end_char - 1)

@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract import names
-from kg.extract.names import is_name_like, name_runs
+from kg.extract.names import is_name_like, name_runs, run_end
 from kg.extract.sections import is_title, sentences
 
 SPANS_KEY = "kg_proposed"
@@ -144,26 +144,11 @@ def _first_name_after(
     return None
 
 
-def _glued_end(tokens: list, i: int) -> int:
-    """Index of the last token of the word that starts at ``tokens[i]`` (tokens written
-    without spaces, final punctuation excluded): "Panini-Net" in "Panini-Net, for"."""
-    j = i
-    while (
-        j + 1 < len(tokens)
-        and not tokens[j].whitespace_
-        and (tokens[j + 1].text[:1].isalnum() or tokens[j + 1].text in {"-", "+", "_"})
-    ):
-        j += 1
-    while j > i and not tokens[j].text[-1:].isalnum() and tokens[j].text != "+":
-        j -= 1
-    return j
-
-
 def _capitalised_run(tokens: list, i: int, max_words: int = 8) -> Span:
     """The capitalised words from ``tokens[i]`` on: "Multi-Party Empathetic Dialogue
     Generation" in "a novel task called Multi-Party Empathetic Dialogue Generation in ...",
     "Geo-Nav" in "dubbed Geo-Nav. In ..."."""
-    end = _glued_end(tokens, i)
+    end = run_end(tokens, i)
     for _ in range(max_words - 1):
         nxt = end + 1
         if (
@@ -174,7 +159,7 @@ def _capitalised_run(tokens: list, i: int, max_words: int = 8) -> Span:
             or "(" in tokens[nxt].text  # "Approach(SAMLA)" as one token
         ):
             break
-        end = _glued_end(tokens, nxt)
+        end = run_end(tokens, nxt)
     return tokens[i].doc[tokens[i].i : tokens[end].i + 1]
 
 
