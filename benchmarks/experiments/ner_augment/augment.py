@@ -19,9 +19,10 @@ from pathlib import Path
 from spacy.tokens import Doc, DocBin, Span
 from spacy.vocab import Vocab
 
+from kg.train.ner import SCIERC
 from kg.train.scierc import load_scierc
 
-SCIERC_TRAIN = Path(__file__).resolve().parents[3].parent / "shared/data/scierc/train.json"
+SCIERC_TRAIN = SCIERC / "train.json"
 
 
 def augment(docs: list[Doc], copies: int, p: float, seed: int) -> list[Doc]:

@@ -17,10 +17,9 @@ from pathlib import Path
 from spacy.tokens import DocBin
 
 from kg.evaluation.scierc import NER_PIPES, load_ner_model
+from kg.train.ner import SCIERC
 from kg.train.pretrain import pretraining_text
 from kg.train.scierc import load_scierc
-
-SHARED = Path(__file__).resolve().parents[3].parent / "shared/data"
 
 
 def main() -> None:
@@ -35,7 +34,7 @@ def main() -> None:
         texts = [json.loads(line)["text"] for line in texts_path.open(encoding="utf-8")]
     random.Random(args.seed).shuffle(texts)
     nlp = load_ner_model()
-    train, _ = load_scierc(SHARED / "scierc/train.json", vocab=nlp.vocab)
+    train, _ = load_scierc(SCIERC / "train.json", vocab=nlp.vocab)
     with nlp.select_pipes(enable=[p for p in NER_PIPES if p in nlp.pipe_names]):
         pseudo = list(nlp.pipe(texts[: args.n], batch_size=32))
     DocBin(docs=train + pseudo, store_user_data=False).to_disk(args.output)
