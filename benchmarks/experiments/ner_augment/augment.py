@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 from collections import defaultdict
 from pathlib import Path
 
 from spacy.tokens import Doc, DocBin, Span
 from spacy.vocab import Vocab
 
+from kg.errors import KGError
 from kg.train.ner import SCIERC
 from kg.train.scierc import load_scierc
 
@@ -78,4 +80,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (KGError, OSError) as err:  # a missing or malformed input file
+        sys.exit(f"augment: {err}")

@@ -11,11 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 import tempfile
 from pathlib import Path
 
 from spacy.tokens import DocBin
 
+from kg.errors import KGError
 from kg.evaluation.scierc import NER_PIPES, load_ner_model
 from kg.train.ner import SCIERC
 from kg.train.pretrain import pretraining_text
@@ -42,4 +44,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (KGError, OSError) as err:  # a missing or malformed input file
+        sys.exit(f"self_train: {err}")
