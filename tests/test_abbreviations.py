@@ -176,3 +176,17 @@ def test_called_inside_the_parenthesis_leads_in_the_short_form(nlp):
     )
     assert ("BSA-Net", "boundary-guided separated attention network") in found
     assert ("IEEE", "Interact, Embed, and EnlargE") in found
+
+
+def test_a_list_after_a_lead_in_is_no_short_form(nlp):
+    # "(i.e., BERT, RoBERTa and ELECTRA)" lists examples: BERT was "defined" as "benchmark on
+    # three" by a letter match that skipped most of the long form
+    found = pairs(
+        nlp,
+        "A title",
+        "Empirical results on the GLUE benchmark on three backbone models (i.e., BERT, "
+        "RoBERTa and ELECTRA) verify the efficacy of our method. Retrieval-augmented "
+        "generation (i.e., RAG) helps.",
+    )
+    assert not any(short == "BERT" for short, _ in found)
+    assert ("RAG", "Retrieval-augmented generation") in found

@@ -332,3 +332,81 @@ def test_a_curated_name_keeps_its_meaning_against_one_papers_definition(nlp):
     assert len(bart) == 1
     (bart,) = bart
     assert ids[bart].label == "BART" and len(ids[bart].papers) == 2
+
+
+def test_a_word_does_not_join_another_papers_acronym(nlp):
+    # "BASE" (balanced assignment of experts) is defined in one paper and written as an acronym
+    # in another, so it merges globally; "base" in a third paper is the word, which shares the
+    # key and used to be relabelled "balanced assignment of experts" with it
+    lg = linked(
+        nlp,
+        [
+            (
+                "Sparse experts",
+                "We introduce balanced assignment of experts (BASE), a routing method for "
+                "sparse layers. BASE layers route each token to one expert.",
+            ),
+            (
+                "Routing",
+                "We compare token routing with BASE and with Switch layers. BASE routing is "
+                "balanced.",
+            ),
+            (
+                "Instruction tuning",
+                "First, our score can be used to distinguish between base and instruct "
+                "models. Base models hallucinate more.",
+            ),
+        ],
+    )
+    (base_layers,) = entity_of(lg, "BASE")
+    assert lg.resolution.entities[base_layers].label == "balanced assignment of experts"
+    assert len(lg.resolution.entities[base_layers].papers) == 2
+    (word,) = entity_of(lg, "base")
+    assert word != base_layers
+
+
+def test_exact_case_aliases_keep_their_own_meaning(nlp):
+    # "mAP" (mean average precision) and "MAP" (maximum a posteriori) share a key; "API" is an
+    # application programming interface except where a paper defines it otherwise; EM defined
+    # as expectation maximization is a Method, not the table's EM (exact match, a Metric)
+    lg = linked(
+        nlp,
+        [
+            (
+                "Bayesian estimation",
+                "We compute the maximum a posteriori (MAP) estimate of the parameters. MAP "
+                "inference is fast.",
+            ),
+            ("Sparse coding", "We use MAP inference for sparse coding. MAP estimation is robust."),
+            ("Object detection", "Our detector improves mAP on COCO by 2 points over R-CNN."),
+            (
+                "Policy iteration",
+                "We analyse approximate policy iteration (API) with function approximation. "
+                "API converges.",
+            ),
+            (
+                "Tool use",
+                "Large language models call external APIs to answer questions. The API "
+                "returns JSON.",
+            ),
+            (
+                "Mixture models",
+                "We fit Gaussian mixtures with expectation maximization (EM). EM converges to "
+                "a local optimum.",
+            ),
+        ],
+    )
+    entities = lg.resolution.entities
+    (map_,) = entity_of(lg, "MAP")
+    assert entities[map_].label == "maximum a posteriori" and len(entities[map_].papers) == 2
+    (mean_ap,) = entity_of(lg, "mAP")
+    assert entities[mean_ap].label == "mean average precision"
+    assert entities[mean_ap].type == "Metric" and entities[map_].type == "Method"
+    (interface,) = entity_of(lg, "APIs")
+    assert entities[interface].label == "application programming interface"
+    assert entities[interface].forms["APIs"].rule == "alias-table"
+    policy = entity_of(lg, "approximate policy iteration")
+    assert policy != {interface} and entity_of(lg, "API") == policy | {interface}
+    (em,) = entity_of(lg, "expectation maximization")
+    assert entity_of(lg, "EM") == {em} and entities[em].type == "Method"
+    assert entities[em].forms["EM"].rule == "acronym"

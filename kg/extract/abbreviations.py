@@ -46,6 +46,8 @@ _LEAD_IN = re.compile(
     re.I,
 )
 
+# After a lead-in, a list names several things, none of them the long form's short form.
+_LIST_AFTER_LEAD_IN = re.compile(r",|\band\b|\bor\b")
 
 _QUOTES = "\"'`\u2018\u2019\u201c\u201d"
 # lowercase words that contribute no initial to an acronym ("Dataset for Unified Editing")
@@ -261,6 +263,8 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
             inner = doc.text[inner_start:inner_end]
             lead = _LEAD_IN.match(inner)
             if lead:
+                if _LIST_AFTER_LEAD_IN.search(inner, lead.end()):
+                    continue  # "(i.e., BERT, RoBERTa and ELECTRA)" lists examples
                 inner_start += lead.end()
                 inner = inner[lead.end() :]
             inner = re.split(r"[;,]", inner)[0]

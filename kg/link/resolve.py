@@ -3,7 +3,10 @@
 Rules, in the order they may merge two surface forms (each recorded for ``kg explain``):
 
 * ``normalized`` - same key after folding case, hyphens and plurals (``surface_key``);
-* ``alias-table`` - listed as aliases of one term in ``kg/data/terms.tsv``;
+* ``alias-table`` - listed as aliases of one term in ``kg/data/terms.tsv``; an exact-case
+  single-token alias ("mAP", "API") routes the mentions written exactly so, and joins its key
+  only if the papers' own definitions of the key do not mostly mean something else ("MAP" is
+  maximum a posteriori, "mAP" mean average precision);
 * ``fuzzy`` - spelling variants of multi-word long forms, only inside a block of forms with the
   same initials and word count, with a high rapidfuzz ratio, never across digits, and only if
   every word that differs is itself a variant ("Marlcov"/"Markov", "nets"/"networks"; not
@@ -12,7 +15,9 @@ Rules, in the order they may merge two surface forms (each recorded for ``kg exp
   that paper (scoped); it merges globally only when one meaning dominates its definitions, so
   "CoE" = Chain-of-Experts in one paper and Composition of Experts in another stay apart, and
   only when the papers that do not define it mostly write it as a short form: an acronym that
-  spells a word ("NODE", "CLEAN") leaves the word ("nodes", "clean") alone; and never for a
+  spells a word ("NODE", "CLEAN") leaves the word ("nodes", "clean") alone; when it does
+  merge, only the forms of its key written as short forms move: a word written in another
+  paper ("maps", "we", "base") stays the word's entity; and never for a
   name of the curated term table, whose meaning is fixed there (one paper's "BART (Bayesian
   additive regression trees)" must not rename BART, the language model, in every other paper;
   the table lists the standard expansions as aliases);
@@ -38,11 +43,16 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from kg.extract.records import PaperExtraction
-from kg.extract.terms import load_terms
+from kg.extract.terms import is_case_sensitive, load_terms
 from kg.link.normalize import digits, initials, is_acronym, surface_key
 from kg.records import short_hash, slugify
 
 FUZZY_THRESHOLD = 92.0
+#: Suffix of the node that holds a key's single-word forms ("maps", "Clean") apart from its
+#: short forms ("MAP", "CLEAN") until the acronym merge; sorts after the key, which stays root.
+WORD_NODE = "\x7fword"
+#: Extractor name of term-table matches (``kg_gazetteer``), whose type is the table's.
+GAZETTEER = "kg_gazetteer"
 #: Each word that differs between two fuzzy candidates must itself be this similar: a
 #: misspelling ("Marlcov") is, another word ("dense"/"deep", "group"/"graph") is not.
 FUZZY_WORD_THRESHOLD = 70.0
@@ -195,6 +205,34 @@ def _acronym_variants(ext: PaperExtraction) -> list[tuple[str, str, Reason]]:
     return out
 
 
+def _exact_aliases() -> dict[str, str]:
+    """Exact-case aliases of the curated table -> canonical name. They are routed by their
+    exact spelling, not by key: "mAP" is mean average precision and "MAP" (same key) is
+    usually maximum a posteriori; "EM" is exact match, "em" no acronym."""
+    out: dict[str, str] = {}
+    for term in load_terms():
+        for alias in term.aliases:
+            if term.curated and is_case_sensitive(alias) and " " not in alias:
+                out.setdefault(alias, term.canonical)
+    return out
+
+
+def _dominant_meanings(definitions: list[tuple[str, str]]) -> dict[str, str]:
+    """Short-form key -> the long-form key most of its definitions give."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for short_key, long_key in definitions:
+        counts[short_key][long_key] += 1
+    return {short: c.most_common(1)[0][0] for short, c in counts.items()}
+
+
+def _exact_alias(text: str, aliases: dict[str, str]) -> str | None:
+    """The term ``text`` is an exact-case alias of, also as an acronym plural ("mAPs")."""
+    term = aliases.get(text)
+    if term is None and len(text) >= 3 and text.endswith("s") and text[-2].isupper():
+        term = aliases.get(text[:-1])
+    return term
+
+
 def _node_of(text: str, scoped: dict[str, str]) -> str:
     key = surface_key(text)
     if key in scoped and is_acronym(text):
@@ -214,22 +252,44 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
     scoped_forms: dict[str, dict[str, str]] = defaultdict(dict)  # node -> form -> paper
     undefined_forms: dict[str, Counter[str]] = defaultdict(Counter)  # node -> forms elsewhere
     variants: list[tuple[str, str, Reason]] = []  # paper-scoped acronym variants
+    word_nodes: dict[str, str] = {}  # key -> node of its single-word forms ("maps", "Clean")
+    routed_labels: dict[str, Counter[str]] = defaultdict(Counter)  # term-table types, routed
+    aliased_forms: dict[str, dict[str, str]] = defaultdict(dict)  # node -> exact alias -> term
     definitions: list[tuple[str, str]] = []  # (short key, long key) of every acronym definition
 
+    exact_aliases = _exact_aliases()
     for i, ext in enumerate(extractions):
         scoped = _scoped_definitions(ext)
         pid = ext.paper.local_id
         for j, m in enumerate(ext.mentions):
+            key = surface_key(m.text)
             node = _node_of(m.text, scoped)
+            if node == key and (term := _exact_alias(m.text, exact_aliases)) is not None:
+                node = surface_key(term)  # "mAP": mean average precision, not MAP's entity
+                aliased_forms[node].setdefault(m.text, term)
+                m_label = m.label
+            elif node != key:
+                scoped_forms[node].setdefault(m.text, pid)
+                if m.extractor == GAZETTEER:  # its type is the table's other meaning of it
+                    routed_labels[node][m.label] += 1
+                    m_label = None
+                else:
+                    m_label = m.label
+            else:
+                m_label = m.label
+                # how papers that do not define it write the key; a word there ("maps", "we")
+                # is kept apart until the acronyms merge (a defining paper's "Glider" is the name)
+                if key not in scoped:
+                    undefined_forms[key][m.text] += 1
+                    if _written_as_word(m.text):
+                        uf.find(key)
+                        node = word_nodes.setdefault(key, key + WORD_NODE)
             uf.find(node)
             mention_node[(i, j)] = node
             forms_of[node][m.text] += 2 if m.field == "abstract" else 1
-            labels_of[node][m.label] += 1
+            if m_label is not None:
+                labels_of[node][m_label] += 1
             papers_of[node].add(pid)
-            if node != surface_key(m.text):
-                scoped_forms[node].setdefault(m.text, pid)
-            elif node not in scoped:  # how papers that do not define it write the key
-                undefined_forms[node][m.text] += 1
         for j, a in enumerate(ext.acronyms):
             long_key = surface_key(a.long)
             acronym_node[(i, j)] = long_key
@@ -241,14 +301,23 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
     term_of_key: dict[str, str] = {}
     term_label: dict[str, str] = {}
     curated_keys: set[str] = set()  # names whose meaning the curated table fixes
+    dominant = _dominant_meanings(definitions)
     for term in load_terms():
         canon = surface_key(term.canonical)
+        term_keys = {surface_key(form) for form in term.forms}
+        # an exact-case alias whose key the papers define as something else ("mAP"; "MAP" is
+        # maximum a posteriori) keeps only its own spelling (routed above), not its key
+        other_meaning = {
+            surface_key(a)
+            for a in term.aliases
+            if a in exact_aliases and dominant.get(surface_key(a), canon) not in term_keys
+        }
+        keys = {canon} | ({surface_key(a) for a in term.aliases} - other_meaning)
         if term.curated:
-            curated_keys.update(surface_key(form) for form in term.forms)
+            curated_keys.update(keys)
         term_of_key.setdefault(canon, term.canonical)
         term_label[canon] = term.label
-        for alias in term.aliases:
-            key = surface_key(alias)
+        for key in sorted(keys):
             if key in uf.parent and key != canon:
                 uf.union(canon, key, Reason("alias-table", 1.0, f"alias of '{term.canonical}'"))
                 term_of_key.setdefault(key, term.canonical)
@@ -296,6 +365,9 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
         ):
             detail = f"defined as '{root}' in {n} of {total} definitions"
             uf.union(root, short_key, Reason("acronym", round(n / total, 3), detail))
+            word_nodes.pop(short_key, None)  # the word ("maps", "we") is not the acronym
+    for key, node in word_nodes.items():  # everywhere else the word is its key's entity
+        uf.union(key, node, Reason("normalized", 1.0, ""))
 
     # clusters -> entities
     clusters: dict[str, list[str]] = defaultdict(list)
@@ -316,7 +388,12 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
         if not forms:
             continue  # only alias-table or definition nodes, never mentioned
         label = _canonical_label(members, forms, term_of_key)
-        etype = next((term_label[n] for n in members if n in term_label), None) or _majority(labels)
+        etype = next((term_label[n] for n in members if n in term_label), None)
+        if etype is None:
+            if not labels:  # only routed term-table matches: their type is better than none
+                for node in members:
+                    labels.update(routed_labels.get(node, ()))
+            etype = _majority(labels)
         slug = slugify(label, 60)
         if slug in taken:
             slug = f"{slug}-{short_hash(' '.join(members), 6)}"
@@ -330,11 +407,15 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
                 reason = Reason("canonical", 1.0, "canonical label")
             elif key == label_key:
                 reason = Reason("normalized", 1.0, "same name up to case, hyphens and plural")
-            elif key in uf.reason:
+            elif key in uf.reason and uf.find(key) == root:
                 reason = uf.reason[key]
             elif form in scoped_forms.get(node, {}):
                 paper = scoped_forms[node][form]
                 reason = Reason("acronym", 1.0, f"defined as '{label}' in paper {paper}")
+            elif form in aliased_forms.get(node, {}):
+                reason = Reason("alias-table", 1.0, f"alias of '{aliased_forms[node][form]}'")
+            elif key in uf.reason:
+                reason = uf.reason[key]
             else:
                 reason = uf.reason.get(node) or Reason("normalized", 1.0, "")
             entity.forms[form] = reason
