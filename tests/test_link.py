@@ -410,3 +410,28 @@ def test_exact_case_aliases_keep_their_own_meaning(nlp):
     (em,) = entity_of(lg, "expectation maximization")
     assert entity_of(lg, "EM") == {em} and entities[em].type == "Method"
     assert entities[em].forms["EM"].rule == "acronym"
+
+
+def test_spacing_variants_are_one_entity(nlp):
+    # keys fold hyphens to spaces, so "CIFAR10" and "CIFAR-10" (81 and 278 corpus papers),
+    # "MSCOCO" and "MS COCO", "pretrained" and "pre-trained" were separate entities
+    lg = linked(
+        nlp,
+        [
+            ("Robust classifiers", "We evaluate robust classifiers on CIFAR10 and MSCOCO."),
+            ("Certified defenses", "Certified defenses are tested on CIFAR-10 and MS COCO."),
+            (
+                "Probing",
+                "We probe pretrained language models for facts. Pre-trained language models "
+                "store knowledge.",
+            ),
+        ],
+    )
+    entities = lg.resolution.entities
+    (cifar,) = entity_of(lg, "CIFAR-10")
+    assert entity_of(lg, "CIFAR10") == {cifar} and len(entities[cifar].papers) == 2
+    assert entities[cifar].forms["CIFAR10"].rule == "normalized"
+    assert entity_of(lg, "MSCOCO") == entity_of(lg, "MS COCO")
+    assert entity_of(lg, "pretrained language models") == entity_of(
+        lg, "Pre-trained language models"
+    )

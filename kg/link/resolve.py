@@ -2,7 +2,10 @@
 
 Rules, in the order they may merge two surface forms (each recorded for ``kg explain``):
 
-* ``normalized`` - same key after folding case, hyphens and plurals (``surface_key``);
+* ``normalized`` - same key after folding case, hyphens and plurals (``surface_key``), or keys
+  that differ only in spacing: "CIFAR10"/"CIFAR-10", "MSCOCO"/"MS COCO", a word broken at a
+  line end ("lan- guage model"); not where a lone letter is a symbol ("A_i" is not AI), nor a
+  name a paper coins against a lower-case phrase ("ImageCoDe"/"image codes");
 * ``alias-table`` - listed as aliases of one term in ``kg/data/terms.tsv``; an exact-case
   single-token alias ("mAP", "API") routes the mentions written exactly so, and joins its key
   only if the papers' own definitions of the key do not mostly mean something else ("MAP" is
@@ -69,6 +72,11 @@ class Reason:
     rule: str
     score: float
     detail: str
+
+
+#: Why two keys that differ only in spacing are one entity (a line-break hyphen "lan- guage",
+#: "CIFAR10"/"CIFAR-10", "data set"/"dataset").
+SPACING = Reason("normalized", 1.0, "same name up to spacing, hyphens, case and plural")
 
 
 @dataclass
@@ -255,6 +263,7 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
     word_nodes: dict[str, str] = {}  # key -> node of its single-word forms ("maps", "Clean")
     routed_labels: dict[str, Counter[str]] = defaultdict(Counter)  # term-table types, routed
     aliased_forms: dict[str, dict[str, str]] = defaultdict(dict)  # node -> exact alias -> term
+    proposed_keys: set[str] = set()  # keys of names some paper proposes
     definitions: list[tuple[str, str]] = []  # (short key, long key) of every acronym definition
 
     exact_aliases = _exact_aliases()
@@ -290,12 +299,24 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
             if m_label is not None:
                 labels_of[node][m_label] += 1
             papers_of[node].add(pid)
+            if m.relation == "proposes":
+                proposed_keys.add(key)
         for j, a in enumerate(ext.acronyms):
             long_key = surface_key(a.long)
             acronym_node[(i, j)] = long_key
             uf.find(long_key)
             definitions.append((surface_key(a.short), long_key))
         variants += _acronym_variants(ext)
+
+    # spacing variants: "CIFAR10"/"CIFAR-10", "MSCOCO"/"MS COCO", "pretraining"/"pre-training"
+    by_compact: dict[str, str] = {}
+    for key in sorted(uf.parent):
+        if key.endswith(WORD_NODE) or any(len(w) == 1 and w.isalpha() for w in key.split()):
+            continue  # a lone letter is a symbol: "A_i" is not AI, "rules R" not RULER
+        first = by_compact.setdefault(key.replace(" ", ""), key)
+        if first != key and not _coined_against_phrase(first, key, forms_of, proposed_keys):
+            uf.union(first, key, SPACING)
+            uf.reason.setdefault(first, SPACING)  # either side may end up the label
 
     # alias table
     term_of_key: dict[str, str] = {}
@@ -447,6 +468,23 @@ def _mostly_acronym(forms: Counter[str]) -> bool:
     return words * 2 <= total
 
 
+def _coined_against_phrase(
+    a: str, b: str, forms_of: dict[str, Counter[str]], proposed: set[str]
+) -> bool:
+    """One key is a name a paper coins ("ConceptVectors", "ImageCoDe": proposed, camel-cased)
+    and the other only a phrase in lower case ("concept vectors", "image codes"): the same
+    letters, two things. Names nobody proposes ("GridWorld", "SoftMax") stay spelling variants.
+    """
+    for coined, phrase in ((a, b), (b, a)):
+        if (
+            coined in proposed
+            and any(_camel_hump(f) and " " not in f for f in forms_of[coined])
+            and all(f.islower() for f in forms_of[phrase])
+        ):
+            return True
+    return False
+
+
 def _written_as_word(form: str) -> bool:
     """Lower case, or capitalised with no other capital ("nodes", "Lattice"): how a word is
     written, unlike an acronym ("NODE") or a coined name ("FedAvg", "QLoRA")."""
@@ -477,8 +515,8 @@ def _canonical_label(members: list[str], forms: Counter[str], term_of_key: dict[
             for f in long_forms
             if not any(fuzz.ratio(surface_key(f), key) >= FUZZY_THRESHOLD for key in short_keys)
         ]
-    if long_forms:
-        return max(long_forms, key=lambda f: (forms[f], len(f), f.islower(), f))
+    if long_forms:  # a word broken at a line end ("prob- lem") is never the label if others exist
+        return max(long_forms, key=lambda f: ("- " not in f, forms[f], len(f), f.islower(), f))
     # among short forms, a coined spelling ("AnaloBench", "GraphMoE") beats the same name in
     # capitals (a title's "ANALOBENCH"), however often the capitals occur
     coined = any(_camel_hump(f) for f in forms)
