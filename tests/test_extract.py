@@ -342,3 +342,20 @@ def test_a_verb_before_its_object_is_not_an_entity(nlp):
         ).mentions
     }
     assert "highlighting" not in texts
+
+
+def test_term_matches_after_a_glued_parenthesis_keep_their_place(nlp):
+    # splitting "(anti-)experts" moved the tokens but not the gazetteer's spans, so every term
+    # after it was one token early: "operating" became a Model instead of "GPT-3"
+    mentions = {
+        (m.text, m.label)
+        for m in run(
+            nlp,
+            "Controlled decoding",
+            "Our method is effective with (anti-)experts of smaller size, including when "
+            "operating on GPT-3. Experiments with BART confirm it.",
+        ).mentions
+    }
+    texts = {text for text, _ in mentions}
+    assert ("GPT-3", "Model") in mentions and ("BART", "Model") in mentions
+    assert "operating" not in texts and "Experiments" not in texts

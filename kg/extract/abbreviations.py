@@ -239,9 +239,21 @@ def split_glued_parentheses(doc: Doc) -> None:
     ]
     if not glued:
         return
+    # span groups hold token indices, which a split does not move: every gazetteer span after
+    # the split pointed one token early ("operating" for "GPT-3"); keep them by characters
+    groups = {
+        name: [(s.start_char, s.end_char, s.label_, s.kb_id_) for s in group]
+        for name, group in doc.spans.items()
+    }
     with doc.retokenize() as retokenizer:
         for tok, m in glued:
             retokenizer.split(tok, list(m.groups()), heads=[(tok, 0), (tok, 0), (tok, 0)])
+    for name, spans in groups.items():
+        doc.spans[name] = [
+            span
+            for start, end, label, kb_id in spans
+            if (span := doc.char_span(start, end, label=label, kb_id=kb_id)) is not None
+        ]
     doc.user_data.pop(_BOUNDS_KEY, None)  # token indices moved: recompute sentence bounds
 
 
