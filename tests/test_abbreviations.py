@@ -190,3 +190,24 @@ def test_a_list_after_a_lead_in_is_no_short_form(nlp):
     )
     assert not any(short == "BERT" for short, _ in found)
     assert ("RAG", "Retrieval-augmented generation") in found
+
+
+def test_a_short_form_glued_to_the_word_before_its_parenthesis(nlp):
+    # "Approach(SAMLA)": the tokenizer keeps "Approach(SAMLA" as one token, so the definition
+    # was lost and "Approach(SAMLA" became an entity (179 times in the corpus)
+    ext = next(
+        extract(
+            [
+                Paper(
+                    title="A title",
+                    abstract="We propose a Semantic-Aware Multi-Level Approach(SAMLA) for "
+                    "retrieval with Large Language Models(LLMs).",
+                )
+            ],
+            nlp,
+        )
+    )
+    found = {(a.short, a.long) for a in ext.acronyms}
+    assert ("SAMLA", "Semantic-Aware Multi-Level Approach") in found
+    assert ("LLMs", "Large Language Models") in found
+    assert not any("(" in m.text for m in ext.mentions)

@@ -46,6 +46,8 @@ _LEAD_IN = re.compile(
     re.I,
 )
 
+# "Approach(SAMLA" before a ")" token: a word glued to a parenthesised short form
+_GLUED_OPENING = re.compile(r"([A-Za-z][A-Za-z-]+)(\()([A-Z][A-Za-z0-9-]*)")
 # After a lead-in, a list names several things, none of them the long form's short form.
 _LIST_AFTER_LEAD_IN = re.compile(r",|\band\b|\bor\b")
 
@@ -230,12 +232,19 @@ def _strip_quotes(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def split_glued_parentheses(doc: Doc) -> None:
-    """Split "MoE)-based" (after a "(" token) into "MoE", ")", "-based"."""
+    """Split "MoE)-based" (after a "(" token) into "MoE", ")", "-based", and "Models(LLMs"
+    (before a ")" token; no space before the parenthesis, 179 times in the corpus) into
+    "Models", "(", "LLMs"."""
     glued = [
         (tok, m)
         for tok in doc[1:]
         if doc[tok.i - 1].text == "("
         and (m := re.fullmatch(r"([^()\s]+)(\))([^()\s]+)", tok.text)) is not None
+    ]
+    glued += [
+        (tok, m)
+        for tok in doc[:-1]
+        if doc[tok.i + 1].text == ")" and (m := _GLUED_OPENING.fullmatch(tok.text)) is not None
     ]
     if not glued:
         return
