@@ -10,7 +10,9 @@ benchmark", "the X dataset").
 
 from __future__ import annotations
 
+import functools
 import re
+from importlib import resources
 
 from rapidfuzz import fuzz
 from spacy.language import Language
@@ -232,6 +234,27 @@ def not_an_entity(span: Span) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1)
+def load_modifiers() -> frozenset[str]:
+    """Words that name no entity alone ("real-world", "computational"), mined from the corpus
+    by ``scripts/mine_modifiers.py`` into ``kg/data/modifiers_mined.tsv``."""
+    path = resources.files("kg.data").joinpath("modifiers_mined.tsv")
+    if not path.is_file():
+        return frozenset()
+    return frozenset(
+        line.split("\t")[0]
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+def lone_modifier(span: Span) -> bool:
+    """One word that modifies a noun it does not include: the NER's "computational" in "the
+    computational and memory cost", "fast" in "the method is fast" (:func:`load_modifiers`)."""
+    text = span.text  # "real-world" is three tokens, one word
+    return not any(c.isspace() for c in text) and text.lower() in load_modifiers()
+
+
 def verb_before_object(span: Span) -> bool:
     """A single lower-case "-ing" word followed by the start of its object is a verb
     ("highlighting the need", "boosting their accuracy"). Applied to NER spans only: a curated
@@ -390,7 +413,7 @@ class EntityMerger:
                 or any(taken[span.start : span.end])
                 or mostly_math(span.text)
                 or not_an_entity(span)
-                or (source == "ner" and verb_before_object(span))
+                or (source == "ner" and (verb_before_object(span) or lone_modifier(span)))
             ):
                 continue
             label = self._label(span, source, hint, long_of)
