@@ -374,3 +374,30 @@ def test_a_lone_modifier_is_not_an_entity(nlp):
         ).mentions
     }
     assert not texts & {"fast", "computational", "real-world", "smooth", "convex"}
+
+
+@pytest.mark.parametrize(
+    ("abstract", "proposed"),
+    [
+        # what the proposing clause uses is not what it proposes
+        (
+            "We design a structured reasoning template and employ Group Relative Policy "
+            "Optimization (GRPO) to post-train the model.",
+            set(),
+        ),
+        (
+            "We propose a unified learning algorithm based on the expectation maximization "
+            "(EM) algorithm.",
+            set(),
+        ),
+        # a compound "-based" is part of the description
+        (
+            "We propose a general learning-based framework, Reference-guided Image Synthesis "
+            "Assessment (RISA), to evaluate images.",
+            {"RISA"},
+        ),
+    ],
+)
+def test_a_defined_name_the_proposal_uses_is_not_proposed(nlp, abstract, proposed):
+    ext = run(nlp, "A title without a name", abstract)
+    assert {m.text for m in ext.mentions if m.relation == "proposes"} == proposed

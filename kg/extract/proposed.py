@@ -19,6 +19,29 @@ from kg.extract.names import is_name_like, name_runs, run_end
 from kg.extract.sections import is_title, sentences
 
 SPANS_KEY = "kg_proposed"
+#: Words that introduce what a proposing clause uses, not what it proposes.
+USING_WORDS = {
+    "use", "uses", "using", "employ", "employs", "employing", "adopt", "adopts", "adopting",
+    "apply", "applies", "applying", "leverage", "leverages", "leveraging", "utilize",
+    "utilizes", "utilizing", "exploit", "exploits", "exploiting",
+}  # fmt: skip
+
+
+def _uses(tokens: Span) -> bool:
+    """Whether ``tokens`` introduce something the clause uses: "employ", "based on" (not the
+    compound "learning-based framework")."""
+    for t in tokens:
+        if t.lower_ in USING_WORDS:
+            return True
+        if (
+            t.lower_ == "based"
+            and t.i + 1 < len(t.doc)
+            and t.doc[t.i + 1].lower_ in ("on", "upon")
+            and t.doc[t.i - 1].text != "-"
+        ):
+            return True
+    return False
+
 
 PROPOSE_VERBS = {
     "propose",
@@ -189,6 +212,9 @@ def proposed_in_sentence(
                     long_span.start > tok.i
                     and short_span.start <= tok.i + 16
                     and short_span.end <= sent.end
+                    # "we design a template and employ Group Relative Policy Optimization
+                    # (GRPO)": what the clause uses is not what it proposes
+                    and not _uses(sent.doc[tok.i + 1 : long_span.start])
                 ):
                     found.append(short_span)
                     break
