@@ -401,3 +401,18 @@ def test_a_lone_modifier_is_not_an_entity(nlp):
 def test_a_defined_name_the_proposal_uses_is_not_proposed(nlp, abstract, proposed):
     ext = run(nlp, "A title without a name", abstract)
     assert {m.text for m in ext.mentions if m.relation == "proposes"} == proposed
+
+
+def test_a_name_based_adjective_is_the_name(nlp):
+    # "LLM-based" and "BERT-based" were entities of 130 and 103 corpus papers, and "We build
+    # LLM-based agents" proposed "LLM-based"
+    ext = run(
+        nlp,
+        "Agents",
+        "We build LLM-based agents and BERT-based rankers with Transformer-based encoders. "
+        "Retrieval-augmented generation helps.",
+    )
+    texts = {m.text for m in ext.mentions}
+    assert {"LLM", "BERT", "Transformer", "Retrieval-augmented generation"} <= texts
+    assert not any(t.endswith("-based") for t in texts)
+    assert not [m for m in ext.mentions if m.relation == "proposes"]

@@ -181,6 +181,15 @@ def trim(span: Span) -> Span | None:
             end -= 1
         elif doc[start].text == "$":
             start += 1
+    # "LLM-based", "BERT-based" (130 and 103 corpus papers as entities): the name is the entity
+    if (
+        end - start >= 3
+        and doc[end - 1].lower_ in proposed.NAME_SUFFIXES
+        and doc[end - 2].text == "-"
+        and not doc[end - 2].whitespace_
+        and any(c.isupper() for c in doc[start : end - 2].text)
+    ):
+        end -= 2
     if start == end:
         return None
     return span if (start, end) == (span.start, span.end) else Span(doc, start, end, span.label)

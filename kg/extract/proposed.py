@@ -19,6 +19,8 @@ from kg.extract.names import is_name_like, name_runs, run_end
 from kg.extract.sections import is_title, sentences
 
 SPANS_KEY = "kg_proposed"
+#: "X-based" and the like: an adjective made of a name (kg.extract.entities trims it to X).
+NAME_SUFFIXES = {"based", "driven", "powered", "guided", "style", "like", "enhanced", "augmented"}
 #: Words that introduce what a proposing clause uses, not what it proposes.
 USING_WORDS = {
     "use", "uses", "using", "employ", "employs", "employing", "adopt", "adopts", "adopting",
@@ -161,7 +163,11 @@ def _first_name_after(
     runs = runs_by_start(sent.doc) if runs is None else runs
     for tok in sent.doc[index + 1 : min(sent.end, index + 1 + limit)]:
         if tok.i in runs:
-            return runs[tok.i]
+            run = runs[tok.i]
+            # "we build LLM-based agents": an adjective made of a name describes, not names
+            if "-" in run.text and run.text.rsplit("-", 1)[1].lower() in NAME_SUFFIXES:
+                return None
+            return run
         if tok.lower_ not in SKIPPABLE:
             return None
     return None
