@@ -594,3 +594,16 @@ def test_real_corpus_reads_completely():
             problems += 1
     assert (n, problems) == (34791, 0)
     assert {"acl", "nips", "icml", "iclr"} <= venues
+
+
+def test_soft_hyphens_from_pdf_extraction_join_the_word(tmp_path):
+    # "conjunc(cid:173) tion": 4,454 such breaks in 1,585 corpus abstracts split terms in two
+    path = tmp_path / "papers.jsonl"
+    path.write_text(
+        '{"title": "Olfactory represen(cid:173) tations", "abstract": "We use it in '
+        'conjunc(cid:173)  tion with differ\\u00adent learn(cid:173) ing rules."}\n'
+    )
+    (paper,), problems = read(path)
+    assert not problems
+    assert paper.title == "Olfactory representations"
+    assert paper.abstract == "We use it in conjunction with different learning rules."

@@ -18,10 +18,20 @@ from kg.records import Paper
 # ------------------------------------------------------------------------------------------ text
 
 
+#: A soft hyphen at a PDF line break, as text extraction leaves it: "conjunc(cid:173) tion"
+#: (4,454 times in 1,585 abstracts of the corpus), or the character itself (U+00AD).
+_SOFT_HYPHEN = re.compile(r"(?:\(cid:173\)|\u00ad)\s*")
+
+
 def clean_text(value: str | None) -> str:
-    """Collapse every run of whitespace (newlines, tabs, NBSP, ...) to one space and strip."""
+    """Collapse every run of whitespace (newlines, tabs, NBSP, ...) to one space and strip;
+    join a word a soft hyphen broke ("conjunc(cid:173) tion" -> "conjunction")."""
     if not value:
         return ""
+    if "(cid:173)" in value or "\u00ad" in value:
+        value = _SOFT_HYPHEN.sub("", value)
+        if not value:
+            return ""
     # This runs for every field of every record, so the common cases avoid split/join (~10x
     # slower): text whose only whitespace is " " just has its double spaces and ends fixed.
     if value.isascii():  # O(1); then whitespace other than " " is one of these
