@@ -388,7 +388,7 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
             uf.union(root, short_key, Reason("acronym", round(n / total, 3), detail))
             word_nodes.pop(short_key, None)  # the word ("maps", "we") is not the acronym
     for key, node in word_nodes.items():  # everywhere else the word is its key's entity
-        uf.union(key, node, Reason("normalized", 1.0, ""))
+        uf.union(key, node, Reason("normalized", 1.0, "same name up to case, hyphens and plural"))
 
     # clusters -> entities
     clusters: dict[str, list[str]] = defaultdict(list)
