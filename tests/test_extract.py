@@ -67,14 +67,15 @@ def test_acronym_offsets_point_into_the_field(nlp):
 
 
 @pytest.mark.parametrize(
-    "text", ["Embodied-RAG", "R1-Searcher++", "GPT-4o-mini", "MixLoRA", "T5", "Qwen2.5"]
+    "text", ["Embodied-RAG", "R1-Searcher++", "GPT-4o-mini", "MixLoRA", "T5", "Qwen2.5", "3D-FRONT"]
 )
 def test_name_shapes(text):
     assert is_name_like(text)
 
 
 @pytest.mark.parametrize(
-    "text", ["Locate-Then-Align", "Mixture-of-Experts", "AI", "2024", "the", "Dependent Data"]
+    "text",
+    ["Locate-Then-Align", "Mixture-of-Experts", "AI", "2024", "the", "Dependent Data", "2D images"],
 )
 def test_not_name_shapes(text):
     assert not is_name_like(text)

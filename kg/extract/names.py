@@ -61,9 +61,13 @@ def is_name_like(text: str) -> bool:
     # "Mixture-of-Experts") are not names by shape alone
     # (words split at spaces too: "Dependent Data" is Title Case, not a name)
     for part in re.split(r"[\s+_-]+", text):
-        if any(c.isupper() for c in part[1:]):
+        if any(c.isupper() for c in part[1:]) and not _DIMENSION.fullmatch(part):
             return True
     return False
+
+
+#: "2D", "3D": a number of dimensions, not a name ("2D images" was a Dataset of 27 corpus papers).
+_DIMENSION = re.compile(r"\d+D")
 
 
 def run_end(tokens: list[Token], i: int) -> int:
