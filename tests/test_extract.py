@@ -417,3 +417,18 @@ def test_a_name_based_adjective_is_the_name(nlp):
     assert {"LLM", "BERT", "Transformer", "Retrieval-augmented generation"} <= texts
     assert not any(t.endswith("-based") for t in texts)
     assert not [m for m in ext.mentions if m.relation == "proposes"]
+
+
+def test_a_count_before_a_term_is_trimmed(nlp):
+    # "six datasets", "3,002 geometry problems": counts made separate entities per number
+    texts = {
+        m.text
+        for m in run(
+            nlp,
+            "A title",
+            "We evaluate on six datasets and 3,002 geometry problems, with six million "
+            "question-answer pairs.",
+        ).mentions
+    }
+    assert {"datasets", "geometry problems", "question-answer pairs"} <= texts
+    assert not any(t[0].isdigit() or t.startswith("six") for t in texts)

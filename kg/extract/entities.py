@@ -181,6 +181,15 @@ def trim(span: Span) -> Span | None:
             end -= 1
         elif doc[start].text == "$":
             start += 1
+    # a count before a lower-case phrase is no part of the term: "six datasets", "3,002
+    # geometry problems" (not "20 Newsgroups", a name)
+    while (
+        end - start >= 2
+        and _is_count(doc[start])
+        and doc[start].whitespace_
+        and (doc[start + 1].is_lower or doc[start + 1].lower_ in _MAGNITUDES)
+    ):
+        start += 1
     # "LLM-based", "BERT-based" (130 and 103 corpus papers as entities): the name is the entity
     if (
         end - start >= 3
@@ -193,6 +202,22 @@ def trim(span: Span) -> Span | None:
     if start == end:
         return None
     return span if (start, end) == (span.start, span.end) else Span(doc, start, end, span.label)
+
+
+#: Count words after a number ("six million question-answer pairs"), trimmed with it.
+_MAGNITUDES = {"hundred", "thousand", "million", "billion"}
+#: Cardinals that count things; not "zero" ("zero shot learning") nor ordinals ("second
+#: language learners").
+_CARDINALS = set(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
+    " sixteen seventeen eighteen nineteen twenty thirty forty fifty hundred thousand million"
+    " billion".split()
+)
+
+
+def _is_count(token: Token) -> bool:
+    text = token.text.replace(",", "")
+    return text.isdigit() or token.lower_ in _CARDINALS
 
 
 #: Sentence adverbs the NER tags as methods ("Meanwhile, ...": 80 mentions in 10,000 corpus
