@@ -14,6 +14,10 @@ def run(nlp, title: str, abstract: str):
     return next(extract([Paper(title=title, abstract=abstract)], nlp))
 
 
+def proposed_texts(ext) -> set[str]:
+    return {m.text for m in ext.mentions if m.relation == "proposes"}
+
+
 def test_pipeline_is_one_config_with_our_factories(nlp):
     for name in (
         "kg_sections",
@@ -89,7 +93,7 @@ def test_proposed_from_title_and_sentences(nlp):
         "workhouse. To address these challenges, we introduce Embodied-RAG, a framework "
         "that enhances an embodied agent.",
     )
-    proposed = {m.text for m in ext.mentions if m.relation == "proposes"}
+    proposed = proposed_texts(ext)
     assert proposed == {"Embodied-RAG"}
     title_hit = next(m for m in ext.mentions if m.relation == "proposes" and m.field == "title")
     assert (title_hit.start, title_hit.end) == (0, len("Embodied-RAG"))
@@ -102,7 +106,7 @@ def test_called_and_novel_patterns(nlp):
         "We propose a solution called LaTen that aligns spaces. ExpertRAG is a novel "
         "framework that integrates experts.",
     )
-    assert {m.text for m in ext.mentions if m.relation == "proposes"} == {"LaTen", "ExpertRAG"}
+    assert proposed_texts(ext) == {"LaTen", "ExpertRAG"}
 
 
 @pytest.mark.parametrize(
@@ -133,7 +137,7 @@ def test_called_and_novel_patterns(nlp):
 )
 def test_naming_words_in_proposals_only(nlp, abstract, proposed):
     ext = run(nlp, "Some long title without a colon", abstract)
-    assert {m.text for m in ext.mentions if m.relation == "proposes"} == proposed
+    assert proposed_texts(ext) == proposed
 
 
 def test_the_given_name_wins_over_a_name_inside_the_description(nlp):
@@ -144,7 +148,7 @@ def test_the_given_name_wins_over_a_name_inside_the_description(nlp):
         "In this paper, we propose a novel GAN Prior based degradation-aware feature "
         "interpolation network, dubbed Panini-Net, for face restoration.",
     )
-    assert {m.text for m in ext.mentions if m.relation == "proposes"} == {"Panini-Net"}
+    assert proposed_texts(ext) == {"Panini-Net"}
 
 
 @pytest.mark.parametrize(
@@ -401,7 +405,7 @@ def test_a_lone_modifier_is_not_an_entity(nlp):
 )
 def test_a_defined_name_the_proposal_uses_is_not_proposed(nlp, abstract, proposed):
     ext = run(nlp, "A title without a name", abstract)
-    assert {m.text for m in ext.mentions if m.relation == "proposes"} == proposed
+    assert proposed_texts(ext) == proposed
 
 
 def test_a_name_based_adjective_is_the_name(nlp):

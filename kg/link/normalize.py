@@ -26,6 +26,13 @@ def singular(word: str) -> str:
     return word[:-1]
 
 
+def acronym_singular(word: str) -> str:
+    """An acronym plural folded: "LLMs" -> "LLM", "MoEs" -> "MoE" (a capital before the s)."""
+    if len(word) >= 3 and word.endswith("s") and word[-2].isupper():
+        return word[:-1]
+    return word
+
+
 @lru_cache(maxsize=1 << 18)  # surface forms repeat across papers (a corpus: ~30 uses each)
 def surface_key(text: str) -> str:
     """The key under which surface forms of one entity meet."""
@@ -37,10 +44,7 @@ def surface_key(text: str) -> str:
     for word in _SEPARATORS.split(text):
         if not word:
             continue
-        # acronym plurals: "LLMs" -> "LLM", "MoEs" -> "MoE" (uppercase letter before the s)
-        if len(word) >= 3 and word.endswith("s") and word[-2].isupper():
-            word = word[:-1]
-        words.append(singular(word.lower()))
+        words.append(singular(acronym_singular(word).lower()))
     return " ".join(words)
 
 

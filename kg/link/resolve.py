@@ -47,7 +47,7 @@ from rapidfuzz import fuzz
 
 from kg.extract.records import PaperExtraction
 from kg.extract.terms import is_case_sensitive, load_terms
-from kg.link.normalize import digits, initials, is_acronym, surface_key
+from kg.link.normalize import acronym_singular, digits, initials, is_acronym, surface_key
 from kg.records import short_hash, slugify
 
 FUZZY_THRESHOLD = 92.0
@@ -74,6 +74,8 @@ class Reason:
     detail: str
 
 
+#: Why two forms with one key are one entity.
+NORMALIZED = Reason("normalized", 1.0, "same name up to case, hyphens and plural")
 #: Why two keys that differ only in spacing are one entity (a line-break hyphen "lan- guage",
 #: "CIFAR10"/"CIFAR-10", "data set"/"dataset").
 SPACING = Reason("normalized", 1.0, "same name up to spacing, hyphens, case and plural")
@@ -235,10 +237,7 @@ def _dominant_meanings(definitions: list[tuple[str, str]]) -> dict[str, str]:
 
 def _exact_alias(text: str, aliases: dict[str, str]) -> str | None:
     """The term ``text`` is an exact-case alias of, also as an acronym plural ("mAPs")."""
-    term = aliases.get(text)
-    if term is None and len(text) >= 3 and text.endswith("s") and text[-2].isupper():
-        term = aliases.get(text[:-1])
-    return term
+    return aliases.get(text) or aliases.get(acronym_singular(text))
 
 
 def _node_of(text: str, scoped: dict[str, str]) -> str:
@@ -388,7 +387,7 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
             uf.union(root, short_key, Reason("acronym", round(n / total, 3), detail))
             word_nodes.pop(short_key, None)  # the word ("maps", "we") is not the acronym
     for key, node in word_nodes.items():  # everywhere else the word is its key's entity
-        uf.union(key, node, Reason("normalized", 1.0, "same name up to case, hyphens and plural"))
+        uf.union(key, node, NORMALIZED)
 
     # clusters -> entities
     clusters: dict[str, list[str]] = defaultdict(list)
@@ -427,7 +426,7 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
             if form == label:
                 reason = Reason("canonical", 1.0, "canonical label")
             elif key == label_key:
-                reason = Reason("normalized", 1.0, "same name up to case, hyphens and plural")
+                reason = NORMALIZED
             elif key in uf.reason and uf.find(key) == root:
                 reason = uf.reason[key]
             elif form in scoped_forms.get(node, {}):
