@@ -28,6 +28,11 @@ DEFAULT_OUT = ROOT / "kg" / "data" / "modifiers_mined.tsv"
 MIN_FIRST = 20
 #: ... and ends at most 1 in this many of them (as itself or, for a noun, its plural).
 HEAD_RATIO = 25
+HEADER = (
+    "# Modifiers mined from a corpus build by scripts/mine_modifiers.py: words that start\n"
+    f"# >= {MIN_FIRST} multi-word mentions and end <= 1 in {HEAD_RATIO}; the NER's single-word\n"
+    "# spans of them are dropped (kg.extract.entities). word\tas_first\tas_last"
+)
 #: Lower-case words and hyphenated compounds; no digits or symbols.
 WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 #: Nouns the corpus writes mostly as modifiers but that name a domain or a thing alone.
@@ -81,17 +86,12 @@ def main() -> None:
 
     try:
         first, head = count_positions(records_of(args.build))
-    except (KGError, OSError) as err:
+        rows = modifiers(first, head)
+        lines = [HEADER, *(f"{word}\t{n}\t{heads}" for word, n, heads in rows)]
+        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except (KGError, OSError) as err:  # a missing build or records file, an unwritable --out
         print(f"mine_modifiers: {err}", file=sys.stderr)
         raise SystemExit(1) from None
-    rows = modifiers(first, head)
-    lines = [
-        "# Modifiers mined from a corpus build by scripts/mine_modifiers.py: words that start",
-        f"# >= {MIN_FIRST} multi-word mentions and end <= 1 in {HEAD_RATIO}; the NER's single-word",
-        "# spans of them are dropped (kg.extract.entities). word\tas_first\tas_last",
-        *(f"{word}\t{n}\t{heads}" for word, n, heads in rows),
-    ]
-    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{len(rows)} modifiers -> {args.out}")
 
 
