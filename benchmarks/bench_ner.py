@@ -3,9 +3,11 @@
     python benchmarks/bench_ner.py [N] [--model DIR] [--dev FILE]
 
 N: number of corpus abstracts for the speed test (default 1000).  Speed is one process, whatever
-threads the BLAS is allowed (set OMP_NUM_THREADS=1 etc. for a one-core figure); only ``tok2vec``
-+ ``ner`` run for the NER figure; for a pipeline with more components the full-pipeline words/s
-is printed too.  Default model: the shipped pipeline (``kg.extract.load_pipeline``).
+threads the BLAS is allowed (set OMP_NUM_THREADS=1 etc. for a one-core figure); only the
+recognizer runs for the NER figure (``tok2vec`` + ``ner``; ``sentencizer`` + ``kg_transformer_ner``
+for ``--model kg/models/kg_pipeline_accurate``); for a pipeline with more components the
+full-pipeline words/s is printed too.  Default model: the shipped pipeline
+(``kg.extract.load_pipeline``).
 """
 
 from __future__ import annotations
@@ -98,7 +100,7 @@ def main() -> None:
         print(f"  {label:<20} P {v['precision']:5.1f}  R {v['recall']:5.1f}  F1 {v['f1']:5.1f}")
     print(
         f"speed       {result['ner_wps']:,} words/s wall, {result['ner_wps_cpu']:,} words/CPU-s "
-        f"(tok2vec+ner, {words:,} words, {len(texts)} abstracts, "
+        f"({'+'.join(ner_pipes)}, {words:,} words, {len(texts)} abstracts, "
         f"load avg {result['load_average_1min']})"
     )
     if "pipeline_wps" in result:

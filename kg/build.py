@@ -99,6 +99,7 @@ def build(
     scheduler: str | None = None,
     resume: bool = True,
     scale: ScaleOptions | None = None,  # all scaling options (overrides the four above)
+    model: str | Path | None = None,
 ) -> BuildResult:
     """Build ``out_dir/graph.ttl`` from ``inputs`` (default: the bundled sample).
 
@@ -109,6 +110,9 @@ def build(
 
     With ``store`` (the default) the graph is also bulk-loaded into the Oxigraph store in
     ``out_dir/store`` (see :mod:`kg.store`), replacing the previous one atomically.
+
+    ``model``: the spaCy pipeline directory to extract with (default: the shipped one;
+    ``kg.extract.ACCURATE_PIPELINE_DIR`` for ``kg build --accurate``).
     """
     started = time.perf_counter()
     if store:
@@ -133,13 +137,13 @@ def build(
 
         options = scale or ScaleOptions(
             workers=workers, engine=engine, scheduler=scheduler, resume=resume,
-            batch_size=batch_size,
+            batch_size=batch_size, model=str(model) if model else None,
         )  # fmt: skip
         return build_scaled(
             papers, out_dir, options, records_read=read, skipped=skipped, report=report,
             progress=progress, store=store, started=started,
         )  # fmt: skip
-    nlp = load_pipeline()
+    nlp = load_pipeline(model)
     stream = extract(papers, nlp, batch_size=batch_size)
     if progress:
         from tqdm import tqdm

@@ -30,9 +30,21 @@ def build_cli(
     resume: bool = typer.Option(
         True, "--resume/--fresh", help="Reuse batches extracted by an interrupted run (DIR/work)."
     ),
+    accurate: bool = typer.Option(
+        False,
+        "--accurate",
+        help="Entities from the transformer pipeline: ~7 F1 better on SciERC, ~4x slower "
+        "(needs pip install -e '.[accurate]').",
+    ),
 ) -> None:
     """Build the knowledge graph (DIR/graph.ttl and its store DIR/store) from abstracts."""
     from kg.build import build
+    from kg.extract import ACCURATE_PIPELINE_DIR
+
+    if accurate:
+        from kg.extract.transformer_ner import check_installed
+
+        check_installed()
 
     def problem(p) -> None:
         typer.echo(f"kg: skipped {p}", err=True)
@@ -48,6 +60,7 @@ def build_cli(
         engine=engine,
         scheduler=scheduler,
         resume=resume,
+        model=ACCURATE_PIPELINE_DIR if accurate else None,
     )
     typer.echo(
         f"wrote {result.graph_path}" + (f" and the store {output / 'store'}" if store else "")

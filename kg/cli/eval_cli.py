@@ -17,10 +17,16 @@ app.add_typer(eval_app, name="eval")
 def eval_scierc_cmd(
     file: Path = typer.Argument(..., help="SciERC JSON lines file (e.g. dev.json)"),
     model: Path | None = typer.Option(None, "--model", help="Model dir (default: shipped)"),
+    accurate: bool = typer.Option(
+        False, "--accurate", help="Score the accurate (transformer) pipeline's recognizer."
+    ),
 ) -> None:
     """Entity P/R/F1 (exact span + label) on a SciERC file."""
     from kg.evaluation.scierc import evaluate_scierc
+    from kg.extract import ACCURATE_PIPELINE_DIR
 
+    if accurate:
+        model = model or ACCURATE_PIPELINE_DIR
     typer.echo(json.dumps(evaluate_scierc(file, model), indent=2))
 
 

@@ -1,4 +1,4 @@
-"""``kg train ner`` / ``kg train claims``: thin wrappers over the training functions."""
+"""``kg train ner|ner-accurate|pretrain|claims``: thin wrappers over the training functions."""
 
 from __future__ import annotations
 
@@ -110,6 +110,36 @@ def train_pretrain_cmd(
         resume=resume,
     )
     typer.echo(str(weights))
+
+
+@train_app.command("ner-accurate")
+def train_ner_accurate_cmd(
+    output: Path = typer.Option(
+        Path("training/ner-accurate"), "--output", "-o", help="Output directory"
+    ),
+    seed: int = typer.Option(0, "--seed", help="Random seed"),
+    epochs: int = typer.Option(20, "--epochs", help="Passes over SciERC train"),
+    max_minutes: float | None = typer.Option(
+        None, "--max-minutes", help="Stop after the epoch that passes this many minutes"
+    ),
+    ship: bool = typer.Option(
+        False,
+        "--ship",
+        help="Assemble the result into the accurate pipeline kg/models/kg_pipeline_accurate",
+    ),
+) -> None:
+    """Train the accurate pipeline's transformer recognizer (needs pip install -e '.[accurate]');
+    the best model is written to OUTPUT/model-best."""
+    from kg.train.transformer_ner import train_transformer_ner
+
+    best = train_transformer_ner(
+        output, seed=seed, epochs=epochs, max_minutes=max_minutes, log=typer.echo
+    )
+    typer.echo(str(best))
+    if ship:
+        from kg.extract import assemble_accurate
+
+        typer.echo(f"shipped: {assemble_accurate(best)}")
 
 
 @train_app.command("claims")

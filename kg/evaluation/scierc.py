@@ -1,7 +1,8 @@
 """Entity recognition scores on SciERC: exact span + label, via spaCy's scorer (``get_ner_prf``).
 
-Only the ``tok2vec`` and ``ner`` components run, so rule components of the product pipeline do
-not change the scores.  Gold ``doc.ents`` cannot hold the few nested/overlapping SciERC spans
+Only the recognizer runs (``tok2vec`` + ``ner``, or ``sentencizer`` + ``kg_transformer_ner`` in
+the accurate pipeline), so rule components of the product pipeline do not change the scores.
+Gold ``doc.ents`` cannot hold the few nested/overlapping SciERC spans
 (see :mod:`kg.train.scierc`); the main figures are against the kept gold spans, and ``all_gold``
 repeats them against every gold span in the file (dropped ones count as misses).
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import spacy
 from spacy.language import Language
 from spacy.scorer import get_ner_prf
 from spacy.training import Example
@@ -18,7 +18,8 @@ from spacy.training import Example
 from kg.errors import KGError
 from kg.train.scierc import load_scierc, read_scierc, record_to_doc
 
-NER_PIPES = ("tok2vec", "ner")
+NER_PIPES = ("tok2vec", "ner", "sentencizer", "kg_transformer_ner")
+RECOGNIZERS = ("ner", "kg_transformer_ner")
 
 
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict:
@@ -38,8 +39,10 @@ def load_ner_model(model: Path | None = None) -> Language:
         model = Path(model)
         if not (model / "config.cfg").is_file():
             raise KGError(f"{model}: not a spaCy pipeline directory (no config.cfg)")
-        nlp = spacy.load(model)
-    if "ner" not in nlp.pipe_names:
+        from kg.extract import load_pipeline
+
+        nlp = load_pipeline(model)  # registers our factories (kg_transformer_ner ...) first
+    if not any(name in nlp.pipe_names for name in RECOGNIZERS):
         raise KGError(f"{model or 'shipped pipeline'}: has no 'ner' component")
     return nlp
 

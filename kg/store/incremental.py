@@ -50,6 +50,20 @@ class AddResult:
     skipped: list[InputProblem] = field(default_factory=list)
 
 
+def pipeline_of(extractions: Sequence) -> Path | None:
+    """The pipeline the store's papers were extracted with, so that added papers get the same
+    recognizer: the accurate one if any mention came from it (``kg build --accurate``), else
+    None (the default pipeline)."""
+    from kg.extract import ACCURATE_PIPELINE_DIR
+    from kg.extract.transformer_ner import check_installed
+
+    for ext in extractions:
+        if any(m.extractor == "kg_transformer_ner" for m in ext.mentions):
+            check_installed()
+            return ACCURATE_PIPELINE_DIR
+    return None
+
+
 def add(
     inputs: Sequence[str | Path],
     store_dir: str | Path,
@@ -126,7 +140,7 @@ def add(
             return result(False, manifest.triples, manifest.generation, manifest.papers)
         new = []
         if fresh:
-            stream = extract(fresh, load_pipeline(), batch_size=batch_size)
+            stream = extract(fresh, load_pipeline(pipeline_of(old)), batch_size=batch_size)
             if progress:
                 from tqdm import tqdm
 
