@@ -156,9 +156,17 @@ def train_claims_cmd(
     best = train_claims(output, seed=seed)
     typer.echo(str(best))
     if ship:
-        from kg.extract import assemble
+        from kg.extract import ACCURATE_PIPELINE_DIR, assemble, assemble_accurate
+        from kg.extract.transformer_ner import check_installed
 
         typer.echo(f"shipped: {assemble(claims_from=best)}")
+        try:  # the accurate pipeline holds a copy of the claims classifier: keep them equal
+            check_installed()
+        except KGError as err:
+            typer.echo(f"not updated: {ACCURATE_PIPELINE_DIR} ({err})", err=True)
+            return
+        shipped = assemble_accurate(ACCURATE_PIPELINE_DIR, claims_from=best)
+        typer.echo(f"shipped: {shipped}")
 
 
 if __name__ == "__main__":  # python -m kg.cli.train_cli ner ...
