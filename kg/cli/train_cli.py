@@ -128,8 +128,8 @@ def train_ner_accurate_cmd(
         help="Assemble the result into the accurate pipeline kg/models/kg_pipeline_accurate",
     ),
 ) -> None:
-    """Train the accurate pipeline's transformer recognizer (needs pip install -e '.[accurate]');
-    the best model is written to OUTPUT/model-best."""
+    """Train the accurate pipeline's transformer recognizer (needs the 'accurate' extra); the
+    best model is written to OUTPUT/model-best."""
     from kg.train.transformer_ner import train_transformer_ner
 
     best = train_transformer_ner(
