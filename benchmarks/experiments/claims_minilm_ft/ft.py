@@ -49,6 +49,39 @@ class Model(torch.nn.Module):
         return self.head(self.drop(pool @ h.reshape(-1, h.shape[-1])))
 
 
+class LoRALinear(torch.nn.Module):
+    """base(x) + scale * B(A(drop(x))): the base weight stays frozen."""
+
+    def __init__(self, base: torch.nn.Linear, r: int, alpha: float, dropout: float = 0.05):
+        super().__init__()
+        self.base = base
+        for p in base.parameters():
+            p.requires_grad = False
+        self.A = torch.nn.Parameter(torch.empty(r, base.in_features))
+        torch.nn.init.kaiming_uniform_(self.A, a=5**0.5)
+        self.B = torch.nn.Parameter(torch.zeros(base.out_features, r))
+        self.scale = alpha / r
+        self.drop = torch.nn.Dropout(dropout)
+
+    def forward(self, x):
+        return self.base(x) + (self.drop(x) @ self.A.T @ self.B.T) * self.scale
+
+
+def add_lora(model, r: int, alpha: float) -> None:
+    for p in model.enc.parameters():
+        p.requires_grad = False
+    for layer in model.enc.encoder.layer:
+        att = layer.attention
+        for name in ("query", "key", "value"):
+            setattr(att.self, name, LoRALinear(getattr(att.self, name), r, alpha))
+        att.output.dense = LoRALinear(att.output.dense, r, alpha)
+        layer.intermediate.dense = LoRALinear(layer.intermediate.dense, r, alpha)
+        layer.output.dense = LoRALinear(layer.output.dense, r, alpha)
+        for ln in (att.output.LayerNorm, layer.output.LayerNorm):
+            for p in ln.parameters():
+                p.requires_grad = True
+
+
 def cap_lengths(lens, budget):
     """Largest per-sentence cap c with sum(min(l, c)) <= budget."""
     if sum(lens) <= budget:
@@ -142,6 +175,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="/tmp/claims_minilm_ft")
+    ap.add_argument("--lora", type=int, default=0)
+    ap.add_argument("--lora-alpha", type=float, default=32.0)
     ap.add_argument("--tag", default="", help="suffix of the output file names")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -159,8 +194,11 @@ def main():
     u_ho, _ = make_units(tok, held, args.mode, args.max_len)
     g_ho = [x for _, lab in held for x in lab]
     model = Model()
+    if args.lora:
+        add_lora(model, args.lora, args.lora_alpha)
     head = list(model.head.parameters())
-    enc = [p for n, p in model.named_parameters() if not n.startswith("head.")]
+    enc = [p for n, p in model.named_parameters() if not n.startswith("head.") and p.requires_grad]
+    print("trainable encoder params", sum(p.numel() for p in enc), flush=True)
     opt = torch.optim.AdamW(
         [{"params": enc, "lr": args.lr}, {"params": head, "lr": args.head_lr}], weight_decay=0.01
     )
