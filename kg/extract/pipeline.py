@@ -89,24 +89,16 @@ def assemble(
         nlp.add_pipe(name)
     claims_source = spacy.load(claims_from) if claims_from else current
     if claims_source is not None and "kg_claims" in claims_source.pipe_names:
-        with warnings.catch_warnings():  # W113: kg_claims uses no word vectors
-            warnings.filterwarnings("ignore", message=r"\[W113\]")
-            nlp.add_pipe("kg_claims", source=claims_source)
+        _add_claims(nlp, claims_source)
     else:
         nlp.add_pipe("kg_claim_cues")
-    nlp.meta.update(
-        {
-            "name": "kg_pipeline",
-            "version": "0.1.0",
-            "description": "kg's scientific extraction pipeline: sections, sentences, NER, "
-            "gazetteer, acronyms, names, proposed contributions, entities, claims",
-        }
+    return _write(
+        nlp,
+        out_dir,
+        "kg_pipeline",
+        "kg's scientific extraction pipeline: sections, sentences, NER, "
+        "gazetteer, acronyms, names, proposed contributions, entities, claims",
     )
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    nlp.to_disk(out_dir)
-    load_pipeline.cache_clear()
-    return out_dir
 
 
 def assemble_accurate(
@@ -122,17 +114,26 @@ def assemble_accurate(
     nlp.add_pipe("kg_transformer_ner", source=spacy.load(ner_from))
     for name in RULE_COMPONENTS:
         nlp.add_pipe(name)
+    _add_claims(nlp, spacy.load(claims_from))
+    return _write(
+        nlp,
+        out_dir,
+        "kg_pipeline_accurate",
+        "kg's pipeline with the transformer entity recognizer "
+        "(all-MiniLM-L6-v2 + LoRA, SciERC): slower, more accurate entities",
+    )
+
+
+def _add_claims(nlp: Language, source: Language) -> None:
+    """Source the trained claims classifier from ``source``."""
     with warnings.catch_warnings():  # W113: kg_claims uses no word vectors
         warnings.filterwarnings("ignore", message=r"\[W113\]")
-        nlp.add_pipe("kg_claims", source=spacy.load(claims_from))
-    nlp.meta.update(
-        {
-            "name": "kg_pipeline_accurate",
-            "version": "0.1.0",
-            "description": "kg's pipeline with the transformer entity recognizer "
-            "(all-MiniLM-L6-v2 + LoRA, SciERC): slower, more accurate entities",
-        }
-    )
+        nlp.add_pipe("kg_claims", source=source)
+
+
+def _write(nlp: Language, out_dir: Path, name: str, description: str) -> Path:
+    """Write an assembled pipeline and forget any cached load of the old one."""
+    nlp.meta.update({"name": name, "version": "0.1.0", "description": description})
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out_dir)
