@@ -174,3 +174,15 @@ def test_missing_extra_is_one_line_before_any_work(tmp_path):
     assert done.returncode != 0
     assert done.stderr.count("\n") == 1 and "pip install -e '.[accurate]'" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_training_refuses_bad_arguments_in_one_line(tmp_path):
+    from kg.errors import KGError
+    from kg.train.transformer_ner import train_transformer_ner
+
+    with pytest.raises(KGError, match="not found"):
+        train_transformer_ner(tmp_path / "out", train=tmp_path / "missing.json")
+    with pytest.raises(KGError, match="at least 1"):
+        train_transformer_ner(tmp_path / "out", train=_scierc_file(tmp_path), epochs=0)
+    done = kg("train", "ner-accurate", "-o", str(tmp_path / "out"), "--epochs", "0")
+    assert done.returncode == 2 and "Traceback" not in done.stderr

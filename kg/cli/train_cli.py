@@ -118,7 +118,7 @@ def train_ner_accurate_cmd(
         Path("training/ner-accurate"), "--output", "-o", help="Output directory"
     ),
     seed: int = typer.Option(0, "--seed", help="Random seed"),
-    epochs: int = typer.Option(20, "--epochs", help="Passes over SciERC train"),
+    epochs: int = typer.Option(20, "--epochs", min=1, help="Passes over SciERC train"),
     max_minutes: float | None = typer.Option(
         None, "--max-minutes", help="Stop after the epoch that passes this many minutes"
     ),

@@ -85,6 +85,8 @@ def train_transformer_ner(
     register_components()
     if not Path(train).is_file():
         raise KGError(f"{train}: SciERC training file not found")
+    if epochs < 1:
+        raise KGError(f"epochs must be at least 1, got {epochs}")
     random.seed(seed)
     torch.manual_seed(seed)
     rng = random.Random(seed)
