@@ -123,20 +123,141 @@ def test_updates_are_refused_by_default(server):
     )
 
 
-def test_cors_and_query_page(server):
+def test_no_cors_by_default_and_query_page(server):
     status, headers, _ = _http(server + "query?" + urllib.parse.urlencode({"query": PAPERS}))
-    assert status == 200 and headers["Access-Control-Allow-Origin"] == "*"
-    status, headers, _ = _http(
+    assert status == 200 and "Access-Control-Allow-Origin" not in headers
+    status, headers, body = _http(
         server + "query",
         method="OPTIONS",
         headers={"Origin": "http://localhost:8888", "Access-Control-Request-Method": "POST"},
     )
-    assert status == 204 and "POST" in headers["Access-Control-Allow-Methods"]
+    assert status == 403 and "Access-Control-Allow-Origin" not in headers and "--cors" in body
     status, headers, page = _http(server)
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert "<textarea" in page and "bridges" in page
     status, _, body = _http(server + "status")
     assert status == 200 and json.loads(body)["allow_update"] is False
+
+
+def test_foreign_origin_and_host_are_refused(server):
+    """A page on another origin cannot even POST a form; a rebinding DNS name is refused."""
+    form = urllib.parse.urlencode({"query": PAPERS}).encode()
+    form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, _, body = _http(
+        server + "query", data=form, headers={**form_type, "Origin": "http://evil.example"}
+    )
+    assert status == 403 and "http://evil.example" in body
+    own = server.rstrip("/")  # the query page's own origin is fine
+    status, _, body = _http(server + "query", data=form, headers={**form_type, "Origin": own})
+    assert status == 200 and "249" in body
+    port = urllib.parse.urlsplit(server).port
+    status, _, body = _http(
+        server + "query?" + urllib.parse.urlencode({"query": PAPERS}),
+        headers={"Host": f"evil.example:{port}"},
+    )
+    assert status == 403 and "evil.example" in body
+    status, _, body = _http(
+        server + "query?" + urllib.parse.urlencode({"query": PAPERS}),
+        headers={"Host": f"localhost:{port}"},
+    )
+    assert status == 200
+
+
+@contextmanager
+def loopback_listener():
+    """A TCP listener on 127.0.0.1 that counts the connections made to it."""
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    sock.settimeout(0.2)
+    hits: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    hits.append(conn.recv(4096))
+                except OSError:
+                    hits.append(b"")
+                conn.sendall(b"HTTP/1.1 500 no\r\nContent-Length: 0\r\n\r\n")
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/sparql", hits
+    finally:
+        stop.set()
+        thread.join(5)
+        sock.close()
+
+
+def test_service_queries_reach_nothing(server, sample_build):
+    import time
+
+    with loopback_listener() as (target, hits):
+        for query in (
+            f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+            f"select * {{ ?x a kg:Paper . service silent <{target}> {{ ?x ?p ?o }} }}",
+        ):
+            status, _, body = _http(server + "query?" + urllib.parse.urlencode({"query": query}))
+            assert status == 403 and "SERVICE" in body and "--allow-service" in body
+        # the word inside a string or a comment is no federated query
+        status, _, body = _http(
+            server
+            + "query?"
+            + urllib.parse.urlencode(
+                {"query": f'ASK {{ ?s ?p "SERVICE <{target}>" }} # SERVICE <{target}>'}
+            )
+        )
+        assert status == 200
+        time.sleep(1.0)
+        assert hits == []
+        # opting in really sends the request: the listener can see one
+        _, out = sample_build
+        with running_server(out, "--allow-service") as url:
+            query = f"SELECT * WHERE {{ SERVICE SILENT <{target}> {{ ?s ?p ?o }} }}"
+            _http(url + "query?" + urllib.parse.urlencode({"query": query}))
+            deadline = time.monotonic() + 10
+            while not hits and time.monotonic() < deadline:
+                time.sleep(0.1)
+        assert hits, "with --allow-service the SERVICE request should arrive"
+
+
+def test_cors_when_asked(sample_build):
+    _, out = sample_build
+    with running_server(out, "--cors", "http://localhost:8888") as url:
+        query = url + "query?" + urllib.parse.urlencode({"query": PAPERS})
+        status, headers, _ = _http(query, headers={"Origin": "http://localhost:8888"})
+        assert status == 200 and headers["Access-Control-Allow-Origin"] == "http://localhost:8888"
+        status, headers, _ = _http(
+            url + "query",
+            method="OPTIONS",
+            headers={"Origin": "http://localhost:8888", "Access-Control-Request-Method": "POST"},
+        )
+        assert status == 204 and "POST" in headers["Access-Control-Allow-Methods"]
+        status, headers, _ = _http(query, headers={"Origin": "http://other.example"})
+        assert status == 403 and "Access-Control-Allow-Origin" not in headers
+
+
+def test_parse_errors_say_where_and_how_to_mend(server):
+    cases = {
+        "SELEC ?x WHERE { ?x ?p ?o }": "did you mean SELECT?",
+        "SELECT ?x WHERE { ?x ?p ?o } LIMT 3": "did you mean LIMIT?",
+        "SELECT ?x WHERE { ?x ?p ?o": "'{' is never closed",
+        "SELECT ?x WHERE { ?x foo:bar ?o }": "unknown prefix 'foo:'",
+    }
+    for query, words in cases.items():
+        status, _, body = _http(server + "query?" + urllib.parse.urlencode({"query": query}))
+        assert status == 400 and words in body, body
+        assert "['" not in body  # no character classes of the parser
 
 
 def test_limits_time_and_result_size(server):
@@ -180,6 +301,14 @@ def test_updates_when_allowed(sample_build, tmp_path):
         assert _client(url, JSON, 'ASK { <http://ex/a> <http://ex/b> "c" }').queryAndConvert()[
             "boolean"
         ]
+        with loopback_listener() as (target, hits):
+            status, _, body = _http(
+                url + "update",
+                data=f"LOAD <{target}> INTO GRAPH <http://ex/g>".encode(),
+                headers={"Content-Type": "application/sparql-update"},
+            )
+            assert status == 403 and "LOAD" in body and "--allow-service" in body
+        assert hits == []
         bad = _client(url, JSON, "INSERT DATA { <http://ex/a> <http://ex/b> }")
         bad.setMethod(POST)
         with pytest.raises(QueryBadFormed):

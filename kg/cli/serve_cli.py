@@ -19,6 +19,23 @@ def serve_cli(
     timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run."),
     max_result_mb: float = typer.Option(50.0, "--max-result-mb", help="Largest result, in MB."),
     workers: int = typer.Option(2, "--workers", help="Query worker processes."),
+    allow_service: bool = typer.Option(
+        False,
+        "--allow-service",
+        help="Allow SERVICE (federated queries) and LOAD: the server then sends requests to "
+        "the hosts they name.",
+    ),
+    cors: list[str] = typer.Option(
+        [],
+        "--cors",
+        help="An origin (e.g. http://localhost:8888) whose pages may query the endpoint; "
+        "repeatable; '*' for any. None by default.",
+    ),
+    allow_host: list[str] = typer.Option(
+        [],
+        "--allow-host",
+        help="Another name the Host header may carry (besides 127.0.0.1 and localhost).",
+    ),
 ) -> None:
     """Serve the store as a SPARQL 1.1 endpoint (/query, /update, a query page at /)."""
     from kg.errors import KGError
@@ -35,10 +52,17 @@ def serve_cli(
         timeout=timeout,
         max_result_bytes=int(max_result_mb * 1e6),
         workers=workers,
+        allow_service=allow_service,
+        cors_origins=tuple(_origin(o) for o in cors),
+        allowed_hosts=tuple(h.strip().lower() for h in allow_host if h.strip()),
     )
 
     def ready(server) -> None:
         mode = "read-write" if allow_update else "read-only"
+        if allow_service:
+            mode += ", SERVICE/LOAD allowed"
+        if cors:
+            mode += f", CORS for {', '.join(config.cors_origins)}"
         typer.echo(
             f"kg serve: {server.url} ({mode}; store {store}, {server.manifest.generation}, "
             f"{server.manifest.triples} triples)"
@@ -49,3 +73,18 @@ def serve_cli(
         typer.echo("  Ctrl-C to stop", err=True)
 
     serve(config, on_ready=ready)
+
+
+def _origin(value: str) -> str:
+    """An origin as browsers send it (scheme://host[:port], no path), or '*'."""
+    from urllib.parse import urlsplit
+
+    from kg.errors import KGError
+
+    value = value.strip().rstrip("/")
+    if value == "*":
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+        raise KGError(f"--cors {value!r}: give an origin such as http://localhost:8888, or '*'")
+    return f"{parts.scheme}://{parts.netloc}"
