@@ -399,11 +399,109 @@ def test_undecodable_bytes():
 def test_undecodable_bytes_after_the_head(tmp_path):
     path = tmp_path / "late.jsonl"
     good = b'{"title": "T", "abstract": "A"}\n'
-    path.write_bytes(good * 5000 + b'{"title": "\xff", "abstract": "A"}\n')
-    records = read_inputs([path])
-    with pytest.raises(KGError, match=r"late\.jsonl:5001: not UTF-8 text \(byte 0xff"):
-        for _ in records:
-            pass
+    path.write_bytes(good * 5000 + b'{"title": "\xff", "abstract": "A"}\n' + good)
+    papers, problems = read(path)
+    assert len(papers) == 5001
+    assert [str(p) for p in problems] == [
+        f"{path}:5001: not UTF-8 text (byte 0xff in column 12): the record on this line is "
+        "skipped (convert the file with e.g. iconv -t utf-8)"
+    ]
+    assert papers[-1].sources == [f"{path}:5002"]
+
+
+_GOOD = b'{"title": "Good %d", "abstract": "Fine."}\n'
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_non_utf8_line_is_a_bad_record_like_malformed_json(tmp_path, gz):
+    data = _GOOD % 1 + b'{"title": "Caf\xe9", "abstract": "A"}\n' + b"{broken\n" + _GOOD % 2
+    path = tmp_path / ("mixed.jsonl.gz" if gz else "mixed.jsonl")
+    path.write_bytes(gzip.compress(data) if gz else data)
+    papers, problems = read(path)
+    assert [p.title for p in papers] == ["Good 1", "Good 2"]
+    assert [p.sources[0] for p in papers] == [f"{path}:1", f"{path}:4"]
+    assert [(p.line, p.message.split(":")[0]) for p in problems] == [
+        (2, "not UTF-8 text (byte 0xe9 in column 15)"),
+        (3, "malformed JSON (Expecting property name enclosed in double quotes)"),
+    ]
+
+
+def test_a_non_utf8_line_in_csv_drops_only_its_row(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        b"title,abstract\nT1,A1\n"
+        b'T2,"a quoted abstract\nwith a bad \xff byte\nover three lines"\n'
+        b"T3 \xfe,A3\nT4,A4\n"
+    )
+    papers, problems = read(path)
+    assert [(p.title, p.sources[0].rsplit(":", 1)[1]) for p in papers] == [
+        ("T1", "2"),
+        ("T4", "7"),
+    ]
+    assert [(p.line, p.message.split(";")[0].split(":")[0]) for p in problems] == [
+        (4, "not UTF-8 text (byte 0xff in column 12)"),
+        (6, "not UTF-8 text (byte 0xfe in column 4)"),
+    ]
+
+
+@pytest.mark.parametrize("line", [13, 15, 29])  # a title, an abstract, a title without abstract
+def test_a_non_utf8_line_in_a_daily_papers_dump_loses_only_its_paper(tmp_path, line):
+    lines = (DATA / "layout_a.txt").read_bytes().split(b"\n")
+    lines[line - 1] = lines[line - 1][:1] + b"\xff" + lines[line - 1][1:]
+    path = tmp_path / "dump.txt"
+    path.write_bytes(b"\n".join(lines))
+    papers, problems = read(path)
+    lost = {13: "Mixtral of Experts", 15: "Mixtral of Experts", 29: None}[line]
+    expected = [
+        "Mixtral of Experts",
+        "Scaling Laws for Sparse Retrieval Models",
+        "Knowledge Graphs Meet Language Models: A Short",
+    ]
+    assert [p.title[:46] for p in papers] == [t for t in expected if t != lost]
+    assert problems[0].line == line and "not UTF-8 text (byte 0xff in column 2)" in str(problems)
+    # nothing else is reported for the lost paper (the title without abstract stays reported)
+    assert len(problems) == (1 if line == 29 else 2)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (bytes(range(256)) * 4, r"bin\.jsonl: not UTF-8 text \(NUL bytes in its first"),
+        ('{"title": "T", "abstract": "A"}\n'.encode("utf-16"), r"NUL bytes .*UTF-16"),
+        (bytes(range(1, 256)) * 8, r"bin\.jsonl:\d+: not UTF-8 text .*; so are \d+ more"),
+    ],
+)
+def test_a_file_that_is_not_text_fails_at_once(tmp_path, content, message):
+    path = tmp_path / "bin.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(KGError, match=message):
+        read_inputs([path])
+
+
+def test_a_non_utf8_line_in_xml_still_fails_the_file(tmp_path):
+    text = (DATA / "arxiv.xml").read_bytes()
+    path = tmp_path / "feed.xml"
+    path.write_bytes(text.replace(b"<summary>", b"<summary>\xff", 1))
+    with pytest.raises(KGError, match=r"feed\.xml:\d+: not UTF-8 text \(byte 0xff"):
+        list(read_inputs([path]))
+
+
+def test_a_record_too_long_to_be_an_abstract_is_skipped(tmp_path):
+    from kg.ingest.inputs import MAX_RECORD_CHARS
+
+    path = tmp_path / "long.jsonl"
+    huge = "word " * (MAX_RECORD_CHARS // 5)
+    path.write_text(
+        '{"title": "Short", "abstract": "Fine."}\n'
+        f'{{"title": "Huge", "abstract": "{huge}"}}\n'
+        '{"title": "Also short", "abstract": "Fine too."}\n'
+    )
+    papers, problems = read(path)
+    assert [p.title for p in papers] == ["Short", "Also short"]
+    assert [str(p) for p in problems] == [
+        f"{path}:2: record too long ({len(huge.strip()) + 4:,} characters of title and "
+        f"abstract; the limit is {MAX_RECORD_CHARS:,}, real abstracts are under 10,000): skipped"
+    ]
 
 
 def test_unparseable_xml_names_file_and_line():
@@ -449,9 +547,16 @@ def test_directory_expands_to_supported_files(tmp_path):
     for name in ("papers.tsv", "layout_b.txt", "papers.jsonl.gz"):
         shutil.copy(DATA / name, tmp_path / name)
     (tmp_path / "README.md").write_text("not an input\n")
+    (tmp_path / "paper.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "more").mkdir()
     (tmp_path / ".hidden.jsonl").write_text("{broken\n")
     papers, problems = read(tmp_path)
-    assert problems[0].path == str(tmp_path / "layout_b.txt")
+    assert str(problems[0]) == (
+        f"{tmp_path}: 3 entries of no input type not read: README.md, more/, paper.pdf "
+        "(inputs are .atom, .csv, .json, .jsonl, .ndjson, .tab, .tsv, .txt, .xml, .gz too; "
+        "subdirectories are not searched)"
+    )
+    assert problems[1].path == str(tmp_path / "layout_b.txt")
     assert [p.sources[0].rsplit("/", 1)[1] for p in papers] == [
         "layout_b.txt:3",
         "layout_b.txt:5",

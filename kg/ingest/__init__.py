@@ -46,7 +46,8 @@ def sample_inputs() -> list[Path]:
     return sorted(p for p in SAMPLE_DIR.glob("*.txt") if p.is_file())
 
 
-def _stream(inputs: list[Input]) -> Iterator[Paper | InputProblem]:
+def _stream(inputs: list[Input], skipped: list[InputProblem]) -> Iterator[Paper | InputProblem]:
+    yield from skipped
     for inp in inputs:
         yield from read_input(inp)
 
@@ -55,19 +56,22 @@ def read_inputs(paths: Sequence[str | Path]) -> Iterator[Paper | InputProblem]:
     """Stream records from every input, in input order.
 
     All paths are checked when this is called, before anything is read: a missing path, a
-    directory without inputs, an empty file, a .gz that is not gzip, non-UTF-8 bytes at the
-    start, an unknown format or a reader's up-front check (a CSV without an abstract column)
-    raise :class:`KGError` naming the file. Directories expand to their supported files, sorted.
-    Records that cannot be used are yielded as :class:`InputProblem` and reading goes on;
-    damage found later in a file (malformed XML, corrupt gzip data, bad bytes) raises KGError
-    when reached.
+    directory without inputs, an empty file, a .gz that is not gzip, a file that is not text
+    (NUL bytes, or mostly not UTF-8, at the start), an unknown format or a reader's up-front
+    check (a CSV without an abstract column) raise :class:`KGError` naming the file.
+    Directories expand to their supported files, sorted; what else they hold is yielded first,
+    as one :class:`~kg.ingest.inputs.SkippedFiles` per directory. Records that cannot be used
+    (malformed JSON, a line that is not UTF-8, a record too long to be an abstract) are yielded
+    as :class:`InputProblem` and reading goes on; damage found later in a file (malformed XML,
+    corrupt gzip data) raises KGError when reached.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
     if not paths:
         raise KGError("no input files given")
-    inputs = [probe(name, path) for name, path in expand(paths)]
-    return _stream(inputs)
+    skipped: list[InputProblem] = []
+    inputs = [probe(name, path) for name, path in expand(paths, skipped)]
+    return _stream(inputs, skipped)
 
 
 _FILLED = ("id", "arxiv_id", "authors", "author_count", "affiliation", "venue")

@@ -129,6 +129,7 @@ READER = register(
         sniff=sniff,
         read=read,
         check=check,
+        skips_bad_lines=False,  # a lost line breaks the XML
         description="arXiv API Atom feeds",
     )
 )

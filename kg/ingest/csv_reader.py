@@ -5,7 +5,8 @@ columns are those of JSON Lines (``id``, ``arxiv_id``, ``date``/``year``, ``auth
 "A; B" or "A, B and C", ``venue``, ``affiliation``, ``url``). The delimiter is whichever of
 comma, tab, semicolon or pipe splits the header into a title and an abstract column. Quoted
 fields may span lines; a record's source line is the line it starts on. A row with the wrong
-number of fields or without a title/abstract is an InputProblem.
+number of fields or without a title/abstract is an InputProblem; so is a line that is not UTF-8
+(reported by :mod:`kg.ingest.inputs`; a row spanning such a line is dropped with it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Iterator
 
 from kg.errors import InputProblem, KGError
 from kg.ingest.fields import paper_from_record
+from kg.ingest.inputs import BadLine
 from kg.ingest.registry import Reader, register
 from kg.records import Paper
 
@@ -77,7 +79,16 @@ def read(path: str, lines: Iterable[str]) -> Iterator[Paper | InputProblem]:
         check(path, header_line)
         return
     columns = _columns(header_line, delimiter)
-    reader = csv.reader(it, delimiter=delimiter)
+    tainted = False  # the row being read contains a line that was not UTF-8
+
+    def watched() -> Iterator[str]:
+        nonlocal tainted
+        for line in it:
+            if isinstance(line, BadLine):
+                tainted = True
+            yield line
+
+    reader = csv.reader(watched(), delimiter=delimiter)
     offset = skipped + 1  # physical lines before the csv reader's first line
     end = 0  # reader.line_num after the previous row
     while True:
@@ -91,6 +102,10 @@ def read(path: str, lines: Iterable[str]) -> Iterator[Paper | InputProblem]:
             continue
         start, end = end + 1, reader.line_num
         line = offset + start
+        if tainted:  # a quoted field spanned a line that was not UTF-8 (reported already)
+            tainted = False
+            if start != end:
+                continue
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(columns):

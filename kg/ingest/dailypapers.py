@@ -20,6 +20,8 @@ Papers", "byAK and the research community", the page date "Dec 26"). The parser 
 non-blank lines, classified as metadata (authors, "·", dates) or text; text lines are titles,
 abstracts or organisation lines by position, with length/sentence shape used to re-synchronise
 when a title has no abstract (reported as an InputProblem) instead of shifting every later paper.
+A line that was not UTF-8 (reported by :mod:`kg.ingest.inputs`) loses the paper it belonged to,
+and only that one.
 Page dumps are small, so a file is tokenised whole before parsing (the parser looks ahead).
 """
 
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 
 from kg.errors import InputProblem
 from kg.ingest.fields import clean_text, month_day_date
+from kg.ingest.inputs import BadLine
 from kg.ingest.registry import Reader, register
 from kg.records import Paper
 
@@ -88,7 +91,7 @@ def _org_name(line: str) -> str:
 
 @dataclass
 class _Token:
-    kind: str  # "text", "authors", "sep", "date"
+    kind: str  # "text", "authors", "sep", "date", "bad" (a line that was not UTF-8)
     line: int
     text: str
     count: int | None = None
@@ -97,6 +100,9 @@ class _Token:
 
 def _tokens(lines: Iterable[str]) -> Iterator[_Token]:
     for n, raw in enumerate(lines, 1):
+        if isinstance(raw, BadLine):
+            yield _Token("bad", n, "")
+            continue
         text = clean_text(raw)
         if not text:
             continue
@@ -152,6 +158,9 @@ def read(path: str, lines: Iterable[str]) -> Iterator[Paper | InputProblem]:
     # After text with no title, the metadata that follows it belongs to that lost paper: it is
     # covered by the problem already reported for the text and skipped up to the date.
     orphan = False
+    # A line that was not UTF-8 (already reported) took a title with it: the abstract that
+    # follows belongs to that lost paper and is dropped without a second problem.
+    lost_title = False
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         before_meta = nxt is not None and nxt.kind in ("sep", "date")
@@ -162,6 +171,20 @@ def read(path: str, lines: Iterable[str]) -> Iterator[Paper | InputProblem]:
             and len(text) <= _MAX_ORG_LINE
             and not _abstract_like(text)
         )
+        if tok.kind == "bad":
+            if cur is not None and cur.abstract is None and not cur.meta:
+                cur, orphan = None, True  # it was this title's abstract: the paper is lost
+            elif cur is None or cur.closed or not before_meta:
+                if cur is not None:
+                    yield cur.finish(path)
+                cur, lost_title = None, True  # it was the next paper's title
+            continue  # else an organisation line: nothing lost
+        if lost_title:
+            lost_title = False
+            if tok.kind != "text" or _abstract_like(text):  # the lost paper's abstract or meta
+                orphan = True
+                if tok.kind == "text":
+                    continue
         if orphan:
             if tok.kind != "text" or org_like:
                 orphan = tok.kind != "date"

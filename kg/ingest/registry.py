@@ -61,6 +61,10 @@ class Reader:
     read: ReadFn
     check: Callable[[str, str], None] | None = None
     description: str = ""
+    #: Whether a line that is not UTF-8 may be skipped as a bad record (it reaches ``read`` as
+    #: an empty :class:`kg.ingest.inputs.BadLine`). False for formats a lost line breaks as a
+    #: whole (XML): there the file fails with a KGError naming the line.
+    skips_bad_lines: bool = True
 
 
 _readers: dict[str, Reader] = {}
