@@ -50,7 +50,14 @@ def load_graph(path: str | Path) -> Graph:
 QueryTarget = Graph  # | kg.store.StoreHandle | pyoxigraph.Store
 
 
-def run_query(graph: QueryTarget, sparql: str) -> QueryResult:
+def run_query(graph: QueryTarget, sparql: str, *, allow_service: bool = False) -> QueryResult:
+    """Run ``sparql``; a SERVICE pattern (an outbound request) is refused unless allowed."""
+    if not allow_service:
+        from kg.sparql.outbound import outbound, refusal
+
+        found = outbound(sparql)
+        if found:
+            raise KGError(refusal(found).replace("this endpoint", "kg query"))
     native = _native_store(graph)
     if native is not None:
         from kg.store.native import run_native

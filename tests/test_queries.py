@@ -291,3 +291,27 @@ def test_cli_runs_a_library_query_on_a_store(sample_build):
         bad.stderr.strip()
         == "kg: error: query 'bridges' needs --param b=VALUE (the other topic, e.g. MoE)"
     )
+
+
+def test_cli_refuses_service_and_explains_parse_errors(sample_build):
+    _, out = sample_build
+    service = subprocess.run(
+        [
+            *KG_CMD,
+            "query",
+            str(out),
+            "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert service.returncode == 2 and "--allow-service" in service.stderr
+    assert len(service.stderr.strip().splitlines()) == 1
+    typo = subprocess.run(
+        [*KG_CMD, "query", str(out), "SELECT ?p WHERE { ?p a kg:Paper } LIMT 3"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert typo.returncode == 2 and "did you mean LIMIT?" in typo.stderr

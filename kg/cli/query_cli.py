@@ -23,6 +23,9 @@ def query_cli(
         None, "--param", "-p", help="NAME=VALUE for a library query (repeatable)."
     ),
     fmt: str = typer.Option("table", "--format", help="table, csv, tsv or json."),
+    allow_service: bool = typer.Option(
+        False, "--allow-service", help="Allow SERVICE patterns (requests to other endpoints)."
+    ),
 ) -> None:
     """Run a SPARQL query (or a library query) against a store or graph file."""
     from kg.errors import KGError
@@ -44,7 +47,7 @@ def query_cli(
         sparql = render_library_query(name, param)
     from kg.store.staleness import stale_statistics_note
 
-    result = run_query(load_graph(graph), sparql)
+    result = run_query(load_graph(graph), sparql, allow_service=allow_service)
     typer.echo(format_result(result, fmt))
     note = stale_statistics_note(graph, sparql)
     if note:

@@ -42,8 +42,11 @@ def to_rdflib(term):
     return Literal(str(term))  # an RDF-star quoted triple: shown as text
 
 
-def syntax_message(err: Exception) -> str:
-    return "malformed SPARQL query: " + " ".join(str(err).split())[:300]
+def syntax_message(err: Exception, sparql: str = "") -> str:
+    """Where the query went wrong, in words (:func:`kg.sparql.syntax.explain_syntax_error`)."""
+    from kg.sparql.syntax import explain_syntax_error
+
+    return explain_syntax_error(sparql, err, PREFIXES)
 
 
 def run_native(store: pyoxigraph.Store, sparql: str) -> QueryResult:
@@ -55,7 +58,7 @@ def run_native(store: pyoxigraph.Store, sparql: str) -> QueryResult:
     try:
         result = store.query(sparql, prefixes=PREFIXES)
     except SyntaxError as err:
-        raise KGError(syntax_message(err)) from err
+        raise KGError(syntax_message(err, sparql)) from err
     except (OSError, RuntimeError, ValueError) as err:
         raise KGError(f"query failed: {' '.join(str(err).split())[:300]}") from err
     try:
