@@ -1,4 +1,5 @@
-"""``kg train ner|ner-accurate|pretrain|claims``: thin wrappers over the training functions."""
+"""``kg train ner|ner-accurate|pretrain|claims|relations``: thin wrappers over the training
+functions."""
 
 from __future__ import annotations
 
@@ -167,6 +168,42 @@ def train_claims_cmd(
             return
         shipped = assemble_accurate(ACCURATE_PIPELINE_DIR, claims_from=best)
         typer.echo(f"shipped: {shipped}")
+
+
+@train_app.command("relations")
+def train_relations_cmd(
+    output: Path = typer.Option(Path("training/relations"), "--output", "-o"),
+    data: Path | None = typer.Option(
+        None,
+        "--data",
+        help="Dir with SciERC train.json and dev.json (default ../shared/data/scierc)",
+    ),
+    ship: bool = typer.Option(
+        False,
+        "--ship",
+        help="Put the result into the shipped pipelines (kg/models/kg_pipeline, and "
+        "kg_pipeline_accurate when its extra is installed)",
+    ),
+) -> None:
+    """Train the relation classifier (kg_relations) on SciERC; print its dev report."""
+    from kg.train.relations import DEFAULT_DATA, save_model, train_relations
+
+    model, report = train_relations(data or DEFAULT_DATA)
+    target = save_model(model, output)
+    (Path(output) / "report.json").write_text(json.dumps(report.as_dict(), indent=2) + "\n")
+    typer.echo(json.dumps(report.as_dict(), indent=2))
+    typer.echo(str(target))
+    if ship:
+        from kg.extract import ACCURATE_PIPELINE_DIR, assemble, assemble_accurate
+        from kg.extract.transformer_ner import check_installed
+
+        typer.echo(f"shipped: {assemble(relations=model)}")
+        try:
+            check_installed()
+        except KGError as err:
+            typer.echo(f"not updated: {ACCURATE_PIPELINE_DIR} ({err})", err=True)
+            return
+        typer.echo(f"shipped: {assemble_accurate(ACCURATE_PIPELINE_DIR, relations=model)}")
 
 
 if __name__ == "__main__":  # python -m kg.cli.train_cli ner ...

@@ -3,7 +3,7 @@
 ``load_pipeline()`` is ``spacy.load`` on ``kg/models/kg_pipeline`` after registering our
 factories. ``assemble()`` (re)writes that directory from the rule components plus, when given,
 a trained NER pipeline (its ``tok2vec`` + ``ner``) and a trained claims pipeline (``kg_claims``);
-``kg train ner|claims --ship`` call it after training. Ship a retrained model only when it
+``kg train ner|claims|relations --ship`` call it after training. Ship a retrained model only when it
 measurably beats the one it replaces (``kg eval``).
 """
 
@@ -15,6 +15,8 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+
+from kg.extract.relations import RelationModel
 
 PIPELINE_DIR = Path(__file__).resolve().parent.parent / "models" / "kg_pipeline"
 #: The opt-in accurate pipeline (``kg build --accurate``): the same components, with the
@@ -41,6 +43,7 @@ def register_components() -> None:
         gazetteer,
         names,
         proposed,
+        relations,
         sections,
         topic_cues,
         transformer_ner,
@@ -64,12 +67,13 @@ def assemble(
     ner_from: Path | None = None,
     claims_from: Path | None = None,
     keep_trained: Path | None = PIPELINE_DIR,
+    relations: RelationModel | None = None,
 ) -> Path:
     """Write the product pipeline to ``out_dir``.
 
-    Trained components come from ``ner_from``/``claims_from`` when given, otherwise they are kept
-    from the pipeline at ``keep_trained`` (the currently shipped one), so retraining one model
-    never drops the other.
+    Trained components come from ``ner_from``/``claims_from``/``relations`` when given,
+    otherwise they are kept from the pipeline at ``keep_trained`` (the currently shipped one),
+    so retraining one model never drops the others.
     """
     register_components()
     current = None
@@ -87,6 +91,7 @@ def assemble(
         nlp.add_pipe("ner", source=ner_source)
     for name in RULE_COMPONENTS:
         nlp.add_pipe(name)
+    _add_relations(nlp, relations, current)
     claims_source = spacy.load(claims_from) if claims_from else current
     if claims_source is not None and "kg_claims" in claims_source.pipe_names:
         _add_claims(nlp, claims_source)
@@ -102,11 +107,15 @@ def assemble(
 
 
 def assemble_accurate(
-    ner_from: Path, out_dir: Path = ACCURATE_PIPELINE_DIR, claims_from: Path = PIPELINE_DIR
+    ner_from: Path,
+    out_dir: Path = ACCURATE_PIPELINE_DIR,
+    claims_from: Path = PIPELINE_DIR,
+    relations: RelationModel | None = None,
 ) -> Path:
     """Write the accurate pipeline to ``out_dir``: ``kg_transformer_ner`` from ``ner_from`` (a
-    ``kg train ner-accurate`` result), the rule components, and the claims classifier of the
-    shipped pipeline. No word vectors: nothing in it reads them."""
+    ``kg train ner-accurate`` result), the rule components, and the claims classifier and
+    relation model (unless ``relations`` is given) of the shipped pipeline ``claims_from``.
+    No word vectors: nothing in it reads them."""
     register_components()
     nlp = spacy.blank("en")
     nlp.add_pipe("kg_sections")
@@ -114,7 +123,9 @@ def assemble_accurate(
     nlp.add_pipe("kg_transformer_ner", source=spacy.load(ner_from))
     for name in RULE_COMPONENTS:
         nlp.add_pipe(name)
-    _add_claims(nlp, spacy.load(claims_from))
+    shipped = spacy.load(claims_from)
+    _add_relations(nlp, relations, shipped)
+    _add_claims(nlp, shipped)
     return _write(
         nlp,
         out_dir,
@@ -122,6 +133,16 @@ def assemble_accurate(
         "kg's pipeline with the transformer entity recognizer "
         "(all-MiniLM-L6-v2 + LoRA, SciERC): slower, more accurate entities",
     )
+
+
+def _add_relations(nlp: Language, model: RelationModel | None, source: Language | None) -> None:
+    """``kg_relations`` right after ``kg_entities`` (it reads the final entity spans): with
+    ``model``, else sourced from ``source`` when that pipeline has one (a pipeline without it
+    simply extracts no relations)."""
+    if model is not None:
+        nlp.add_pipe("kg_relations", after="kg_entities").set_model(model)
+    elif source is not None and "kg_relations" in source.pipe_names:
+        nlp.add_pipe("kg_relations", source=source, after="kg_entities")
 
 
 def _add_claims(nlp: Language, source: Language) -> None:

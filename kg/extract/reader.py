@@ -14,7 +14,9 @@ from kg.extract.records import (
     Mention,
     PaperExtraction,
     QuantityRecord,
+    RelationRecord,
 )
+from kg.extract.relations import PROPERTY
 from kg.extract.sections import field_of, paper_text, sentence_of
 from kg.records import Paper
 
@@ -81,11 +83,13 @@ def _quantities(sent: Span, base: int) -> list[QuantityRecord]:
 
 def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
     result = PaperExtraction(paper=paper)
+    mention_of: dict[tuple[int, int], int] = {}  # token span -> index of its Mention
     for span in doc.spans.get(ENTITIES_KEY, []):
         if (
             sentence_of(doc, span.start).end < span.end
         ):  # never report a mention across a sentence boundary
             continue
+        mention_of[(span.start, span.end)] = len(result.mentions)
         field, text, start, end, sentence, s0, s1 = _locate(doc, span)
         extractor = span._.kg_extractor or "kg_entities"
         relation = (
@@ -149,6 +153,13 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
             )
         )
     result.topic_hits = list(doc._.topic_hits or [])
+    for h0, h1, t0, t1, label, score in doc._.kg_relations or []:
+        head, tail = mention_of.get((h0, h1)), mention_of.get((t0, t1))
+        if head is None or tail is None or label not in PROPERTY:
+            continue
+        result.relations.append(
+            RelationRecord(head=head, tail=tail, relation=PROPERTY[label], score=round(score, 4))
+        )
     return result
 
 

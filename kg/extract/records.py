@@ -74,6 +74,31 @@ class ClaimRecord:
     mention_ids: list[int] = field(default_factory=list)
 
 
+#: Entity -> entity relations (``kg:<name>``, SciERC's seven types; see kg.extract.relations).
+ENTITY_RELATIONS = (
+    "usedFor",
+    "featureOf",
+    "hyponymOf",
+    "partOf",
+    "comparedWith",
+    "conjunction",
+    "evaluates",
+)
+
+
+@dataclass
+class RelationRecord:
+    """A typed relation between two mentions of one sentence: ``head`` ``relation`` ``tail``
+    ("head usedFor tail"), as indices into PaperExtraction.mentions; the offsets of both ends
+    are the mentions' own."""
+
+    head: int
+    tail: int
+    relation: str  # one of ENTITY_RELATIONS
+    score: float
+    extractor: str = "kg_relations"
+
+
 @dataclass
 class PaperExtraction:
     paper: Paper
@@ -82,3 +107,5 @@ class PaperExtraction:
     claims: list[ClaimRecord] = field(default_factory=list)
     #: TopicHit records from the kg_topic_cues component
     topic_hits: list = field(default_factory=list)
+    #: relations between mentions of one sentence (kg_relations)
+    relations: list[RelationRecord] = field(default_factory=list)

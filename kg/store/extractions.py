@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KGError
-from kg.extract.records import AcronymDef, ClaimRecord, Mention, PaperExtraction, QuantityRecord
+from kg.extract.records import (
+    AcronymDef,
+    ClaimRecord,
+    Mention,
+    PaperExtraction,
+    QuantityRecord,
+    RelationRecord,
+)
 from kg.extract.topic_cues import TopicHit
 from kg.records import Paper
 
@@ -70,6 +77,7 @@ def from_json(line: str) -> PaperExtraction:
         acronyms=[_make(AcronymDef, a) for a in data.get("acronyms", [])],
         claims=claims,
         topic_hits=[_make(TopicHit, h) for h in data.get("topic_hits", [])],
+        relations=[_make(RelationRecord, r) for r in data.get("relations", [])],
     )
 
 

@@ -1,0 +1,351 @@
+"""Relations between the entity mentions of one sentence (SciERC's seven types).
+
+``kg_relations`` runs after ``kg_entities``. For every sentence it takes the pairs of entity
+spans of ``doc.spans["kg_entities"]`` (not overlapping, at most :data:`MAX_GAP` tokens and
+:data:`MAX_BETWEEN` other entities apart, SciERC's own relations are 99.5 % within both) and
+classifies each pair into one of the seven SciERC types in either direction, or none. Pairs
+whose best type scores at least the shipped ``threshold`` (chosen on SciERC dev for precision,
+``kg train relations``) go to ``Doc._.kg_relations`` as plain tuples
+``(head start, head end, tail start, tail end, LABEL, score)`` in token offsets, head -> tail
+in SciERC's direction ("A USED-FOR B": A is used for B). Plain tuples, not Spans, so the Doc
+still serializes (``nlp.pipe(n_process=...)``).
+
+Why a linear model over sparse pair features: the build must keep >= 6,000 words/s per
+process, so the step has to cost a few percent of the pipeline. The features are what
+SciERC's relations are mostly read from without a parser: the two entity types, their head
+and first words, the words between them (whole when short, as words and bigrams otherwise),
+the words just outside, the distance and the number of entities in between. Inference is a
+dictionary lookup per feature and a sum of weight rows (numpy); weights ship in the pipeline
+directory (``model.npz`` + ``features.txt.gz`` + ``cfg.json``, well under 1 MB).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.errors import KGError
+
+SPANS_KEY = "kg_entities"
+#: SciERC's relation types.
+LABELS: tuple[str, ...] = (
+    "USED-FOR",
+    "FEATURE-OF",
+    "HYPONYM-OF",
+    "PART-OF",
+    "COMPARE",
+    "CONJUNCTION",
+    "EVALUATE-FOR",
+)
+#: Classes of a pair (a, b) with a before b: none, "a LABEL b", or "b LABEL a" (suffix "<").
+CLASSES: tuple[str, ...] = ("NONE", *LABELS, *(f"{label}<" for label in LABELS))
+#: The graph property (``kg:<name>``) of each type; the two symmetric ones have no direction.
+PROPERTY = {
+    "USED-FOR": "usedFor",
+    "FEATURE-OF": "featureOf",
+    "HYPONYM-OF": "hyponymOf",
+    "PART-OF": "partOf",
+    "COMPARE": "comparedWith",
+    "CONJUNCTION": "conjunction",
+    "EVALUATE-FOR": "evaluates",
+}
+SYMMETRIC = frozenset({"comparedWith", "conjunction"})
+#: Candidate pairs: at most this many tokens between the two spans ...
+MAX_GAP = 30
+#: ... and at most this many other entity spans between them.
+MAX_BETWEEN = 5
+#: A sentence with more spans than this (a table flattened into one "sentence") keeps the
+#: first ones only, so a pathological input costs bounded time.
+MAX_SPANS = 40
+#: Whole between-strings up to this many tokens are one feature ("such as", "is used for").
+SHORT_BETWEEN = 5
+
+#: Entity types of both schemes (SciERC's, the graph's) folded into one, so that a model
+#: trained on SciERC's gold types reads the product's ``kg_entities`` types.
+COARSE = {
+    "Method": "Method",
+    "Model": "Method",
+    "Task": "Task",
+    "Metric": "Metric",
+    "Material": "Data",
+    "Dataset": "Data",
+    "OtherScientificTerm": "Concept",
+    "Concept": "Concept",
+    "Generic": "Generic",
+}
+
+if not Doc.has_extension("kg_relations"):
+    Doc.set_extension("kg_relations", default=None)
+
+Entity = tuple[int, int, str]  # token start, token end (exclusive), type
+
+
+def sentence_groups(
+    bounds: Sequence[tuple[int, int]], spans: Iterable[Entity]
+) -> list[list[Entity]]:
+    """The spans of each sentence (``bounds``: sorted (start, end) token bounds), sorted; a
+    span across a sentence boundary belongs to no sentence (it is never paired)."""
+    import bisect
+
+    starts = [b[0] for b in bounds]
+    groups: list[list[Entity]] = [[] for _ in bounds]
+    for span in spans:
+        k = bisect.bisect_right(starts, span[0]) - 1
+        if k >= 0 and span[1] <= bounds[k][1]:
+            groups[k].append(span)
+    for group in groups:
+        group.sort()
+    return [g[:MAX_SPANS] for g in groups if len(g) >= 2]
+
+
+def candidate_pairs(group: Sequence[Entity]) -> list[tuple[int, int]]:
+    """Index pairs (i, j), i before j, of one sentence's sorted spans worth classifying."""
+    pairs = []
+    for i, a in enumerate(group):
+        for j in range(i + 1, len(group)):
+            b = group[j]
+            if b[0] < a[1]:  # overlapping / nested: never a relation here
+                continue
+            if b[0] - a[1] > MAX_GAP or j - i - 1 > MAX_BETWEEN:
+                break
+            pairs.append((i, j))
+    return pairs
+
+
+def _bucket(n: int) -> str:
+    return str(n) if n < 5 else ("5-9" if n < 10 else ("10-19" if n < 20 else "20+"))
+
+
+def pair_features(words: Sequence[str], group: Sequence[Entity], i: int, j: int) -> list[str]:
+    """Features of the pair (group[i], group[j]); ``words``: the doc's lower-cased tokens."""
+    a0, a1, ta = group[i]
+    b0, b1, tb = group[j]
+    ta, tb = COARSE.get(ta, "Concept"), COARSE.get(tb, "Concept")
+    tt = f"{ta}|{tb}"
+    ha, hb = words[a1 - 1], words[b1 - 1]
+    between = words[a1:b0]
+    n = len(between)
+    k = j - i - 1
+    f = [
+        "bias",
+        "tt=" + tt,
+        "ta=" + ta,
+        "tb=" + tb,
+        "ha=" + ha,
+        "hb=" + hb,
+        "hh=" + ha + "|" + hb,
+        "tahb=" + ta + "|" + hb,
+        "hatb=" + ha + "|" + tb,
+        "fa=" + words[a0],
+        "fb=" + words[b0],
+        "d=" + _bucket(n),
+        "k=" + str(min(k, 3)),
+        "tdk=" + tt + "|" + _bucket(n) + "|" + str(min(k, 3)),
+        "la=" + str(min(a1 - a0, 4)),
+        "lb=" + str(min(b1 - b0, 4)),
+        "pa=" + (words[a0 - 1] if a0 > 0 else "<s>"),
+        "nb=" + (words[b1] if b1 < len(words) else "</s>"),
+    ]
+    if a1 - a0 <= 4:
+        f.append("wa=" + " ".join(words[a0:a1]))
+    if b1 - b0 <= 4:
+        f.append("wb=" + " ".join(words[b0:b1]))
+    for w in words[a0 : a1 - 1]:
+        f.append("ia=" + w)
+    for w in words[b0 : b1 - 1]:
+        f.append("ib=" + w)
+    f.append("pa2=" + (" ".join(words[a0 - 2 : a0]) if a0 > 1 else "<s>"))
+    f.append("nb2=" + " ".join(words[b1 : b1 + 2]))
+    f.append("same_head" if ha == hb else "other_head")
+    f.append("tsame=" + str(ta == tb))
+    if n == 0:
+        f.append("adjacent")
+        f.append("tadj=" + tt)
+        return f
+    if n <= SHORT_BETWEEN:
+        s = " ".join(between)
+        f.append("bs=" + s)
+        f.append("tbs=" + tt + "|" + s)
+        if k == 0:
+            f.append("bs0=" + s)
+    f.append("b2f=" + " ".join(between[:2]))
+    f.append("b2l=" + " ".join(between[-2:]))
+    f.append("hbf=" + ha + "|" + between[0])
+    f.append("blh=" + between[-1] + "|" + hb)
+    f.append("tb2f=" + tt + "|" + " ".join(between[:2]))
+    f.append("tb2l=" + tt + "|" + " ".join(between[-2:]))
+    f.append("bf=" + between[0])
+    f.append("bl=" + between[-1])
+    f.append("tbf=" + tt + "|" + between[0])
+    f.append("tbl=" + tt + "|" + between[-1])
+    f.append("bfl=" + between[0] + "|" + between[-1])
+    for w in set(between):
+        f.append("bw=" + w)
+    for x, y in set(zip(between, between[1:], strict=False)):
+        f.append("bb=" + x + " " + y)
+    return f
+
+
+class RelationModel:
+    """Multinomial logistic regression over the named features of :func:`pair_features`."""
+
+    def __init__(
+        self,
+        features: Sequence[str],
+        weights: np.ndarray,
+        bias: np.ndarray,
+        threshold: float = 0.5,
+        info: dict | None = None,
+    ) -> None:
+        self.features = list(features)
+        self.index = {name: row for row, name in enumerate(self.features)}
+        self.weights = np.asarray(weights, dtype=np.float32)
+        self.bias = np.asarray(bias, dtype=np.float32)
+        self.threshold = float(threshold)
+        self.info = dict(info or {})
+        if self.weights.shape != (len(self.features), len(CLASSES)):
+            raise KGError(
+                f"relation weights have shape {self.weights.shape}, expected "
+                f"({len(self.features)}, {len(CLASSES)})"
+            )
+
+    def probabilities(self, rows: Sequence[Sequence[str]]) -> np.ndarray:
+        """Class probabilities (len(rows), len(CLASSES)) of featurized pairs."""
+        if not rows:
+            return np.zeros((0, len(CLASSES)), dtype=np.float32)
+        get = self.index.get
+        ids: list[int] = []
+        owner: list[int] = []
+        for r, names in enumerate(rows):
+            for name in names:
+                row = get(name)
+                if row is not None:
+                    ids.append(row)
+                    owner.append(r)
+        scores = np.tile(self.bias, (len(rows), 1))
+        if ids:
+            np.add.at(scores, np.asarray(owner), self.weights[np.asarray(ids)])
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=1, keepdims=True)
+        return scores
+
+
+def predict_relations(
+    model: RelationModel,
+    words: Sequence[str],
+    bounds: Sequence[tuple[int, int]],
+    spans: Iterable[Entity],
+    threshold: float | None = None,
+) -> list[tuple[int, int, int, int, str, float]]:
+    """Relations among ``spans`` whose most likely type has a probability of at least
+    ``threshold`` (the model's by default; at 0.5 and above that is also more likely than no
+    relation): (head start, head end, tail start, tail end, LABEL, score), SciERC direction."""
+    threshold = model.threshold if threshold is None else threshold
+    pairs: list[tuple[Entity, Entity]] = []
+    rows: list[list[str]] = []
+    for group in sentence_groups(bounds, spans):
+        for i, j in candidate_pairs(group):
+            pairs.append((group[i], group[j]))
+            rows.append(pair_features(words, group, i, j))
+    probs = model.probabilities(rows)
+    out = []
+    for (a, b), p in zip(pairs, probs, strict=True):
+        c = 1 + int(p[1:].argmax())  # the most likely relation; its probability is the score
+        score = float(p[c])
+        if score < threshold:
+            continue
+        label = CLASSES[c]
+        if label.endswith("<"):
+            out.append((b[0], b[1], a[0], a[1], label[:-1], score))
+        else:
+            out.append((a[0], a[1], b[0], b[1], label, score))
+    return out
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in doc.sents]
+
+
+class RelationExtractor:
+    """``kg_relations``: typed relations between the entity spans of each sentence."""
+
+    def __init__(self, nlp: Language, name: str, spans_key: str = SPANS_KEY) -> None:
+        self.name = name
+        self.spans_key = spans_key
+        self.model: RelationModel | None = None
+
+    def set_model(self, model: RelationModel) -> None:
+        self.model = model
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.model is None:
+            raise KGError(
+                f"the '{self.name}' component has no trained weights (kg train relations)"
+            )
+        spans = [(s.start, s.end, s.label_) for s in doc.spans.get(self.spans_key, [])]
+        if len(spans) < 2:
+            doc._.kg_relations = []
+            return doc
+        words = [t.lower_ for t in doc]
+        doc._.kg_relations = predict_relations(self.model, words, sentence_bounds(doc), spans)
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        for doc in stream:
+            yield self(doc)
+
+    def initialize(self, get_examples=None, *, nlp=None) -> None:
+        # weights come from kg.train.relations (set_model); nothing to do for nlp.initialize()
+        return None
+
+    # serialization ----------------------------------------------------------------------------
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        if self.model is None:
+            raise KGError(f"cannot save '{self.name}': it has no trained weights")
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        m = self.model
+        # float16 halves the file; the rounding moves no shipped prediction's score by 1e-3
+        np.savez_compressed(
+            path / "model.npz", weights=m.weights.astype(np.float16), bias=m.bias
+        )
+        # mtime=0: the same weights give byte-identical files
+        with open(path / "features.txt.gz", "wb") as raw:
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+                out.write("\n".join(m.features).encode("utf8"))
+        cfg = {"classes": list(CLASSES), "threshold": m.threshold, "info": m.info}
+        (path / "cfg.json").write_text(json.dumps(cfg, indent=2, sort_keys=True), encoding="utf8")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> RelationExtractor:
+        path = Path(path)
+        try:
+            cfg = json.loads((path / "cfg.json").read_text(encoding="utf8"))
+            if list(cfg["classes"]) != list(CLASSES):
+                raise ValueError(f"classes {cfg['classes']} are not {list(CLASSES)}")
+            with gzip.open(path / "features.txt.gz", "rt", encoding="utf8") as fh:
+                features = fh.read().split("\n")
+            with np.load(path / "model.npz") as arrays:
+                weights, bias = arrays["weights"].astype(np.float32), arrays["bias"]
+            self.model = RelationModel(
+                features, weights, bias, cfg["threshold"], cfg.get("info")
+            )
+        except (OSError, ValueError, KeyError) as err:
+            raise KGError(f"cannot load the relation model from {path}: {err}") from err
+        return self
+
+
+@Language.factory(
+    "kg_relations",
+    default_config={"spans_key": SPANS_KEY},
+    assigns=["doc._.kg_relations"],
+    requires=["token.is_sent_start"],
+)
+def make_relations(nlp: Language, name: str, spans_key: str) -> RelationExtractor:
+    return RelationExtractor(nlp, name, spans_key=spans_key)
