@@ -144,7 +144,7 @@ def build(
             progress=progress, store=store, started=started,
         )  # fmt: skip
     nlp = load_pipeline(model)
-    stream = extract(papers, nlp, batch_size=batch_size)
+    stream = extract(papers, nlp, batch_size=batch_size, on_capped=report)
     if progress:
         from tqdm import tqdm
 

@@ -20,3 +20,9 @@ class InputProblem:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
         return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Truncated(InputProblem):
+    """A record that was kept but cut short (too many entities): reported with its file and line
+    and counted apart from the skipped records."""

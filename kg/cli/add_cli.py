@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from kg.cli import app
+from kg.cli._report import echo_problem, summary_lines
 
 
 @app.command("add")
@@ -24,15 +25,12 @@ def add_cli(
     """Add new abstracts to an existing graph: only new papers are extracted, then re-linked."""
     from kg.store.incremental import add
 
-    def problem(p) -> None:
-        typer.echo(f"kg: skipped {p}", err=True)
-
     result = add(
         inputs,
         store,
         batch_size=batch_size,
         progress=not quiet,
-        on_problem=problem,
+        on_problem=echo_problem,
         discard_updates=discard_updates,
     )
     if result.changed:
@@ -48,5 +46,5 @@ def add_cli(
     typer.echo(f"  papers:   {result.papers}")
     typer.echo(f"  triples:  {result.triples}")
     typer.echo(f"  seconds:  {result.seconds}")
-    if result.skipped:
-        typer.echo(f"  skipped:  {len(result.skipped)} records (see messages above)")
+    for line in summary_lines(result.skipped):
+        typer.echo(line)

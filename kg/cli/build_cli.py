@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from kg.cli import app
+from kg.cli._report import echo_problem, summary_lines
 
 
 @app.command("build")
@@ -46,15 +47,12 @@ def build_cli(
 
         check_installed()
 
-    def problem(p) -> None:
-        typer.echo(f"kg: skipped {p}", err=True)
-
     result = build(
         inputs or None,
         output,
         progress=not quiet,
         batch_size=batch_size,
-        on_problem=problem,
+        on_problem=echo_problem,
         store=store,
         workers=workers,
         engine=engine,
@@ -76,5 +74,5 @@ def build_cli(
     typer.echo(f"  triples:  {result.triples}")
     stages = ", ".join(f"{k} {v}" for k, v in result.stages.items())
     typer.echo(f"  seconds:  {result.seconds}" + (f" ({stages})" if stages else ""))
-    if result.skipped:
-        typer.echo(f"  skipped:  {len(result.skipped)} records (see messages above)")
+    for line in summary_lines(result.skipped):
+        typer.echo(line)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.errors import Truncated
 from kg.extract.entities import SPANS_KEY as ENTITIES_KEY
 from kg.extract.records import (
     AcronymDef,
@@ -19,6 +21,18 @@ from kg.extract.records import (
 from kg.extract.relations import PROPERTY
 from kg.extract.sections import field_of, paper_text, sentence_of
 from kg.records import Paper
+
+#: Most distinct entities (lower-cased surface forms) kept for one paper; the mentions of the
+#: rest are dropped and the paper reported (:class:`kg.errors.Truncated`).
+#:
+#: Why truncate here and not skip: the paper itself is real (its record passed the length limit,
+#: :data:`kg.ingest.inputs.MAX_RECORD_CHARS`), only the recognizer went wild on it (a list of
+#: names, a table flattened into text). The most distinct entities in any of the 34,791 corpus
+#: abstracts is 96 (in its one 16,000-character abstract; the next is 64), so 150 is never reached
+#: by an abstract; a record past it would flood the graph with one paper's "entities" (a 950 KB
+#: record gave 2,884). The first 150 in reading order are kept: the title and opening sentences,
+#: where what a paper is about is said.
+MAX_ENTITIES_PER_PAPER = 150
 
 #: Which specific relation a mention of each type implies (besides ``mentions``).
 RELATION_OF_TYPE = {"Dataset": "usesDataset", "Task": "addressesTask", "Metric": "usesMetric"}
@@ -163,12 +177,65 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
     return result
 
 
+def cap_entities(ext: PaperExtraction, limit: int = MAX_ENTITIES_PER_PAPER) -> int:
+    """Keep only the mentions of the first ``limit`` distinct entities (lower-cased surface
+    forms, in reading order); claims' mention indices follow. Returns how many distinct forms
+    the paper had (0 if it was within the limit)."""
+    forms: dict[str, None] = {}
+    for m in ext.mentions:
+        forms.setdefault(m.text.lower())
+    if len(forms) <= limit:
+        return 0
+    kept = set(list(forms)[:limit])
+    new_index: dict[int, int] = {}
+    mentions = []
+    for i, m in enumerate(ext.mentions):
+        if m.text.lower() in kept:
+            new_index[i] = len(mentions)
+            mentions.append(m)
+    ext.mentions = mentions
+    for claim in ext.claims:
+        claim.mention_ids = [new_index[i] for i in claim.mention_ids if i in new_index]
+    ext.relations = [r for r in ext.relations if r.head in new_index and r.tail in new_index]
+    for r in ext.relations:
+        r.head, r.tail = new_index[r.head], new_index[r.tail]
+    return len(forms)
+
+
+def capped_problem(paper: Paper, forms: int) -> Truncated:
+    """The report of a paper :func:`cap_entities` cut short, naming its file and line."""
+    source = paper.sources[0] if paper.sources else (paper.id or paper.title[:60])
+    path, _, line = source.rpartition(":")
+    return Truncated(
+        path if line.isdigit() else source,
+        int(line) if line.isdigit() else None,
+        f"{forms} distinct entities, more than an abstract has: kept the first "
+        f"{MAX_ENTITIES_PER_PAPER} ('{paper.title[:60]}')",
+    )
+
+
 def extract(
-    papers: Iterable[Paper], nlp: Language, batch_size: int = 32, n_process: int = 1
+    papers: Iterable[Paper],
+    nlp: Language,
+    batch_size: int = 32,
+    n_process: int = 1,
+    on_capped: Callable[[Truncated], None] | None = None,
 ) -> Iterator[PaperExtraction]:
-    """Run the pipeline over papers (streaming), one Doc per paper (title + abstract)."""
+    """Run the pipeline over papers (streaming), one Doc per paper (title + abstract).
+
+    A paper with more than :data:`MAX_ENTITIES_PER_PAPER` distinct entities is cut to that many
+    and reported to ``on_capped`` (never silently: without a callback it is a warning on stderr).
+    """
     claims_component = "kg_claims" if "kg_claims" in nlp.pipe_names else "kg_claim_cues"
     stream = ((paper_text(p.title, p.abstract), p) for p in papers)
     for doc, paper in nlp.pipe(stream, as_tuples=True, batch_size=batch_size, n_process=n_process):
         doc.user_data["kg_claims_component"] = claims_component
-        yield doc_to_extraction(doc, paper)
+        ext = doc_to_extraction(doc, paper)
+        forms = cap_entities(ext)
+        if forms:
+            problem = capped_problem(paper, forms)
+            if on_capped is not None:
+                on_capped(problem)
+            else:
+                print(f"kg: truncated {problem}", file=sys.stderr)
+        yield ext

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kg.errors import InputProblem, KGError
+from kg.errors import InputProblem, KGError, Truncated
 from kg.extract.records import PaperExtraction
 from kg.records import Paper
 
@@ -77,13 +77,17 @@ class BatchSummary:
     reused: bool = False
     #: the whole batch failed (a worker died): no checkpoint, a re-run tries it again
     failed: bool = False
+    #: papers kept but cut short (too many entities): {"path", "line", "message"} each
+    notes: list[dict] = field(default_factory=list)
 
     @property
     def name(self) -> str:
         return checkpoint_name(self.key, self.index)
 
-    def problems(self) -> list[ExtractionProblem]:
-        return [
+    def problems(self) -> list[InputProblem]:
+        """The papers skipped (:class:`ExtractionProblem`), then those cut short
+        (:class:`~kg.errors.Truncated`), as the coordinator reports them."""
+        skipped: list[InputProblem] = [
             ExtractionProblem(
                 path=e.get("source") or "?",
                 line=None,
@@ -93,6 +97,7 @@ class BatchSummary:
             )
             for e in self.errors
         ]
+        return skipped + [Truncated(n["path"], n["line"], n["message"]) for n in self.notes]
 
 
 def failed_summary(spec: BatchSpec, error: str) -> BatchSummary:

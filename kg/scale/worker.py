@@ -58,13 +58,23 @@ def extract_batch(
     started = time.perf_counter()
     nlp = pipeline(model, setup)
     errors: list[dict] = []
+    notes: list[dict] = []
+
+    def capped(problem) -> None:  # a paper cut to MAX_ENTITIES_PER_PAPER: the client reports it
+        notes.append({"path": problem.path, "line": problem.line, "message": problem.message})
+
     try:
-        lines = [to_json(e) for e in extract(spec.papers, nlp, batch_size=batch_size)]
+        lines = [
+            to_json(e) for e in extract(spec.papers, nlp, batch_size=batch_size, on_capped=capped)
+        ]
     except Exception:  # noqa: BLE001 - isolate the paper that fails, keep the others
         lines = []
+        notes.clear()
         for paper in spec.papers:
             try:
-                lines.extend(to_json(e) for e in extract([paper], nlp, batch_size=1))
+                lines.extend(
+                    to_json(e) for e in extract([paper], nlp, batch_size=1, on_capped=capped)
+                )
             except Exception as err:  # noqa: BLE001
                 errors.append(
                     {
@@ -79,6 +89,7 @@ def extract_batch(
         papers=len(spec.papers),
         records=len(lines),
         errors=errors,
+        notes=notes,
         seconds=round(time.perf_counter() - started, 3),
     )
     return summary, encode_checkpoint(summary, lines)

@@ -140,7 +140,9 @@ def add(
             return result(False, manifest.triples, manifest.generation, manifest.papers)
         new = []
         if fresh:
-            stream = extract(fresh, load_pipeline(pipeline_of(old)), batch_size=batch_size)
+            stream = extract(
+                fresh, load_pipeline(pipeline_of(old)), batch_size=batch_size, on_capped=report
+            )
             if progress:
                 from tqdm import tqdm
 
