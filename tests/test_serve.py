@@ -295,6 +295,8 @@ def test_updates_when_allowed(sample_build, tmp_path):
     store = tmp_path / "writable"
     shutil.copytree(out, store)
     with running_server(store, "--allow-update") as url:
+        ask = 'ASK { <http://ex/a> <http://ex/b> "c" }'
+        assert _client(url, JSON, ask).queryAndConvert()["boolean"] is False  # now cached
         client = _client(url, JSON, 'INSERT DATA { <http://ex/a> <http://ex/b> "c" }')
         client.setMethod(POST)
         assert client.query().response.status == 200
