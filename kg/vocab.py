@@ -40,6 +40,8 @@ class KG(DefinedNamespace):
     TopicLink: URIRef  # a weighted link between two topics via shared papers
     TopicEntityCount: URIRef  # how many papers of one topic mention one entity (precomputed)
     SharedEntityTier: URIRef  # a rank range of the entities two topics share (precomputed)
+    EntityRelation: URIRef  # an entity -> entity edge (reified) with its paper count
+    RelationEvidence: URIRef  # one occurrence of an entity relation in a paper's sentence
 
     # --- paper -> entity / claim (the core contract) ---------------------------------------
     proposes: URIRef  # paper -> the method/model/dataset/benchmark it introduces
@@ -50,6 +52,22 @@ class KG(DefinedNamespace):
     usesMetric: URIRef  # paper -> metric it reports
     hasClaim: URIRef  # paper -> Claim
     definesAcronym: URIRef  # paper -> AcronymDefinition
+
+    # --- entity -> entity (SciERC's relation types, kg_relations) ----------------------------
+    usedFor: URIRef  # A is used for B (method -> task, method -> method, data -> method ...)
+    evaluates: URIRef  # a dataset or metric evaluates a method or task (EVALUATE-FOR)
+    comparedWith: URIRef  # A is compared with B (symmetric)
+    partOf: URIRef  # A is a part of B
+    hyponymOf: URIRef  # A is a kind of B
+    featureOf: URIRef  # A is a feature (property) of B
+    conjunction: URIRef  # A and B are named together as peers (symmetric)
+    hasEvidence: URIRef  # EntityRelation -> RelationEvidence
+    headForm: URIRef  # RelationEvidence: the subject entity's surface form ...
+    headStart: URIRef  # ... and its offsets in the field
+    headEnd: URIRef
+    tailForm: URIRef  # the object entity's surface form and offsets
+    tailStart: URIRef
+    tailEnd: URIRef
 
     # --- paper metadata --------------------------------------------------------------------
     arxivId: URIRef
@@ -114,6 +132,7 @@ CLAIM = Namespace(DATA_BASE + "claim/")
 EVIDENCE = Namespace(DATA_BASE + "evidence/")
 TOPIC = Namespace(DATA_BASE + "topic/")
 TOPICLINK = Namespace(DATA_BASE + "topiclink/")
+RELATION = Namespace(DATA_BASE + "relation/")
 AGENT = Namespace(DATA_BASE + "extractor/")
 
 #: Prefixes bound in every graph we write and predeclared in every query we run.
@@ -124,6 +143,7 @@ PREFIXES: dict[str, str] = {
     "claim": str(CLAIM),
     "evidence": str(EVIDENCE),
     "topic": str(TOPIC),
+    "relation": str(RELATION),
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

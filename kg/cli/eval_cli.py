@@ -21,7 +21,8 @@ def eval_scierc_cmd(
         False, "--accurate", help="Score the accurate (transformer) pipeline's recognizer."
     ),
 ) -> None:
-    """Entity P/R/F1 (exact span + label) on a SciERC file."""
+    """Entity P/R/F1 (exact span + label) and relation P/R/F1 (end to end and on the gold
+    entities) on a SciERC file."""
     from kg.evaluation.scierc import evaluate_scierc
     from kg.extract import ACCURATE_PIPELINE_DIR
 

@@ -1,4 +1,5 @@
-"""Entity recognition scores on SciERC: exact span + label, via spaCy's scorer (``get_ner_prf``).
+"""Entity recognition scores on SciERC: exact span + label, via spaCy's scorer (``get_ner_prf``),
+and relation scores (``relations``, :mod:`kg.evaluation.relations`).
 
 Only the recognizer runs (``tok2vec`` + ``ner``, or ``sentencizer`` + ``kg_transformer_ner`` in
 the accurate pipeline), so rule components of the product pipeline do not change the scores.
@@ -94,4 +95,56 @@ def evaluate_scierc(path: Path, model: Path | None = None) -> dict:
         n_pred += len(pred)
         n_gold += len(gold)
     result["all_gold"] = _prf(tp, n_pred, n_gold)
+    result["relations"] = relation_scores(nlp, records, examples)
     return result
+
+
+def relation_scores(nlp: Language, records: list[dict], examples: list[Example]) -> dict:
+    """``relations`` of the report (:mod:`kg.evaluation.relations`): end to end on the
+    recognizer's spans and given the gold spans, at the shipped threshold (what the graph gets)
+    and at the threshold of the best dev F1 on gold entities (the model's F1 figure)."""
+    from kg.evaluation.relations import (
+        gold_abstracts,
+        predict_end_to_end,
+        predict_given_gold,
+        score,
+    )
+
+    component = _relation_component(nlp)
+    if component is None or component.model is None:
+        return {"error": "no kg_relations component in this pipeline or the shipped one"}
+    model = component.model
+    gold = gold_abstracts(records, nlp.vocab)
+    e2e = predict_end_to_end(model, gold, [eg.predicted for eg in examples])
+    given = predict_given_gold(model, gold)
+    best = float(model.info.get("best_f1_threshold", 0.3))
+    at_best = score(e2e, best, per_type=True)
+    shipped = score(e2e, model.threshold)
+    given_best = score(given, best, per_type=True)
+    given_shipped = score(given, model.threshold)
+    return {
+        "precision": at_best["precision"],
+        "recall": at_best["recall"],
+        "f1": at_best["f1"],
+        "strict_f1": at_best["strict_f1"],
+        "per_type": at_best["per_type"],
+        "predicted": at_best["predicted"],
+        "gold": at_best["gold"],
+        "given_gold_entities_f1": given_best["f1"],
+        "given_gold_entities": given_best,
+        "threshold": best,
+        "shipped_threshold": model.threshold,
+        "at_shipped_threshold": {
+            "end_to_end": shipped,
+            "given_gold_entities": given_shipped,
+        },
+    }
+
+
+def _relation_component(nlp: Language):
+    if "kg_relations" in nlp.pipe_names:
+        return nlp.get_pipe("kg_relations")
+    from kg.extract import load_pipeline
+
+    shipped = load_pipeline()
+    return shipped.get_pipe("kg_relations") if "kg_relations" in shipped.pipe_names else None

@@ -48,6 +48,7 @@ from rapidfuzz import fuzz
 from kg.extract.records import PaperExtraction
 from kg.extract.terms import is_case_sensitive, load_terms
 from kg.link.normalize import acronym_singular, digits, initials, is_acronym, surface_key
+from kg.link.relations import relation_support
 from kg.records import short_hash, slugify
 
 FUZZY_THRESHOLD = 92.0
@@ -98,6 +99,8 @@ class Resolution:
     mention_entity: dict[tuple[int, int], str]
     #: (extraction index, acronym index) -> entity id
     acronym_entity: dict[tuple[int, int], str]
+    #: entity -> entity edges (kg.link.relations) -> the papers they were read from
+    relations: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
 
 
 class _UnionFind:
@@ -266,9 +269,11 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
     definitions: list[tuple[str, str]] = []  # (short key, long key) of every acronym definition
 
     exact_aliases = _exact_aliases()
+    pending_relations: list[tuple[int, int, int, str, str]] = []
     for i, ext in enumerate(extractions):
         scoped = _scoped_definitions(ext)
         pid = ext.paper.local_id
+        pending_relations.extend((i, r.head, r.tail, r.relation, pid) for r in ext.relations)
         for j, m in enumerate(ext.mentions):
             key = surface_key(m.text)
             node = _node_of(m.text, scoped)
@@ -448,7 +453,8 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
         for k, n in acronym_node.items()
         if uf.find(n) in entity_of_root
     }
-    return Resolution(entities, mention_entity, acronym_entity)
+    relations = relation_support(pending_relations, mention_entity)
+    return Resolution(entities, mention_entity, acronym_entity, relations)
 
 
 def _mostly_acronym(forms: Counter[str]) -> bool:

@@ -1,5 +1,9 @@
 """Write the linked extraction as RDF against the project's ontology (``ontology/kg.ttl``).
 
+Entity relations (``kg:usedFor`` ...) are graph-wide edges (:func:`relation_triples`, one per
+head, relation and tail with its ``kg:paperCount``) and per-paper ``kg:RelationEvidence``
+(:func:`relation_evidence_triples`), so the papers' own triples stay independent of each other.
+
 Triples are produced by one generator (:func:`graph_triples`) so the same code feeds an rdflib
 Graph (Turtle for the sample) and a bulk loader (Oxigraph, N-Triples per partition) at scale.
 No blank nodes: every node has a deterministic IRI, so the same input gives byte-identical
@@ -29,6 +33,8 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.extract.reader import RELATION_OF_TYPE
 from kg.extract.records import PaperExtraction
+from kg.extract.relations import SYMMETRIC
+from kg.link.relations import EdgeKey, edge_key
 from kg.link.resolve import Resolution
 from kg.link.topics import Assignment, TopicLinkRecord
 from kg.records import Paper, short_hash, slugify
@@ -41,6 +47,7 @@ from kg.vocab import (
     KG,
     PAPER,
     PREFIXES,
+    RELATION,
     TOPIC,
     TOPICLINK,
 )
@@ -61,6 +68,16 @@ RELATION_PROPERTY = {
     "addressesTask": KG.addressesTask,
     "usesMethod": KG.usesMethod,
     "usesMetric": KG.usesMetric,
+}
+#: Entity -> entity relations (kg.extract.records.ENTITY_RELATIONS) -> their property.
+ENTITY_RELATION_PROPERTY = {
+    "usedFor": KG.usedFor,
+    "featureOf": KG.featureOf,
+    "hyponymOf": KG.hyponymOf,
+    "partOf": KG.partOf,
+    "comparedWith": KG.comparedWith,
+    "conjunction": KG.conjunction,
+    "evaluates": KG.evaluates,
 }
 SUPERCLASSES = {"Model": ("Method",)}
 _DATE_TYPES = [
@@ -233,6 +250,74 @@ def _evidence(
     yield ev, attributed, t.iri(f"{AGENT}{m.extractor}")
 
 
+def relation_iri(key: EdgeKey) -> str:
+    """``relation/<relation>-<hash of both ends>``: the same edge in every build."""
+    head, relation, tail = key
+    return f"{RELATION}{relation}-{short_hash(f'{head}|{relation}|{tail}', 16)}"
+
+
+def relation_evidence_triples(
+    i: int, ext: PaperExtraction, resolution: Resolution, paper: tuple[str, URIRef | str], t: Terms
+) -> Iterator[Triple]:
+    """One kg:RelationEvidence per relation the paper states, hung on its edge
+    (kg:hasEvidence); the edge itself and its paper count are graph-wide
+    (:func:`relation_triples`). The head/tail offsets are those of the mentions that are the
+    edge's rdf:subject and rdf:object (for a symmetric relation, in the edge's order)."""
+    s_iri, s_term = paper
+    for r in ext.relations:
+        head = resolution.mention_entity.get((i, r.head))
+        tail = resolution.mention_entity.get((i, r.tail))
+        if head is None or tail is None or r.relation not in ENTITY_RELATION_PROPERTY:
+            continue
+        key = edge_key(head, r.relation, tail)
+        if key is None:
+            continue
+        hm, tm = ext.mentions[r.head], ext.mentions[r.tail]
+        if key[0] != head:  # a symmetric edge stored the other way round
+            hm, tm = tm, hm
+        edge_iri = relation_iri(key)
+        ev = t.iri(
+            f"{EVIDENCE}{short_hash(f'{s_iri}|{edge_iri}|{hm.field}|{hm.start}|{tm.start}', 16)}"
+        )
+        yield t.iri(edge_iri), KG.hasEvidence, ev
+        yield ev, RDF.type, KG.RelationEvidence
+        yield ev, RDF.subject, t.iri(f"{ENTITY}{key[0]}")
+        yield ev, RDF.predicate, ENTITY_RELATION_PROPERTY[r.relation]
+        yield ev, RDF.object, t.iri(f"{ENTITY}{key[2]}")
+        yield ev, KG.headForm, t.literal(hm.text)
+        yield ev, KG.headStart, t.integer(hm.start)
+        yield ev, KG.headEnd, t.integer(hm.end)
+        yield ev, KG.tailForm, t.literal(tm.text)
+        yield ev, KG.tailStart, t.integer(tm.start)
+        yield ev, KG.tailEnd, t.integer(tm.end)
+        yield ev, KG.sentence, t.literal(hm.sentence)
+        yield ev, KG.sentenceStart, t.integer(hm.sent_start)
+        yield ev, KG.sentenceEnd, t.integer(hm.sent_end)
+        yield ev, KG.inField, t.word(hm.field)
+        yield ev, KG.extractor, t.word(r.extractor)
+        yield ev, KG.score, t.decimal(r.score)
+        yield ev, PROV.wasDerivedFrom, s_term
+        yield ev, PROV.wasAttributedTo, t.iri(f"{AGENT}{r.extractor}")
+
+
+def relation_triples(resolution: Resolution, t: Terms = RDFLIB_TERMS) -> Iterator[Triple]:
+    """The entity -> entity edges: the plain triple (both directions for a symmetric
+    relation) and a kg:EntityRelation node repeating it with its kg:paperCount."""
+    for key, papers in sorted(resolution.relations.items()):
+        head, relation, tail = key
+        pred = ENTITY_RELATION_PROPERTY[relation]
+        h, o = t.iri(f"{ENTITY}{head}"), t.iri(f"{ENTITY}{tail}")
+        yield h, pred, o
+        if relation in SYMMETRIC:
+            yield o, pred, h
+        edge = t.iri(relation_iri(key))
+        yield edge, RDF.type, KG.EntityRelation
+        yield edge, RDF.subject, h
+        yield edge, RDF.predicate, pred
+        yield edge, RDF.object, o
+        yield edge, KG.paperCount, t.integer(len(papers))
+
+
 def extraction_triples(
     i: int, ext: PaperExtraction, resolution: Resolution, t: Terms = RDFLIB_TERMS
 ) -> Iterator[Triple]:
@@ -312,6 +397,7 @@ def extraction_triples(
                 yield qn, KG.unit, lit(q.unit)
             yield qn, KG.direction, word(q.direction)
             yield qn, KG.quantityText, lit(q.text)
+    yield from relation_evidence_triples(i, ext, resolution, paper, t)
 
 
 def topic_triples(
@@ -451,7 +537,11 @@ def topic_entity_triples(
 
 def extractors_of(ext: PaperExtraction) -> set[str]:
     """The names of the extractors of a paper's mentions and claims (its prov:SoftwareAgents)."""
-    return {m.extractor for m in ext.mentions} | {c.extractor for c in ext.claims}
+    return (
+        {m.extractor for m in ext.mentions}
+        | {c.extractor for c in ext.claims}
+        | {r.extractor for r in ext.relations}
+    )
 
 
 def agent_triples(names: set[str], t: Terms = RDFLIB_TERMS) -> Iterator[Triple]:
@@ -474,6 +564,7 @@ def graph_triples(
         agents |= extractors_of(ext)
         yield from extraction_triples(i, ext, resolution)
     yield from entity_triples(resolution)
+    yield from relation_triples(resolution)
     yield from topic_triples(assignments, links)
     yield from topic_entity_triples(resolution, assignments)
     yield from agent_triples(agents)

@@ -29,6 +29,7 @@ from kg.rdf.writer import (
     agent_triples,
     entity_triples,
     extraction_triples,
+    relation_triples,
     topic_entity_triples,
     topic_triples,
 )
@@ -245,6 +246,7 @@ def global_triples(
     from kg.ontology import load_topics_graph
 
     yield from entity_triples(resolution, NT_TERMS)
+    yield from relation_triples(resolution, NT_TERMS)
     yield from topic_triples(assignments, links, NT_TERMS)
     yield from topic_entity_triples(resolution, assignments, NT_TERMS)
     yield from agent_triples(agents, NT_TERMS)

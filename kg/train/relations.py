@@ -163,6 +163,7 @@ def train_relations(
     model.threshold = threshold
     model.info = {
         "C": c,
+        "best_f1_threshold": best_f1_threshold(given),
         "min_count": min_count,
         "trained_on": "SciERC train (gold entity spans)",
         "threshold_rule": f"lowest with dev precision on gold entities >= {min_precision}",
