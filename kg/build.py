@@ -19,6 +19,7 @@ from kg.extract.records import PaperExtraction
 from kg.ingest import SAMPLE_DIR, deduplicate, read_inputs, sample_inputs
 from kg.link.resolve import Resolution, resolve
 from kg.link.topics import Assignment, TopicLinkRecord, score_paper, topic_links
+from kg.progress import bar, status
 from kg.rdf import graph_triples, new_graph, write_turtle
 from kg.records import Paper
 
@@ -143,28 +144,29 @@ def build(
             papers, out_dir, options, records_read=read, skipped=skipped, report=report,
             progress=progress, store=store, started=started,
         )  # fmt: skip
-    nlp = load_pipeline(model)
-    stream = extract(papers, nlp, batch_size=batch_size, on_capped=report)
-    if progress:
-        from tqdm import tqdm
+    with status(progress, "loading the pipeline"):
+        nlp = load_pipeline(model)
+    with bar(progress, len(papers), "extract") as shown:
+        extractions = []
+        for ext in extract(papers, nlp, batch_size=batch_size, on_capped=report):
+            extractions.append(ext)
+            shown.update(1)
+    with status(progress, f"linking {len(papers)} papers"):
+        linked = link(extractions)
 
-        stream = tqdm(
-            stream, total=len(papers), unit="paper", desc="extract", leave=False, disable=None
-        )
-    linked = link(list(stream))
-
-    graph = new_graph()
-    for triple in graph_triples(
-        linked.extractions, linked.resolution, linked.assignments, linked.links
-    ):
-        graph.add(triple)
     out = Path(out_dir) / "graph.ttl"
-    if store:
-        from kg.store import write_build
+    with status(progress, "writing " + ("graph.ttl and the store" if store else "graph.ttl")):
+        graph = new_graph()
+        for triple in graph_triples(
+            linked.extractions, linked.resolution, linked.assignments, linked.links
+        ):
+            graph.add(triple)
+        if store:
+            from kg.store import write_build
 
-        write_build(out_dir, graph, linked.extractions)  # also writes graph.ttl, atomically
-    else:
-        write_turtle(graph, out)
+            write_build(out_dir, graph, linked.extractions)  # also writes graph.ttl, atomically
+        else:
+            write_turtle(graph, out)
     types = Counter(e.type for e in linked.resolution.entities.values())
     return BuildResult(
         graph_path=out,

@@ -4,15 +4,15 @@ that a user sees what is missing from the graph and why)."""
 
 from __future__ import annotations
 
-import typer
-
 from kg.errors import InputProblem, Truncated
 
 
 def echo_problem(problem: InputProblem) -> None:
     """One line on stderr, as the problem is met (above any progress bar)."""
+    from kg.progress import echo
+
     verb = "truncated" if isinstance(problem, Truncated) else "skipped"
-    typer.echo(f"kg: {verb} {problem}", err=True)
+    echo(f"kg: {verb} {problem}")
 
 
 def summary_lines(problems: list[InputProblem]) -> list[str]:

@@ -86,17 +86,9 @@ def make_engine(options: ScaleOptions):
 
 
 def _bar(progress: bool, total: int, initial: int, desc: str, unit: str):
-    from tqdm import tqdm
+    from kg.progress import bar
 
-    return tqdm(
-        total=total,
-        initial=initial,
-        desc=desc,
-        unit=unit,
-        leave=False,
-        disable=None if progress else True,
-        smoothing=0.1,
-    )
+    return bar(progress, total, desc, unit, initial=initial)
 
 
 def _release_memory() -> None:
@@ -199,7 +191,10 @@ def build_scaled(
         t = time.perf_counter()
         ok = [s for s in specs if not summaries[s.index].failed]
         paths = [batches_dir / s.name for s in ok]
-        link = linking.result()
+        from kg.progress import status
+
+        with status(progress, f"linking {len(papers)} papers"):
+            link = linking.result()
         if not link.papers:
             raise KGError("the pipeline failed on every paper (see the messages above)")
         slices = resolution_slices(link)
@@ -287,7 +282,8 @@ def build_scaled(
         t = time.perf_counter()
         if loader is not None:
             try:
-                triples = loaded.result()
+                with status(progress, "loading the store"):
+                    triples = loaded.result()
             except BaseException:  # Ctrl-C: stop the bulk load; the previous store stays
                 feed.fail("stopped")
                 raise

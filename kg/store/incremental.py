@@ -77,6 +77,7 @@ def add(
     from kg.build import link, read_papers
     from kg.extract import extract, load_pipeline
     from kg.ingest import deduplicate
+    from kg.progress import bar, status
     from kg.rdf import graph_triples, new_graph
     from kg.store.extractions import read_extractions
 
@@ -104,7 +105,8 @@ def add(
             raise KGError(
                 f"{store_dir}: the store keeps no extraction records; rebuild it with kg build"
             )
-        old = list(read_extractions(records))
+        with status(progress, "reading the store's extraction records"):
+            old = list(read_extractions(records))
         papers, read = read_papers(list(inputs), report)
         index = {ext.paper.key or ext.paper.title: i for i, ext in enumerate(old)}
         fresh = []
@@ -140,28 +142,21 @@ def add(
             return result(False, manifest.triples, manifest.generation, manifest.papers)
         new = []
         if fresh:
-            stream = extract(
-                fresh, load_pipeline(pipeline_of(old)), batch_size=batch_size, on_capped=report
-            )
-            if progress:
-                from tqdm import tqdm
-
-                stream = tqdm(
-                    stream,
-                    total=len(fresh),
-                    unit="paper",
-                    desc="extract",
-                    leave=False,
-                    disable=None,
-                )
-            new = list(stream)
-        linked = link(old + new)
-        graph = new_graph()
-        for triple in graph_triples(
-            linked.extractions, linked.resolution, linked.assignments, linked.links
-        ):
-            graph.add(triple)
-        with Publisher(store_dir, lock=lock, what="kg add") as publisher:
-            publisher.stage_graph(graph, linked.extractions)
-            published = publisher.publish(len(linked.extractions), "add")
+            with status(progress, "loading the pipeline"):
+                nlp = load_pipeline(pipeline_of(old))
+            with bar(progress, len(fresh), "extract") as shown:
+                for ext in extract(fresh, nlp, batch_size=batch_size, on_capped=report):
+                    new.append(ext)
+                    shown.update(1)
+        with status(progress, f"linking {len(old) + len(new)} papers"):
+            linked = link(old + new)
+        with status(progress, "writing the new store generation"):
+            graph = new_graph()
+            for triple in graph_triples(
+                linked.extractions, linked.resolution, linked.assignments, linked.links
+            ):
+                graph.add(triple)
+            with Publisher(store_dir, lock=lock, what="kg add") as publisher:
+                publisher.stage_graph(graph, linked.extractions)
+                published = publisher.publish(len(linked.extractions), "add")
         return result(True, published.triples, published.generation, published.papers)
