@@ -46,6 +46,19 @@ def add_stopper(nlp: Language) -> None:
     nlp.add_pipe("test_scale_stopper", first=True)
 
 
+EXTRACTED: list[str] = []  # the titles the counting pipeline saw (one process: workers=1)
+
+
+@Language.component("test_scale_counter")
+def _counter(doc):
+    EXTRACTED.append(doc.text.split("\n", 1)[0])
+    return doc
+
+
+def add_counter(nlp: Language) -> None:
+    nlp.add_pipe("test_scale_counter", first=True)
+
+
 def _quads(out: Path) -> set[str]:
     with open_store(out) as handle:
         return {str(q) for q in handle.store}
@@ -149,24 +162,32 @@ def test_interrupted_build_resumes_with_the_batches_done(reference, titles, tmp_
     assert len(kept) == 3  # batches 0-2; batch 3 was interrupted
     assert not list(batch_dir(out).glob(".*tmp*"))  # no half-written checkpoint
 
-    result = build([MEDIUM], out, scale=ScaleOptions(workers=1, chunk_size=8))
-    after = {p.name: p.stat().st_mtime_ns for p in batch_dir(out).glob("*.jsonl.gz")}
-    assert all(after[name] == mtime for name, mtime in kept.items())  # not extracted again
-    assert len(after) == 7
+    EXTRACTED.clear()
+    result = build([MEDIUM], out, scale=ScaleOptions(workers=1, chunk_size=8, setup=add_counter))
+    assert len(EXTRACTED) == 50 - 24  # batches 0-2 (24 papers) were not extracted again
     assert result.papers == 50
     assert _quads(out) == _quads(reference)
+    assert not (out / "work").exists()  # the finished build leaves no checkpoints behind
 
 
 def test_fresh_build_ignores_checkpoints(tmp_path):
     out = tmp_path / "fresh"
-    build([SMALL], out, scale=ScaleOptions(chunk_size=3), store=False)
-    before = {p.name: p.stat().st_mtime_ns for p in batch_dir(out).glob("*.jsonl.gz")}
-    assert len(before) == 3
-    build([SMALL], out, scale=ScaleOptions(chunk_size=3, resume=False), store=False)
-    after = {p.name: p.stat().st_mtime_ns for p in batch_dir(out).glob("*.jsonl.gz")}
-    assert before.keys() == after.keys()
-    assert all(after[k] != before[k] for k in before)
+    with pytest.raises(KeyboardInterrupt):
+        build([MEDIUM], out, scale=ScaleOptions(chunk_size=8, setup=add_stopper), store=False)
+    assert len(list(batch_dir(out).glob("*.jsonl.gz"))) == 3
+    EXTRACTED.clear()
+    options = ScaleOptions(chunk_size=8, resume=False, setup=add_counter)
+    build([MEDIUM], out, scale=options, store=False)
+    assert len(EXTRACTED) == 50  # every batch extracted again
     assert (out / "graph.ttl").stat().st_size > 0
+    assert not (out / "work").exists()
+
+
+def test_kept_ntriples_stay_and_the_checkpoints_go(tmp_path):
+    out = tmp_path / "keep"
+    build([SMALL], out, scale=ScaleOptions(chunk_size=3, keep_ntriples=True), store=False)
+    assert sorted(p.name for p in (out / "work").iterdir()) == ["ntriples"]
+    assert len(list((out / "work" / "ntriples").glob("*.nt"))) == 4  # global + 3 parts
 
 
 def test_a_failing_paper_is_reported_and_the_rest_kept(titles, tmp_path):
