@@ -57,7 +57,12 @@ def explain(graph: Graph, name: str) -> list[Explanation]:
             SELECT ?label (GROUP_CONCAT(DISTINCT STR(?t); separator=" ") AS ?types) WHERE {{
               <{iri}> rdfs:label ?label ; a ?t }} GROUP BY ?label""",
         ).rows[0]
-        exp = Explanation(iri, str(head[0]), [shorten(URIRef(t)) for t in str(head[1]).split()])
+        # GROUP_CONCAT's order is the store's (it changes between runs and stores): the most
+        # specific classes first, alphabetically, the umbrella kg:Entity last
+        types = sorted(
+            (shorten(URIRef(t)) for t in str(head[1]).split()), key=lambda t: (t == "kg:Entity", t)
+        )
+        exp = Explanation(iri, str(head[0]), types)
         for form, rule, score, detail in run_query(
             graph,
             f"""
