@@ -1,4 +1,5 @@
-"""``kg explain``: why an entity is what it is - its forms, the rule behind each merge, its papers.
+"""``kg explain``: why an entity is what it is - its forms, the rule behind each merge, its
+relations to other entities (one evidence sentence each), its papers.
 
 Reads only the graph (the resolution's reasons are stored as ``kg:AliasMerge`` nodes), so it works
 on any built graph without re-running the pipeline.
@@ -32,6 +33,51 @@ class Explanation:
     forms: list[FormReason] = field(default_factory=list)
     papers: list[tuple[str, str, list[str]]] = field(default_factory=list)  # iri, title, relations
     acronym_definitions: list[tuple[str, str, str]] = field(default_factory=list)
+    relations: list[RelationLine] = field(default_factory=list)
+
+
+@dataclass
+class RelationLine:
+    """One entity relation as it reads ("subject relation object"), its support and the
+    best-scored sentence that states it."""
+
+    subject: str
+    relation: str  # the property's local name: usedFor, evaluates, ...
+    object: str
+    papers: int
+    sentence: str
+    paper: str
+    score: float
+
+
+def relations_of(graph: Graph, iri: str) -> list[RelationLine]:
+    """The kg:EntityRelation edges of entity ``iri`` in both directions, best supported
+    first, each with its highest-scored evidence sentence."""
+    best: dict[str, RelationLine] = {}
+    for edge, subj, rel, obj, papers, sentence, paper, score in run_query(
+        graph,
+        f"""
+        SELECT ?edge ?sl ?p ?ol ?n ?sentence ?paper ?score WHERE {{
+          {{ ?edge rdf:subject <{iri}> }} UNION {{ ?edge rdf:object <{iri}> }}
+          ?edge a kg:EntityRelation ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+                kg:paperCount ?n ; kg:hasEvidence ?ev .
+          ?ev kg:sentence ?sentence ; prov:wasDerivedFrom ?paper ; kg:score ?score .
+          ?s rdfs:label ?sl . ?o rdfs:label ?ol }}""",
+    ).rows:
+        line = RelationLine(
+            str(subj),
+            str(rel).rpartition("#")[2],
+            str(obj),
+            int(papers),
+            str(sentence),
+            str(paper),
+            float(score),
+        )
+        key = str(edge)
+        old = best.get(key)
+        if old is None or (-line.score, line.sentence) < (-old.score, old.sentence):
+            best[key] = line
+    return sorted(best.values(), key=lambda r: (-r.papers, r.relation, r.subject, r.object))
 
 
 def find_entities(graph: Graph, name: str) -> list[str]:
@@ -87,6 +133,7 @@ def explain(graph: Graph, name: str) -> list[Explanation]:
               prov:wasDerivedFrom ?p }} ORDER BY ?s ?l ?p""",
         ).rows:
             exp.acronym_definitions.append((str(short), str(long_), str(paper)))
+        exp.relations = relations_of(graph, iri)
         out.append(exp)
     return out
 
@@ -108,6 +155,14 @@ def render(explanations: list[Explanation], max_papers: int = 20) -> str:
             lines.append(f"  acronym definitions ({len(exp.acronym_definitions)}):")
             for short, long_, paper in exp.acronym_definitions[:max_papers]:
                 lines.append(f"    {short} = {long_}  in {shorten(URIRef(paper))}")
+        if exp.relations:
+            lines.append(f"  relations ({len(exp.relations)}):")
+            for r in exp.relations[:max_papers]:
+                support = f"{r.papers} paper{'s' if r.papers != 1 else ''}"
+                lines.append(f"    {r.subject} --{r.relation}--> {r.object}  ({support})")
+                lines.append(f'      "{r.sentence}"  ({shorten(URIRef(r.paper))})')
+            if len(exp.relations) > max_papers:
+                lines.append(f"    ... and {len(exp.relations) - max_papers} more")
         lines.append(f"  papers ({len(exp.papers)}):")
         for _, title, rels in exp.papers[:max_papers]:
             lines.append(f"    - {title}  ({', '.join(rels)})")

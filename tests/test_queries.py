@@ -22,6 +22,9 @@ from kg.store.library import (
 KG_CMD = [sys.executable, "-c", "from kg.cli import main; main()"]
 EXPECTED = {
     "acronym",
+    "compared-with",
+    "evaluated-on",
+    "used-for",
     "bridges",
     "method-claims",
     "papers-using",

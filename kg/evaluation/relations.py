@@ -66,9 +66,13 @@ def _bounds(doc: Doc) -> list[tuple[int, int]]:
 
 def _to_chars(doc: Doc, rel: tuple) -> CharRelation:
     h0, h1, t0, t1, label = rel[:5]
-    return doc[h0].idx, doc[h1 - 1].idx + len(doc[h1 - 1]), doc[t0].idx, doc[t1 - 1].idx + len(
-        doc[t1 - 1]
-    ), label
+    return (
+        doc[h0].idx,
+        doc[h1 - 1].idx + len(doc[h1 - 1]),
+        doc[t0].idx,
+        doc[t1 - 1].idx + len(doc[t1 - 1]),
+        label,
+    )
 
 
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict:
@@ -95,10 +99,7 @@ def predict_given_gold(model: RelationModel, gold: list[GoldAbstract]) -> Predic
         types = {(s, e): label for s, e, label in g.spans}
         rels = predict_relations(model, words, _bounds(g.doc), g.spans, threshold=0.0)
         items.append(
-            [
-                (_to_chars(g.doc, r), r[5], types[(r[0], r[1])], types[(r[2], r[3])])
-                for r in rels
-            ]
+            [(_to_chars(g.doc, r), r[5], types[(r[0], r[1])], types[(r[2], r[3])]) for r in rels]
         )
     return Predictions(items, [g.relations for g in gold], [g.types for g in gold])
 

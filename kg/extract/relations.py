@@ -313,9 +313,7 @@ class RelationExtractor:
         path.mkdir(parents=True, exist_ok=True)
         m = self.model
         # float16 halves the file; the rounding moves no shipped prediction's score by 1e-3
-        np.savez_compressed(
-            path / "model.npz", weights=m.weights.astype(np.float16), bias=m.bias
-        )
+        np.savez_compressed(path / "model.npz", weights=m.weights.astype(np.float16), bias=m.bias)
         # mtime=0: the same weights give byte-identical files
         with open(path / "features.txt.gz", "wb") as raw:
             with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
@@ -333,9 +331,7 @@ class RelationExtractor:
                 features = fh.read().split("\n")
             with np.load(path / "model.npz") as arrays:
                 weights, bias = arrays["weights"].astype(np.float32), arrays["bias"]
-            self.model = RelationModel(
-                features, weights, bias, cfg["threshold"], cfg.get("info")
-            )
+            self.model = RelationModel(features, weights, bias, cfg["threshold"], cfg.get("info"))
         except (OSError, ValueError, KeyError) as err:
             raise KGError(f"cannot load the relation model from {path}: {err}") from err
         return self

@@ -49,6 +49,11 @@ class GraphIndex:
     #: (topic a, topic b) with a < b -> (shared papers, weight)
     topic_links: dict[tuple[str, str], tuple[int, float]]
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    #: entity relations (kg:EntityRelation): (entity a, entity b) with a < b -> the strongest
+    #: relation between them as (relation, supporting papers, subject, object)
+    entity_relations: dict[tuple[str, str], tuple[str, int, str, str]] = field(default_factory=dict)
+    #: entity -> the entities it has a relation with
+    related_entities: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def topics(self) -> list[str]:
@@ -202,6 +207,7 @@ def read_index(graph: Graph) -> GraphIndex:
             int(shared.toPython()) if shared is not None else 0,
             float(weight.toPython()) if weight is not None else 0.0,
         )
+    entity_relations, related = _entity_relations(graph, items)
     return GraphIndex(
         graph,
         items,
@@ -209,4 +215,32 @@ def read_index(graph: Graph) -> GraphIndex:
         {p: dict(es) for p, es in links.items()},
         dict(entity_papers),
         topic_links,
+        entity_relations=entity_relations,
+        related_entities=related,
     )
+
+
+def _entity_relations(
+    graph: Graph, items: dict[str, Item]
+) -> tuple[dict[tuple[str, str], tuple[str, int, str, str]], dict[str, set[str]]]:
+    """The kg:EntityRelation edges between indexed entities; of several relations between
+    the same two entities the best supported one (then by name) is kept, one edge per pair."""
+    found: dict[tuple[str, str], tuple[str, int, str, str]] = {}
+    related: dict[str, set[str]] = defaultdict(set)
+    for node in graph.subjects(RDF.type, KG.EntityRelation):
+        subj, pred, obj = (graph.value(node, p) for p in (_SUBJECT, _PREDICATE, _OBJECT))
+        count = graph.value(node, KG.paperCount)
+        if subj is None or pred is None or obj is None:
+            continue
+        a, b = str(subj), str(obj)
+        if a not in items or b not in items or a == b:
+            continue
+        papers = int(count.toPython()) if count is not None else 1
+        value = (_local(pred), papers, a, b)
+        key = (min(a, b), max(a, b))
+        old = found.get(key)
+        if old is None or (-papers, value[0]) < (-old[1], old[0]):
+            found[key] = value
+        related[a].add(b)
+        related[b].add(a)
+    return found, dict(related)

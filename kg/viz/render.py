@@ -56,6 +56,18 @@ RELATION_WORDS = {
     "usesMetric": "reports metric",
     "mentions": "mentions",
 }
+#: Entity relations (kg:EntityRelation) -> the label drawn on their edges.
+ENTITY_RELATION_WORDS = {
+    "usedFor": "used for",
+    "evaluates": "evaluates",
+    "comparedWith": "compared with",
+    "partOf": "part of",
+    "hyponymOf": "kind of",
+    "featureOf": "feature of",
+    "conjunction": "and",
+}
+#: Relations drawn without an arrow (symmetric).
+SYMMETRIC_RELATIONS = {"comparedWith", "conjunction"}
 PAPERS_IN_TIP = 3
 ALIASES_IN_TIP = 8
 
@@ -230,6 +242,13 @@ def edge_tooltip(index: GraphIndex, a: str, b: str, data: dict, labels: dict[str
         rel = ev[0] if ev else data.get("relation", "mentions")
         text = f"{labels[paper]} {RELATION_WORDS.get(rel, rel)} {index.items[entity].label}"
         return text + (f"\n“{_clip(ev[1], 300)}”" if ev else "")
+    if kind == "entity-relation":
+        n = data["papers"]
+        word = ENTITY_RELATION_WORDS.get(data["relation"], data["relation"])
+        return (
+            f"{labels[data['subject']]} {word} {labels[data['object']]}\n"
+            f"{n:,} paper{'s' if n != 1 else ''} (kg:{data['relation']})"
+        )
     if kind == "more":
         shown = b if a.startswith("kg-viz:") else a
         return f"{data['count']:,} of the left-out nodes link to {labels[shown]}"
@@ -355,6 +374,7 @@ EDGE_KINDS = {
     "subject": (COLOURS["Paper"], 0.35, "paper is about topic"),
     "bridge": (COLOURS["Method"], 0.3, "method used in topic's papers"),
     "relation": ("#787878", 0.25, "paper proposes / uses"),
+    "entity-relation": ("#b0306a", 0.75, "entity relation (used for, evaluates, compared with)"),
     "more": ("#969696", 0.55, "links of left-out nodes"),
 }
 EDGE_STYLE = {
@@ -394,6 +414,12 @@ def build_network(index: GraphIndex, sel: Selection) -> Network:
         net.add_node(n, label=labels[n], shape=shape, **options)
     for i, (a, b, d) in enumerate(sorted(view.edges(data=True), key=lambda e: (e[0], e[1]))):
         style = dict(EDGE_STYLE.get(d["kind"], {}))
+        if d["kind"] == "entity-relation":  # labelled by type, subject -> object
+            a, b = d["subject"], d["object"]
+            style["label"] = ENTITY_RELATION_WORDS.get(d["relation"], d["relation"])
+            style["font"] = {"size": 10, "align": "middle"}
+            if d["relation"] not in SYMMETRIC_RELATIONS:
+                style["arrows"] = "to"
         net.add_edge(
             a,
             b,

@@ -4,8 +4,9 @@ Views are :class:`networkx.Graph` objects over item IRIs. Node attributes: ``kin
 "Paper", an entity kind, or "More" for an aggregate), ``tier`` (what the cap keeps first: 0 for
 topics in the topic map, the hop distance in a neighbourhood) and ``score`` (which nodes of a
 tier and kind the cap keeps first). Edge attributes: ``kind`` ("topic-link", "subject",
-"relation", "bridge" or "more"), ``w`` (the weight that sets the edge's width) and details for
-the tooltip (``shared``, ``relation``, ``papers``).
+"relation", "entity-relation", "bridge" or "more"), ``w`` (the weight that sets the edge's
+width) and details for the tooltip (``shared``, ``relation``, ``papers``, ``subject``,
+``object``).
 """
 
 from __future__ import annotations
@@ -215,7 +216,9 @@ def neighbourhood(
 ) -> nx.Graph:
     """Everything within ``hops`` links of the focus nodes, and the links among it.
 
-    A hop goes paper -> its topics and entities, topic -> its papers, entity -> its papers.
+    A hop goes paper -> its topics and entities, topic -> its papers, entity -> its papers
+    and the entities it has a relation with (kg:usedFor, kg:evaluates, ...), so a walk from a
+    topic reaches its methods, their datasets and their baselines.
     """
     if hops < 0:
         raise KGError("--hops must be 0 or more")
@@ -239,6 +242,7 @@ def neighbourhood(
             yield from index.links.get(iri, {})
         else:
             yield from (p for p in index.entity_papers.get(iri, ()) if paper_ok(p))
+            yield from sorted(index.related_entities.get(iri, ()))
 
     hop: dict[str, int] = {f: 0 for f in focus}
     frontier = list(focus)
@@ -266,6 +270,12 @@ def neighbourhood(
         for entity, rels in sorted(index.links.get(paper, {}).items()):
             if entity in hop:
                 view.add_edge(paper, entity, kind="relation", w=1, relation=_strongest(rels))
+    for (a, b), (rel, papers, subj, obj) in sorted(index.entity_relations.items()):
+        if a in hop and b in hop:
+            view.add_edge(
+                a, b, kind="entity-relation", w=papers, relation=rel, papers=papers,
+                subject=subj, object=obj,
+            )  # fmt: skip
     for iri in view.nodes:
         view.nodes[iri]["score"] = (view.degree(iri, weight="w"), view.degree(iri))
     return view

@@ -1,0 +1,252 @@
+"""Relations between entities: the kg_relations component, its records, the graph, the eval."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, URIRef
+from rdflib.namespace import DCTERMS, PROV
+from spacy.tokens import Span
+
+from kg.errors import KGError
+from kg.extract.relations import (
+    LABELS,
+    MAX_GAP,
+    RelationExtractor,
+    candidate_pairs,
+    sentence_groups,
+)
+from kg.extract.sections import paper_text
+from kg.vocab import KG
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+ABSTRACT = (
+    "We propose ExpertRAG, a retrieval-augmented generation method for multi-hop question "
+    "answering. We evaluate ExpertRAG on HotpotQA and 2WikiMultiHopQA using exact match and F1."
+)
+ENTITY_RELATIONS = {
+    KG.usedFor,
+    KG.evaluates,
+    KG.comparedWith,
+    KG.partOf,
+    KG.hyponymOf,
+    KG.featureOf,
+    KG.conjunction,
+}
+
+
+def _doc(nlp, title: str, abstract: str):
+    return nlp(paper_text(title, abstract))
+
+
+def _check_relations(doc) -> None:
+    """Every relation joins two kg_entities spans of one sentence, with a known label and a
+    score at or above the shipped threshold."""
+    spans = {(s.start, s.end) for s in doc.spans["kg_entities"]}
+    for h0, h1, t0, t1, label, score in doc._.kg_relations:
+        assert (h0, h1) in spans and (t0, t1) in spans
+        assert label in LABELS
+        assert doc[h0].sent.start == doc[t0].sent.start
+        assert 0.0 <= score <= 1.0
+
+
+def test_pipeline_places_relations_after_entities(nlp):
+    names = nlp.pipe_names
+    assert names.index("kg_relations") == names.index("kg_entities") + 1
+
+
+def test_component_finds_relations_in_a_real_abstract(nlp):
+    doc = _doc(nlp, "ExpertRAG: efficient RAG with mixture of experts", ABSTRACT)
+    _check_relations(doc)
+    threshold = nlp.get_pipe("kg_relations").model.threshold
+    assert all(score >= threshold for *_rest, score in doc._.kg_relations)
+    found = {
+        (doc[h0:h1].text, label, doc[t0:t1].text) for h0, h1, t0, t1, label, _ in doc._.kg_relations
+    }
+    # the coordinated datasets are read as peers, in text order (SciERC's direction)
+    assert ("HotpotQA", "CONJUNCTION", "2WikiMultiHopQA") in found, found
+
+
+def test_one_entity_and_no_pair_per_sentence_give_no_relations(nlp):
+    doc = _doc(nlp, "A note", "We study BERT. Results are reported below. The end.")
+    assert doc._.kg_relations == []
+    one_per_sentence = _doc(nlp, "Short", "BERT is strong. HotpotQA is hard. SQuAD is old.")
+    by_sentence = defaultdict(int)
+    for s in one_per_sentence.spans["kg_entities"]:
+        by_sentence[s.sent.start] += 1
+    assert max(by_sentence.values(), default=0) <= 1
+    assert one_per_sentence._.kg_relations == []
+    empty = _doc(nlp, "Nothing", "")
+    assert empty._.kg_relations == []
+
+
+def test_overlapping_spans_are_never_related(nlp):
+    doc = nlp.make_doc("Dense retrieval models for open-domain question answering work well .")
+    doc[0].is_sent_start = True
+    for tok in doc[1:]:
+        tok.is_sent_start = False
+    outer, inner, task = (
+        Span(doc, 0, 3, "Method"),
+        Span(doc, 1, 3, "Method"),
+        Span(doc, 4, 8, "Task"),
+    )
+    doc.spans["kg_entities"] = [outer, inner, task]
+    doc = nlp.get_pipe("kg_relations")(doc)
+    for h0, h1, t0, t1, *_ in doc._.kg_relations:
+        assert h1 <= t0 or t1 <= h0, "a relation between overlapping spans"
+    assert (0, 1) not in candidate_pairs([(0, 3, "Method"), (1, 3, "Method")])
+
+
+def test_very_long_sentence_is_bounded_and_relations_stay_near(nlp):
+    words = " ".join(
+        f"BERT{i} and RoBERTa{i} with" for i in range(1500)
+    )  # one 6,000-token sentence
+    started = time.perf_counter()
+    doc = _doc(nlp, "Long", words)
+    assert time.perf_counter() - started < 60
+    _check_relations(doc)
+    for h0, h1, t0, t1, *_ in doc._.kg_relations:
+        assert max(t0 - h1, h0 - t1) <= MAX_GAP  # tokens between the two spans
+
+
+def test_spans_across_a_sentence_boundary_are_not_paired():
+    bounds = [(0, 5), (5, 10)]
+    groups = sentence_groups(bounds, [(1, 2, "Method"), (4, 6, "Task"), (7, 8, "Dataset")])
+    assert groups == []  # the crossing span is dropped, no sentence keeps two spans
+
+
+def test_weights_round_trip_and_a_broken_model_is_one_error(nlp, tmp_path):
+    component = nlp.get_pipe("kg_relations")
+    component.to_disk(tmp_path / "rel")
+    again = RelationExtractor(nlp, "kg_relations").from_disk(tmp_path / "rel")
+    doc = _doc(nlp, "ExpertRAG", ABSTRACT)
+    first = list(doc._.kg_relations)
+    doc = again(doc)
+    assert [r[:5] for r in doc._.kg_relations] == [r[:5] for r in first]
+    (tmp_path / "rel" / "cfg.json").write_text("{not json", encoding="utf8")
+    with pytest.raises(KGError, match="cannot load the relation model"):
+        RelationExtractor(nlp, "kg_relations").from_disk(tmp_path / "rel")
+
+
+def test_records_reference_mentions_of_one_sentence(nlp):
+    from kg.extract import extract
+    from kg.records import Paper
+
+    paper = Paper(title="ExpertRAG: efficient RAG with mixture of experts", abstract=ABSTRACT)
+    ext = next(extract([paper], nlp))
+    assert ext.relations
+    for r in ext.relations:
+        head, tail = ext.mentions[r.head], ext.mentions[r.tail]
+        assert head.field == tail.field and head.sentence == tail.sentence
+        assert r.relation in {str(p).rpartition("#")[2] for p in ENTITY_RELATIONS}
+
+
+# --- the graph ---------------------------------------------------------------------------------
+
+
+def test_graph_has_relation_edges_with_evidence_and_paper_counts(sample_graph):
+    g = sample_graph
+    edges = set(g.subjects(RDF.type, KG.EntityRelation))
+    assert len(edges) > 50
+    for edge in edges:
+        s, p, o = (
+            g.value(edge, RDF.subject),
+            g.value(edge, RDF.predicate),
+            g.value(edge, RDF.object),
+        )
+        assert p in ENTITY_RELATIONS and s != o
+        assert (s, p, o) in g
+        if p in (KG.comparedWith, KG.conjunction):
+            assert (o, p, s) in g  # symmetric: both directions
+        evidence = list(g.objects(edge, KG.hasEvidence))
+        assert evidence
+        papers = {g.value(ev, PROV.wasDerivedFrom) for ev in evidence}
+        assert int(g.value(edge, KG.paperCount)) == len(papers)
+        for ev in evidence:
+            assert (ev, RDF.type, KG.RelationEvidence) in g
+            assert (g.value(ev, RDF.subject), g.value(ev, RDF.object)) == (s, o)
+            paper = g.value(ev, PROV.wasDerivedFrom)
+            field = str(g.value(ev, KG.inField))
+            text = str(g.value(paper, DCTERMS.title if field == "title" else DCTERMS.abstract))
+            for form, start, end in (
+                (KG.headForm, KG.headStart, KG.headEnd),
+                (KG.tailForm, KG.tailStart, KG.tailEnd),
+            ):
+                assert text[int(g.value(ev, start)) : int(g.value(ev, end))] == str(
+                    g.value(ev, form)
+                )
+            assert str(g.value(ev, KG.sentence)) in text
+            assert str(g.value(ev, KG.extractor)) == "kg_relations"
+
+
+def test_an_edge_stated_in_several_papers_is_one_node(sample_graph):
+    g = sample_graph
+    counts = [int(g.value(e, KG.paperCount)) for e in g.subjects(RDF.type, KG.EntityRelation)]
+    assert max(counts) >= 2  # the sample states some relations in more than one paper
+    keys = [
+        (g.value(e, RDF.subject), g.value(e, RDF.predicate), g.value(e, RDF.object))
+        for e in g.subjects(RDF.type, KG.EntityRelation)
+    ]
+    assert len(keys) == len(set(keys))
+
+
+def test_graph_with_relations_conforms_to_the_shapes(sample_build):
+    from kg.validate import validate_file
+
+    result, _ = sample_build
+    report = validate_file(result.graph_path)
+    assert report.conforms, str(report)[:2000]
+
+
+def test_explain_lists_relations_with_a_sentence(sample_graph):
+    from kg.explain import explain, render
+
+    [exp] = [e for e in explain(sample_graph, "MoE") if e.relations]
+    assert any(r.relation == "usedFor" for r in exp.relations)
+    text = render([exp])
+    assert "relations (" in text and "--usedFor-->" in text
+    first = exp.relations[0]
+    assert first.papers >= exp.relations[-1].papers
+    assert first.sentence and URIRef(first.paper) in set(sample_graph.subjects(RDF.type, KG.Paper))
+
+
+def test_viz_focus_draws_labelled_relation_edges(sample_graph):
+    from kg.viz.index import read_index
+    from kg.viz.render import build_network
+    from kg.viz.select import select
+
+    index = read_index(sample_graph)
+    sel = select(index, focus="MoE", hops=1)
+    kinds = [d for _, _, d in sel.graph.edges(data=True) if d["kind"] == "entity-relation"]
+    assert kinds
+    net = build_network(index, sel)
+    labelled = [e for e in net.edges if e.get("label")]
+    assert labelled and all(e["label"] for e in labelled)
+
+
+# --- evaluation --------------------------------------------------------------------------------
+
+
+def test_eval_scierc_reports_relations(tmp_path):
+    from kg.evaluation.scierc import evaluate_scierc
+
+    dev = SHARED / "data" / "scierc" / "dev.json"
+    if not dev.is_file():
+        pytest.skip("SciERC dev not available")
+    small = tmp_path / "dev5.json"
+    small.write_text("".join(dev.read_text(encoding="utf8").splitlines(True)[:5]), encoding="utf8")
+    report = evaluate_scierc(small)
+    rel = report["relations"]
+    for key in ("precision", "recall", "f1", "per_type", "strict_f1", "given_gold_entities_f1"):
+        assert key in rel
+    assert set(rel["per_type"]) == set(LABELS)
+    assert rel["gold"] > 0
+    assert 0 <= rel["strict_f1"] <= rel["f1"] <= 100
+    # with the gold spans the classifier does better than after the recognizer's errors
+    assert rel["given_gold_entities_f1"] > rel["f1"]
+    json.dumps(report)
