@@ -47,8 +47,14 @@ def query_cli(
         sparql = render_library_query(name, param)
     from kg.store.staleness import stale_statistics_note
 
-    result = run_query(load_graph(graph), sparql, allow_service=allow_service)
+    target = load_graph(graph)
+    result = run_query(target, sparql, allow_service=allow_service)
     typer.echo(format_result(result, fmt))
+    if name is not None and result.kind == "SELECT" and not result.rows:
+        from kg.store.library import explain_empty
+
+        for line in explain_empty(target, name, param):
+            typer.echo(line, err=True)
     note = stale_statistics_note(graph, sparql)
     if note:
         typer.echo(note, err=True)

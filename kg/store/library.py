@@ -321,3 +321,81 @@ def render_library_query(name: str, params: list[str] | dict[str, str] | None = 
     query = get_query(name)
     values = params if isinstance(params, dict) else parse_params(params)
     return query.render(values)
+
+
+#: Suggestions offered when a name parameter names no entity.
+SUGGESTIONS = 5
+
+
+def _entity_labels(target) -> list[str]:
+    """Every label and surface form of an entity (what a name parameter is matched against)."""
+    from kg.query import run_query
+
+    rows = run_query(
+        target,
+        "SELECT DISTINCT ?l WHERE { ?e a kg:Entity ; rdfs:label|skos:altLabel ?l }",
+    ).rows
+    return [str(row[0]) for row in rows]
+
+
+def nearest_labels(value: str, labels: list[str], limit: int = SUGGESTIONS) -> list[str]:
+    """The ``limit`` labels closest to ``value`` (edit-distance ratio, case-insensitive, at
+    least half alike), best first, one spelling per label up to case. (WRatio's partial matches
+    would offer one-letter labels such as "R" for "LoRx".)"""
+    from rapidfuzz import fuzz, process, utils
+
+    best: dict[str, str] = {}
+    for label, _score, _i in process.extract(
+        value,
+        labels,
+        scorer=fuzz.ratio,
+        processor=utils.default_process,
+        limit=limit * 4,
+        score_cutoff=50,
+    ):
+        best.setdefault(label.lower(), label)
+        if len(best) == limit:
+            break
+    return list(best.values())
+
+
+def explain_empty(target, name: str, params: list[str] | dict[str, str] | None) -> list[str]:
+    """Why library query ``name`` found no rows, one line per entity-name parameter (types
+    ``names`` and ``acronym``): the entities its value names, or that it names none and the
+    nearest labels. A query that silently returns nothing for a typo ("LoRa", "Mixtral 8x7")
+    reads as "the graph has nothing on it" - which may be wrong."""
+    from kg.query import run_query
+
+    query = get_query(name)
+    values = params if isinstance(params, dict) else parse_params(params)
+    lines: list[str] = []
+    labels: list[str] | None = None
+    for param in query.params:
+        value = values.get(param.name, param.default)
+        if param.type not in ("names", "acronym") or not value or not value.strip():
+            continue
+        terms = sparql_term(value, param.type, param.name)
+        found = run_query(
+            target,
+            f"SELECT DISTINCT ?e ?label WHERE {{ VALUES ?name {{ {terms} }} "
+            "?e rdfs:label|skos:altLabel ?name ; a kg:Entity ; rdfs:label ?label } "
+            "ORDER BY ?label ?e",
+        ).rows
+        given = f"--param {param.name}={value!r}"
+        if found:
+            named = sorted({str(row[1]) for row in found})
+            shown = ", ".join(named[:SUGGESTIONS]) + (" ..." if len(named) > SUGGESTIONS else "")
+            lines.append(
+                f"kg: {given} names {len(found)} "
+                f"{'entity' if len(found) == 1 else 'entities'} ({shown}), but query "
+                f"{name!r} found nothing for {'it' if len(found) == 1 else 'them'}"
+            )
+            continue
+        if labels is None:
+            labels = _entity_labels(target)
+        near = nearest_labels(value.strip(), labels)
+        lines.append(
+            f"kg: {given} names no entity in the graph"
+            + (f"; nearest labels: {', '.join(near)}" if near else "")
+        )
+    return lines
