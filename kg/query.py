@@ -13,13 +13,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.query import Result
 
 from kg.errors import KGError
 from kg.vocab import PREFIXES, sparql_prologue
 
 FORMATS = ("table", "csv", "tsv", "json")
+_GMONTHDAY = XSD.gMonthDay
 
 
 @dataclass
@@ -62,7 +63,7 @@ def run_query(graph: QueryTarget, sparql: str, *, allow_service: bool = False) -
     if native is not None:
         from kg.store.native import run_native
 
-        return run_native(native, sparql)
+        return in_query_order(run_native(native, sparql), sparql)
     try:
         result: Result = graph.query(sparql_prologue() + sparql)
     except Exception as err:  # pyparsing and rdflib raise several types
@@ -77,7 +78,50 @@ def run_query(graph: QueryTarget, sparql: str, *, allow_service: bool = False) -
         return QueryResult(result.type, [], [], graph=result.graph)
     variables = [str(v) for v in result.vars or []]
     rows = [[row[v] if v in row.labels else None for v in variables] for row in result]
-    return QueryResult("SELECT", variables, rows)
+    return in_query_order(QueryResult("SELECT", variables, rows), sparql)
+
+
+# Comments, strings and IRIs (which may hold "?x" without it being a variable), then variables.
+_QUERY_TOKENS = re.compile(
+    r"""
+    (?P<skip>\#[^\n]*
+      | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\" | '\''\'(?:[^'\\]|\\.|'(?!''))*'\''\'
+      | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*'
+      | <[^<>"{}|^`\\\x00-\x20]*>)
+  | [?$](?P<var>[A-Za-z0-9_\u00b7-\uffff]+)
+  | (?P<star>\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*)
+    """,
+    re.X | re.I | re.S,
+)
+
+
+def in_query_order(result: QueryResult, sparql: str) -> QueryResult:
+    """The columns of a ``SELECT *`` in the order the query first names its variables.
+
+    SPARQL leaves the order of ``*`` to the engine: Oxigraph sorts the names (``o p s`` for
+    ``?s ?p ?o``), rdflib uses a set's order, which changes between runs. Explicit projections
+    are left alone.
+    """
+    if result.kind != "SELECT" or len(result.variables) < 2:
+        return result
+    first: dict[str, int] = {}
+    star = False
+    for match in _QUERY_TOKENS.finditer(sparql):
+        if match.group("star"):
+            star = True
+        elif match.group("var"):
+            first.setdefault(match.group("var"), match.start())
+    if not star:
+        return result
+    end = len(sparql)
+    order = sorted(
+        range(len(result.variables)), key=lambda i: (first.get(result.variables[i], end), i)
+    )
+    if order == list(range(len(order))):
+        return result
+    result.variables = [result.variables[i] for i in order]
+    result.rows = [[row[i] for i in order] for row in result.rows]
+    return result
 
 
 def _native_store(target):
@@ -146,13 +190,29 @@ def format_result(result: QueryResult, fmt: str = "table", max_width: int = 80) 
         for row in result.rows:
             writer.writerow([shorten(t, fmt) for t in row])
         return buf.getvalue().rstrip("\n")
-    cells = [[_clip(shorten(t), max_width) for t in row] for row in result.rows]
+    cells = [[_clip(_table_text(t), max_width) for t in row] for row in result.rows]
     widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(result.variables)]
     line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths, strict=False)).rstrip()  # noqa: E731
     out = [line(result.variables), line(["-" * w for w in widths])]
     out += [line(r) for r in cells]
     out.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(out)
+
+
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def _table_text(term) -> str:
+    """A cell of the table format: what a reader reads. A date without a year, typed
+    xsd:gMonthDay ("--05-20", from a Daily Papers page), reads "20 May, year unknown"; CSV,
+    TSV and JSON keep the typed value for programs."""
+    if isinstance(term, Literal) and term.datatype == _GMONTHDAY:
+        match = re.fullmatch(r"--(\d\d)-(\d\d)(.*)", str(term))
+        if match and 1 <= int(match.group(1)) <= 12:
+            return f"{int(match.group(2))} {_MONTHS[int(match.group(1)) - 1]}, year unknown"
+    return shorten(term)
 
 
 def _clip(text: str, width: int) -> str:
