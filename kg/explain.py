@@ -8,6 +8,7 @@ on any built graph without re-running the pipeline.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rdflib import RDFS, Graph, URIRef
 from rdflib.namespace import SKOS
@@ -170,3 +171,57 @@ def render(explanations: list[Explanation], max_papers: int = 20) -> str:
             lines.append(f"    ... and {len(exp.papers) - max_papers} more")
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+@dataclass
+class SetAside:
+    """A surface form the termhood stage kept out of the graph's entities."""
+
+    text: str
+    types: list[str]
+    papers: int
+    low: float
+    high: float
+    sentence: str
+
+
+def set_aside_forms(store_dir: Path, name: str) -> SetAside | None:
+    """What the store's extraction records say of ``name`` when it is no entity: the papers in
+    which ``kg_termhood`` set it aside and its scores. Why from the records: the graph holds
+    only the terms; the records keep every span with its evidence, for ``kg add`` and for this
+    answer."""
+    from kg.store.core import EXTRACTIONS, generation_dir, is_store, read_manifest
+    from kg.store.extractions import read_extractions
+
+    if not is_store(store_dir):
+        return None
+    manifest = read_manifest(store_dir)
+    records = generation_dir(store_dir, manifest.generation) / EXTRACTIONS
+    if not records.is_file():
+        return None
+    wanted = " ".join(name.lower().split())
+    papers: set[str] = set()
+    types: set[str] = set()
+    scores: list[float] = []
+    text, sentence = name, ""
+    for ext in read_extractions(records):
+        for m in ext.rejected:
+            if " ".join(m.text.lower().split()) == wanted:
+                papers.add(ext.paper.title)
+                types.add(m.label)
+                scores.append(m.confidence)
+                text, sentence = m.text, sentence or m.sentence
+    if not papers:
+        return None
+    return SetAside(text, sorted(types), len(papers), min(scores), max(scores), sentence)
+
+
+def render_set_aside(found: SetAside, threshold: float | None) -> str:
+    limit = f" < threshold {threshold:g}" if threshold is not None else ""
+    scores = f"{found.low:.2f}" if found.low == found.high else f"{found.low:.2f}-{found.high:.2f}"
+    return (
+        f"'{found.text}' is no entity of the graph: the termhood stage set it aside in "
+        f"{found.papers} paper(s) as a likely fragment or generic phrase (termhood {scores}"
+        f"{limit}; found as {', '.join(found.types)}). It stays in those abstracts as text, e.g.:"
+        f"\n  {found.sentence}"
+    )

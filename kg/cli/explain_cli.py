@@ -42,7 +42,30 @@ def explain_cli(
             else ""
         )
         raise KGError(f"{source}: no such graph file or store{hint}")
-    typer.echo(render(explain(load_graph(source), name), max_papers=max_papers))
+    try:
+        explanations = explain(load_graph(source), name)
+    except KGError:
+        from kg.explain import render_set_aside, set_aside_forms
+
+        found = set_aside_forms(source, name) if source.is_dir() else None
+        if found is None:
+            raise
+        typer.echo(render_set_aside(found, _termhood_threshold()))
+        return
+    typer.echo(render(explanations, max_papers=max_papers))
+
+
+def _termhood_threshold() -> float | None:
+    """The shipped termhood threshold (both pipelines ship the same model)."""
+    import json
+
+    from kg.extract.pipeline import PIPELINE_DIR
+
+    file = PIPELINE_DIR / "kg_termhood" / "termhood.json"
+    try:
+        return float(json.loads(file.read_text())["threshold"])
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 #: What ``kg explain NAME`` reads without a graph: the default output of ``kg build``.

@@ -47,6 +47,15 @@ def train_ner_cmd(
     init_tok2vec: Path | None = typer.Option(
         None, "--init-tok2vec", help="Start tok2vec from these weights (`kg train pretrain`)"
     ),
+    silver: Path | None = typer.Option(
+        None,
+        "--silver",
+        help="Distil: a DocBin of corpus abstracts labelled by the accurate recognizer "
+        "(scripts/silver_ner.py), mixed with SciERC train",
+    ),
+    gold_repeat: int = typer.Option(
+        4, "--gold-repeat", min=1, help="With --silver: copies of SciERC train in the mix"
+    ),
     ship: bool = typer.Option(
         False, "--ship", help="Assemble the result into the shipped pipeline kg/models/kg_pipeline"
     ),
@@ -66,6 +75,8 @@ def train_ner_cmd(
         vectors=vectors,
         config=config or DEFAULT_CONFIG,
         overrides=overrides,
+        silver=silver,
+        gold_repeat=gold_repeat,
     )
     typer.echo(str(best))
     if ship:
@@ -204,6 +215,34 @@ def train_relations_cmd(
             typer.echo(f"not updated: {ACCURATE_PIPELINE_DIR} ({err})", err=True)
             return
         typer.echo(f"shipped: {assemble_accurate(ACCURATE_PIPELINE_DIR, relations=model)}")
+
+
+@train_app.command("termhood")
+def train_termhood_cli(
+    judged: Path = typer.Option(
+        None, "--judged", help="Judged mentions TSV (default benchmarks/data/termhood_judged.tsv)"
+    ),
+    target_precision: float = typer.Option(
+        0.8,
+        "--target-precision",
+        help="Threshold: lowest whose cross-validated precision reaches this",
+    ),
+    ship: bool = typer.Option(
+        False, "--ship", help="Put the model into both shipped pipelines (kg_termhood)"
+    ),
+) -> None:
+    """Train the termhood classifier (fragments and generic phrases are not made entities)."""
+    from kg.train.termhood import JUDGED, train_termhood
+
+    if not 0 < target_precision < 1:
+        raise KGError("--target-precision must be between 0 and 1")
+    model, report = train_termhood(judged or JUDGED, target_precision=target_precision)
+    typer.echo(json.dumps(report, indent=1))
+    if ship:
+        from kg.extract import ACCURATE_PIPELINE_DIR, assemble, assemble_accurate
+
+        typer.echo(f"shipped: {assemble(termhood=model)}")
+        typer.echo(f"shipped: {assemble_accurate(ACCURATE_PIPELINE_DIR, termhood=model)}")
 
 
 if __name__ == "__main__":  # python -m kg.cli.train_cli ner ...

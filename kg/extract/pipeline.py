@@ -17,6 +17,7 @@ import spacy
 from spacy.language import Language
 
 from kg.extract.relations import RelationModel
+from kg.extract.termhood import TermhoodModel
 
 PIPELINE_DIR = Path(__file__).resolve().parent.parent / "models" / "kg_pipeline"
 #: The opt-in accurate pipeline (``kg build --accurate``): the same components, with the
@@ -45,6 +46,7 @@ def register_components() -> None:
         proposed,
         relations,
         sections,
+        termhood,
         topic_cues,
         transformer_ner,
     )
@@ -68,6 +70,7 @@ def assemble(
     claims_from: Path | None = None,
     keep_trained: Path | None = PIPELINE_DIR,
     relations: RelationModel | None = None,
+    termhood: TermhoodModel | None = None,
 ) -> Path:
     """Write the product pipeline to ``out_dir``.
 
@@ -92,6 +95,7 @@ def assemble(
     for name in RULE_COMPONENTS:
         nlp.add_pipe(name)
     _add_relations(nlp, relations, current)
+    _add_termhood(nlp, termhood, current)
     claims_source = spacy.load(claims_from) if claims_from else current
     if claims_source is not None and "kg_claims" in claims_source.pipe_names:
         _add_claims(nlp, claims_source)
@@ -111,6 +115,7 @@ def assemble_accurate(
     out_dir: Path = ACCURATE_PIPELINE_DIR,
     claims_from: Path = PIPELINE_DIR,
     relations: RelationModel | None = None,
+    termhood: TermhoodModel | None = None,
 ) -> Path:
     """Write the accurate pipeline to ``out_dir``: ``kg_transformer_ner`` from ``ner_from`` (a
     ``kg train ner-accurate`` result), the rule components, and the claims classifier and
@@ -125,6 +130,7 @@ def assemble_accurate(
         nlp.add_pipe(name)
     shipped = spacy.load(claims_from)
     _add_relations(nlp, relations, shipped)
+    _add_termhood(nlp, termhood, shipped)
     _add_claims(nlp, shipped)
     return _write(
         nlp,
@@ -143,6 +149,15 @@ def _add_relations(nlp: Language, model: RelationModel | None, source: Language 
         nlp.add_pipe("kg_relations", after="kg_entities").set_model(model)
     elif source is not None and "kg_relations" in source.pipe_names:
         nlp.add_pipe("kg_relations", source=source, after="kg_entities")
+
+
+def _add_termhood(nlp: Language, model: TermhoodModel | None, source: Language | None) -> None:
+    """``kg_termhood`` right after ``kg_entities``, before ``kg_relations`` (relations should
+    join terms, not fragments): with ``model``, else sourced from ``source``."""
+    if model is not None:
+        nlp.add_pipe("kg_termhood", after="kg_entities").model = model
+    elif source is not None and "kg_termhood" in source.pipe_names:
+        nlp.add_pipe("kg_termhood", source=source, after="kg_entities")
 
 
 def _add_claims(nlp: Language, source: Language) -> None:

@@ -20,6 +20,7 @@ from kg.extract.records import (
 )
 from kg.extract.relations import PROPERTY
 from kg.extract.sections import field_of, paper_text, sentence_of
+from kg.extract.termhood import REJECTED_KEY
 from kg.records import Paper
 
 #: Most distinct entities (lower-cased surface forms) kept for one paper; the mentions of the
@@ -123,6 +124,22 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
                 sent_end=s1,
                 extractor=extractor,
                 relation=relation,
+            )
+        )
+    for span in doc.spans.get(REJECTED_KEY, []):
+        field, text, start, end, sentence, s0, s1 = _locate(doc, span)
+        result.rejected.append(
+            Mention(
+                text=text,
+                label=span.label_,
+                field=field,
+                start=start,
+                end=end,
+                sentence=sentence,
+                sent_start=s0,
+                sent_end=s1,
+                extractor=span._.kg_extractor or "kg_entities",
+                confidence=round(float(span._.kg_termhood or 0.0), 3),
             )
         )
     for long_span, short_span in doc._.acronyms or []:

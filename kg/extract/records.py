@@ -109,3 +109,6 @@ class PaperExtraction:
     topic_hits: list = field(default_factory=list)
     #: relations between mentions of one sentence (kg_relations)
     relations: list[RelationRecord] = field(default_factory=list)
+    #: spans the termhood stage (kg_termhood) set aside: evidence text, not entity nodes;
+    #: ``confidence`` holds the termhood score (``kg explain`` reports them)
+    rejected: list[Mention] = field(default_factory=list)

@@ -78,6 +78,7 @@ def from_json(line: str) -> PaperExtraction:
         claims=claims,
         topic_hits=[_make(TopicHit, h) for h in data.get("topic_hits", [])],
         relations=[_make(RelationRecord, r) for r in data.get("relations", [])],
+        rejected=[_make(Mention, m) for m in data.get("rejected", [])],
     )
 
 

@@ -1,0 +1,301 @@
+"""Termhood: is a mention a term a reader would look up, or a fragment or generic phrase?
+
+One abstract cannot tell "Laplacian matrix" from "rich structures"; the corpus can. Each mention
+is scored by a small logistic model over features of three kinds:
+
+* corpus statistics (``kg/data/termhood_*.tsv.gz``, mined by ``scripts/mine_termhood_stats.py``
+  from the ML abstract corpus): how rare its words are (IDF), how many different words its head
+  and its first word combine with (a generic head such as "setting" or a generic modifier
+  such as "real-world" combines with hundreds), and how strongly its words stick together
+  (pointwise mutual information of each adjacent pair);
+* the span's shape: length, capitals, digits, hyphens, brackets, function words, a gerund head;
+* what found it: the type and the extractor (a proposed name or a gazetteer entry is rarely
+  junk, the recognizer's spans often are).
+
+The weights are trained on hand-judged mentions of corpus abstracts (``kg train termhood``,
+:mod:`kg.train.termhood`) and stored with the pipeline component ``kg_termhood``, which moves
+spans that score below its threshold out of ``doc.spans["kg_entities"]`` into
+``doc.spans["kg_rejected"]`` (with their score): they stay evidence text, but are not made
+entity nodes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+SPANS_KEY = "kg_entities"
+REJECTED_KEY = "kg_rejected"
+MODEL_FILE = "termhood.json"
+#: Extractors whose spans are never dropped: the paper names them itself (a proposed name, an
+#: acronym's long form) or a curated table does.
+TRUSTED = ("kg_proposed", "kg_gazetteer")
+
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+FUNCTION_WORDS = frozenset(
+    "a an the of and or for with to in on by from via as at into over under our its their this "
+    "that these those we such both each".split()
+)
+TYPES = ("Method", "Model", "Dataset", "Task", "Metric", "Concept", "Material")
+EXTRACTORS = ("ner", "kg_names", "kg_abbreviations", "kg_gazetteer")
+#: The accurate pipeline's recognizer is scored as the recognizer.
+_AS_EXTRACTOR = {"kg_transformer_ner": "ner"}
+
+if not Span.has_extension("kg_termhood"):
+    Span.set_extension("kg_termhood", default=None)
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-cased words as the corpus statistics count them (hyphenated words stay whole)."""
+    return _WORD.findall(text.lower())
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    documents: int
+    words: dict[str, tuple[int, int, int]]  # word -> (df, distinct left, distinct right)
+    pairs: dict[tuple[str, str], int]
+
+    def df(self, word: str) -> int:
+        return self.words.get(word, (0, 0, 0))[0]
+
+
+@lru_cache(maxsize=1)
+def corpus_stats() -> CorpusStats:
+    """The shipped tables (read once per process: about 0.5 s)."""
+    data = resources.files("kg.data")
+    documents, words, pairs = 1, {}, {}
+    with gzip.open(data.joinpath("termhood_words.tsv.gz").open("rb"), "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("# documents"):
+                documents = int(line.split("\t")[1])
+                continue
+            if line.startswith("#"):
+                continue
+            w, df, left, right = line.rstrip("\n").split("\t")
+            words[w] = (int(df), int(left), int(right))
+    with gzip.open(data.joinpath("termhood_pairs.tsv.gz").open("rb"), "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            a, b, df = line.rstrip("\n").split("\t")
+            pairs[(a, b)] = int(df)
+    return CorpusStats(documents, words, pairs)
+
+
+FEATURES = (
+    "bias", "n1", "n2", "n3", "n4", "n5plus", "log_chars", "min_idf", "max_idf", "mean_idf",
+    "head_idf", "head_left_types", "first_right_types", "first_idf", "min_pmi", "mean_pmi",
+    "unseen_pair", "unseen_word", "has_upper_inside", "all_caps_token", "has_digit",
+    "has_hyphen", "has_bracket", "function_words", "starts_function", "head_gerund",
+    "first_participle", "plural_head", "capitalized_ratio", "non_alnum", "pmi_left",
+    "pmi_right", "glued_left", "glued_right", "next_capitalized", "prev_capitalized",
+    *(f"type_{t}" for t in TYPES), *(f"by_{e}" for e in EXTRACTORS),
+)  # fmt: skip
+
+
+def _pmi(stats: CorpusStats, a: str | None, b: str | None) -> float:
+    if not a or not b:
+        return 0.0
+    joint = stats.pairs.get((a, b), 0)
+    if joint == 0:
+        return 0.0
+    return math.log(joint * stats.documents / max(stats.df(a) * stats.df(b), 1))
+
+
+def features(
+    text: str,
+    label: str,
+    extractor: str,
+    before: str = "",
+    after: str = "",
+    stats: CorpusStats | None = None,
+) -> np.ndarray:
+    """The feature vector of one mention (order: :data:`FEATURES`).
+
+    ``before``/``after``: the text right around the span in its sentence. Why: a fragment
+    shows at its edges: the word next to it sticks to it in the corpus ("RNA" + "sequencing",
+    "Wasserstein" + "GAN"), or the span starts or ends inside a word ("tation of")."""
+    stats = stats or corpus_stats()
+    n_docs = stats.documents
+    words = words_of(text) or [text.lower()]
+    idf = [math.log((n_docs + 1) / (stats.df(w) + 1)) for w in words]
+    content = [w for w in words if w not in FUNCTION_WORDS] or words
+    head, first = content[-1], content[0]
+    head_stats = stats.words.get(head, (0, 0, 0))
+    first_stats = stats.words.get(first, (0, 0, 0))
+    pmis, unseen_pair = [], 0.0
+    for a, b in zip(words, words[1:], strict=False):
+        joint = stats.pairs.get((a, b), 0)
+        if joint == 0:
+            unseen_pair = 1.0
+            pmis.append(0.0)
+            continue
+        pmis.append(math.log(joint * n_docs / max(stats.df(a) * stats.df(b), 1)))
+    tokens = text.split()
+    n = len(words)
+    prev_words, next_words = words_of(before[-40:]), words_of(after[:40])
+    prev_word = prev_words[-1] if prev_words else None
+    next_word = next_words[0] if next_words else None
+    prev_token = before.split()[-1] if before.split() else ""
+    next_token = after.split()[0] if after.split() else ""
+    v = {
+        "bias": 1.0,
+        "n1": float(n == 1),
+        "n2": float(n == 2),
+        "n3": float(n == 3),
+        "n4": float(n == 4),
+        "n5plus": float(n >= 5),
+        "log_chars": math.log(len(text) + 1),
+        "min_idf": min(idf),
+        "max_idf": max(idf),
+        "mean_idf": sum(idf) / len(idf),
+        "head_idf": math.log((n_docs + 1) / (head_stats[0] + 1)),
+        "head_left_types": math.log1p(head_stats[1]),
+        "first_right_types": math.log1p(first_stats[2]),
+        "first_idf": math.log((n_docs + 1) / (first_stats[0] + 1)),
+        "min_pmi": min(pmis) if pmis else 0.0,
+        "mean_pmi": sum(pmis) / len(pmis) if pmis else 0.0,
+        "unseen_pair": unseen_pair,
+        "unseen_word": float(any(stats.df(w) == 0 for w in words)),
+        "has_upper_inside": float(any(c.isupper() for t in tokens for c in t[1:])),
+        "all_caps_token": float(any(len(t) > 1 and t.isupper() for t in tokens)),
+        "has_digit": float(any(c.isdigit() for c in text)),
+        "has_hyphen": float("-" in text),
+        "has_bracket": float(any(c in text for c in "()[]{}")),
+        "function_words": float(sum(w in FUNCTION_WORDS for w in words)),
+        "starts_function": float(words[0] in FUNCTION_WORDS),
+        "head_gerund": float(head.endswith("ing") and len(head) > 5),
+        "first_participle": float(n > 1 and first.endswith("ed") and len(first) > 4),
+        "plural_head": float(head.endswith("s") and not head.endswith("ss") and len(head) > 3),
+        "capitalized_ratio": sum(t[:1].isupper() for t in tokens) / max(len(tokens), 1),
+        "non_alnum": float(bool(re.search(r"[^\w\s\-().,/'+]", text))),
+        "pmi_left": _pmi(stats, prev_word, words[0]),
+        "pmi_right": _pmi(stats, words[-1], next_word),
+        "glued_left": float(bool(before) and (before[-1].isalnum() or before[-1] == "-")),
+        "glued_right": float(bool(after) and (after[0].isalnum() or after[0] == "-")),
+        "next_capitalized": float(next_token[:1].isupper()),
+        "prev_capitalized": float(prev_token[:1].isupper()),
+    }
+    for t in TYPES:
+        v[f"type_{t}"] = float(label == t)
+    for e in EXTRACTORS:
+        v[f"by_{e}"] = float(extractor == e)
+    return np.array([v[name] for name in FEATURES], dtype=np.float64)
+
+
+@dataclass
+class TermhoodModel:
+    """Logistic regression over standardized features, as plain numbers (no pickles)."""
+
+    weights: np.ndarray
+    mean: np.ndarray
+    scale: np.ndarray
+    intercept: float = 0.0
+    threshold: float = 0.5
+    meta: dict | None = None
+
+    def score(self, x: np.ndarray) -> float:
+        z = float(((x - self.mean) / self.scale) @ self.weights) + self.intercept
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
+
+    def to_json(self) -> dict:
+        return {
+            "features": list(FEATURES),
+            "weights": self.weights.tolist(),
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "intercept": self.intercept,
+            "threshold": self.threshold,
+            "meta": self.meta or {},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> TermhoodModel:
+        if list(data.get("features", [])) != list(FEATURES):
+            from kg.errors import KGError
+
+            raise KGError(
+                "termhood model was trained on other features; retrain it (kg train termhood)"
+            )
+        return cls(
+            np.array(data["weights"]),
+            np.array(data["mean"]),
+            np.array(data["scale"]),
+            float(data["intercept"]),
+            float(data["threshold"]),
+            data.get("meta") or {},
+        )
+
+
+class Termhood:
+    """The ``kg_termhood`` component: keeps the spans that are terms, sets aside the rest."""
+
+    def __init__(self, nlp: Language, name: str, threshold: float | None) -> None:
+        self.name = name
+        self.model: TermhoodModel | None = None
+        self.threshold_override = threshold
+
+    @property
+    def threshold(self) -> float:
+        if self.threshold_override is not None:
+            return self.threshold_override
+        return self.model.threshold if self.model else 0.0
+
+    def score_span(self, span: Span) -> float:
+        """The model's probability that ``span`` is a term, from the span and the text around
+        it inside its sentence (as the judged rows were scored)."""
+        if self.model is None:
+            return 1.0
+        from kg.extract.sections import sentence_of
+
+        doc, sent = span.doc, sentence_of(span.doc, span.start)
+        before = doc.text[max(sent.start_char, span.start_char - 40) : span.start_char]
+        after = doc.text[span.end_char : min(sent.end_char, span.end_char + 40)]
+        extractor = span._.kg_extractor or "ner"
+        extractor = _AS_EXTRACTOR.get(extractor, extractor)
+        return self.model.score(features(span.text, span.label_, extractor, before, after))
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = list(doc.spans.get(SPANS_KEY, []))
+        if self.model is None or not spans:
+            return doc
+        kept, rejected = [], []
+        for span in spans:
+            score = self.score_span(span)
+            span._.kg_termhood = score
+            extractor = span._.kg_extractor or "ner"
+            if extractor in TRUSTED or score >= self.threshold:
+                kept.append(span)
+            else:
+                rejected.append(span)
+        doc.spans[SPANS_KEY] = kept
+        doc.spans[REJECTED_KEY] = rejected
+        return doc
+
+    def to_disk(self, path: str | Path, *, exclude=()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if self.model is not None:
+            (path / MODEL_FILE).write_text(json.dumps(self.model.to_json(), indent=1))
+
+    def from_disk(self, path: str | Path, *, exclude=()) -> Termhood:
+        file = Path(path) / MODEL_FILE
+        if file.is_file():
+            self.model = TermhoodModel.from_json(json.loads(file.read_text()))
+        return self
+
+
+@Language.factory("kg_termhood", default_config={"threshold": None})
+def make_termhood(nlp: Language, name: str, threshold: float | None) -> Termhood:
+    return Termhood(nlp, name, threshold)

@@ -1,0 +1,105 @@
+"""The termhood stage: fragments and generic phrases are set aside, terms kept (real pipeline)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from kg.errors import KGError
+
+KG_CMD = [sys.executable, "-c", "from kg.cli import main; main()"]
+
+
+@pytest.fixture(scope="module")
+def component():
+    from kg.extract import load_pipeline
+
+    nlp = load_pipeline()
+    assert "kg_termhood" in nlp.pipe_names
+    assert nlp.pipe_names.index("kg_termhood") < nlp.pipe_names.index("kg_relations")
+    return nlp.get_pipe("kg_termhood")
+
+
+def _score(component, text, label="Concept", extractor="ner", before="", after=""):
+    from kg.extract.termhood import features
+
+    return component.model.score(features(text, label, extractor, before, after))
+
+
+def test_terms_score_above_generic_phrases(component):
+    t = component.threshold
+    for term, label in (("Laplacian matrix", "Concept"), ("BLEU", "Metric"),
+                        ("knowledge distillation", "Method")):  # fmt: skip
+        assert _score(component, term, label) >= t, term
+    for junk in ("problem setting", "rich structures", "real-world applications"):
+        assert _score(component, junk) < t, junk
+
+
+def test_a_cut_edge_lowers_the_score(component):
+    whole = _score(component, "RNA sequencing", "Task", before="single-cell ", after=" data")
+    cut = _score(component, "RNA", "Task", before="single-cell ", after=" sequencing data")
+    assert cut < whole
+
+
+def test_pipeline_sets_spans_aside_with_evidence():
+    from kg.extract import load_pipeline
+    from kg.extract.reader import extract
+    from kg.records import Paper
+    from kg.store.extractions import from_json, to_json
+
+    text = (
+        "Existing methods struggle in this problem setting with rich structures. We propose "
+        "GraphMix, a graph neural network that uses the Laplacian matrix for node "
+        "classification, and evaluate it on Cora with accuracy."
+    )
+    (ext,) = extract([Paper(title="GraphMix", abstract=text, id="t1")], load_pipeline())
+    kept = {m.text for m in ext.mentions}
+    rejected = {m.text: m for m in ext.rejected}
+    assert "GraphMix" in kept  # a proposed name is trusted
+    assert not kept & set(rejected)
+    for m in rejected.values():
+        assert 0.0 <= m.confidence < 1.0 and m.text in m.sentence
+    assert from_json(to_json(ext)).rejected == ext.rejected  # the store keeps them
+
+
+def test_train_termhood_refuses_bad_input(tmp_path):
+    from kg.train.termhood import read_judged
+
+    with pytest.raises(KGError, match="not found"):
+        read_judged(tmp_path / "none.tsv")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("item\tjudge_a\n1\tok\n")
+    with pytest.raises(KGError, match="missing columns"):
+        read_judged(bad)
+    cli = subprocess.run(
+        [*KG_CMD, "train", "termhood", "--judged", str(bad)], capture_output=True, text=True
+    )
+    assert cli.returncode == 2 and len(cli.stderr.strip().splitlines()) == 1
+
+
+def test_shipped_model_reproduces_from_the_judged_rows(component):
+    from kg.train.termhood import train_termhood
+
+    model, report = train_termhood()
+    assert report["cv_at_threshold"]["precision"] >= 0.8
+    assert model.threshold == component.model.threshold
+    assert list(model.weights.round(6)) == list(component.model.weights.round(6))
+
+
+def test_explain_says_why_a_form_was_set_aside(sample_build):
+    from kg.store.core import EXTRACTIONS, generation_dir, read_manifest
+    from kg.store.extractions import read_extractions
+
+    _, out = sample_build
+    records = generation_dir(out, read_manifest(out).generation) / EXTRACTIONS
+    rejected = [m for e in read_extractions(records) for m in e.rejected]
+    assert rejected, "the sample has fragments and generic phrases"
+    kept_forms = {m.text.lower() for e in read_extractions(records) for m in e.mentions}
+    form = next(m.text for m in rejected if m.text.lower() not in kept_forms)
+    cli = subprocess.run(
+        [*KG_CMD, "explain", form, str(out)], capture_output=True, text=True, timeout=120
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert "termhood stage set it aside" in cli.stdout and "threshold" in cli.stdout
