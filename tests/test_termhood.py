@@ -103,3 +103,28 @@ def test_explain_says_why_a_form_was_set_aside(sample_build):
     )
     assert cli.returncode == 0, cli.stderr
     assert "termhood stage set it aside" in cli.stdout and "threshold" in cli.stdout
+
+
+def test_latex_urls_code_and_unicode_math_give_readable_names_or_none():
+    from kg.extract import load_pipeline
+    from kg.extract.reader import extract
+    from kg.ingest.fields import paper_from_record
+
+    record = {
+        "title": r"\textsc{FlashMoE}: Fast $k$-Experts",
+        "abstract": (
+            r"We propose $\textbf{FlashMoE}$, a \textit{sparse mixture-of-experts} model with "
+            r"$O(n \log n)$ routing. Code is at https://github.com/foo/flash-moe and "
+            r"\url{https://x.y/z}. Our \emph{Top-$k$ gating} uses $\alpha \in \mathbb{R}^d$ "
+            r"and ∑ᵢ xᵢ ≤ ε. We run `torch.compile(model)` and evaluate on \texttt{MMLU} and "
+            r"GSM8K, improving accuracy by 3.2\%."
+        ),
+    }
+    paper = paper_from_record(record, "latex.jsonl", 1)
+    assert "\\textbf" not in paper.abstract and "$O(n \\log n)$" in paper.abstract
+    (ext,) = extract([paper], load_pipeline())
+    names = {m.text for m in ext.mentions}
+    assert {"FlashMoE", "MMLU", "GSM8K"} <= names
+    for m in ext.mentions:
+        assert not any(c in m.text for c in "\\{}$`"), m.text
+        assert "http" not in m.text

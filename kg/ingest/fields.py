@@ -23,11 +23,39 @@ from kg.records import Paper
 _SOFT_HYPHEN = re.compile(r"(?:\(cid:173\)|\u00ad)\s*")
 
 
+#: LaTeX commands that only format their argument: "\\textbf{FlashMoE}" reads "FlashMoE".
+_FORMAT_COMMAND = re.compile(
+    r"\\(?:textbf|textit|emph|texttt|textsc|textrm|textsf|textnormal|underline|mathbf|mathrm"
+    r"|mathit|mathsf|mathtt|boldsymbol|url|text)\s*\{([^{}\\$]*)\}"
+)
+_HREF = re.compile(r"\\href\s*\{[^{}]*\}\s*\{([^{}]*)\}")
+#: "$k$", "$X$" around plain words once the formatting is gone: "Top-$k$" reads "Top-k".
+_PLAIN_MATH = re.compile(r"\$([A-Za-z0-9][A-Za-z0-9 .\-]*)\$")
+_ESCAPED = re.compile(r"\\([%&_#])")
+
+
+def strip_markup(value: str) -> str:
+    """Unwrap LaTeX formatting from abstracts exported with their markup.
+
+    Why: arXiv and OpenReview abstracts keep "$\\textbf{FlashMoE}$" and "\\texttt{MMLU}";
+    left as they are, the name is split into "textbf", braces and dollars, so the paper's own
+    contribution and datasets are never found. Real mathematics ("$O(n \\log n)$") stays."""
+    for _ in range(3):  # nested: $\textbf{\textit{X}}$
+        unwrapped = _HREF.sub(r"\1", _FORMAT_COMMAND.sub(r"\1", value))
+        if unwrapped == value:
+            break
+        value = unwrapped
+    return _ESCAPED.sub(r"\1", _PLAIN_MATH.sub(r"\1", value))
+
+
 def clean_text(value: str | None) -> str:
     """Collapse every run of whitespace (newlines, tabs, NBSP, ...) to one space and strip;
-    join a word a soft hyphen broke ("conjunc(cid:173) tion" -> "conjunction")."""
+    join a word a soft hyphen broke ("conjunc(cid:173) tion" -> "conjunction"); unwrap LaTeX
+    formatting (:func:`strip_markup`)."""
     if not value:
         return ""
+    if "\\" in value or "$" in value:
+        value = strip_markup(value)
     if "(cid:173)" in value or "\u00ad" in value:
         value = _SOFT_HYPHEN.sub("", value)
         if not value:
