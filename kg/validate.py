@@ -336,6 +336,39 @@ def _parser_format(fmt: str) -> str:
     return ox
 
 
+def _read_with_oxigraph(path: Path, fmt: str) -> Graph | None:
+    """The triples of a Turtle/N-Triples/N-Quads/TriG file parsed by pyoxigraph, with terms as
+    the store gives them (:func:`kg.store.native.to_rdflib`: plain literals without
+    ``^^xsd:string``); None if pyoxigraph cannot read it (the caller's parser then reports why).
+
+    Why not oxrdflib's rdflib parser: it types every plain literal ``xsd:string``, which rdflib
+    keeps apart from the plain literal a query writes, so ``?e rdfs:label "ExpertRAG"`` (every
+    library query's name lookup) found nothing in a graph file; it was also slower.
+    """
+    try:
+        import pyoxigraph as ox
+
+        from kg.store.native import to_rdflib
+    except ImportError:  # pragma: no cover - pyoxigraph is a dependency
+        return None
+    formats = {
+        "turtle": ox.RdfFormat.TURTLE,
+        "nt": ox.RdfFormat.N_TRIPLES,
+        "nquads": ox.RdfFormat.N_QUADS,
+        "trig": ox.RdfFormat.TRIG,
+    }
+    if fmt not in formats:
+        return None
+    graph = Graph()
+    add = graph.add
+    try:
+        for quad in ox.parse(path=str(path), format=formats[fmt]):
+            add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    except (SyntaxError, ValueError, OSError, UnicodeDecodeError):
+        return None
+    return graph
+
+
 def load_graph_file(path: str | Path) -> Graph:
     """Read an RDF file (format from its suffix) into a new Graph, or raise a one-line KGError."""
     path = Path(path)
@@ -352,6 +385,9 @@ def load_graph_file(path: str | Path) -> Graph:
     if fmt is None:
         known = ", ".join(sorted(FORMATS))
         raise KGError(f"{path}: unknown RDF file type {path.suffix!r} (expected one of {known})")
+    graph = _read_with_oxigraph(path, fmt)
+    if graph is not None:
+        return graph
     graph = Graph()
     try:
         if fmt in _QUAD_FORMATS:

@@ -23,6 +23,7 @@ KG_CMD = [sys.executable, "-c", "from kg.cli import main; main()"]
 EXPECTED = {
     "acronym",
     "compared-with",
+    "contribution",
     "evaluated-on",
     "used-for",
     "bridges",
@@ -112,6 +113,9 @@ SELECT ?entity ?label ?type ?papersA ?papersB WHERE {
       ?paper dcterms:subject ?topic ; kg:mentions ?entity .
     } GROUP BY ?entity HAVING (SUM(?inA) > 0 && SUM(?inB) > 0) }
   ?entity rdfs:label ?label ; a ?type .
+  # one row per entity, its most specific class (issue 22)
+  FILTER NOT EXISTS { ?entity a ?sub . FILTER(?sub != ?type)
+    FILTER(sameTerm(?type, kg:Entity) || (sameTerm(?type, kg:Method) && sameTerm(?sub, kg:Model))) }
 }
 ORDER BY DESC(IF(?papersA < ?papersB, ?papersA, ?papersB)) DESC(?papersA + ?papersB) ?label
 """
