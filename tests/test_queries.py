@@ -23,7 +23,6 @@ KG_CMD = [sys.executable, "-c", "from kg.cli import main; main()"]
 EXPECTED = {
     "acronym",
     "compared-with",
-    "contribution",
     "evaluated-on",
     "used-for",
     "bridges",
