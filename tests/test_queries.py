@@ -23,6 +23,7 @@ KG_CMD = [sys.executable, "-c", "from kg.cli import main; main()"]
 EXPECTED = {
     "acronym",
     "compared-with",
+    "contribution",
     "evaluated-on",
     "used-for",
     "bridges",

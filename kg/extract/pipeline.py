@@ -142,7 +142,9 @@ def assemble_accurate(
 
 
 def _add_relations(nlp: Language, model: RelationModel | None, source: Language | None) -> None:
-    """``kg_relations`` right after ``kg_entities`` (it reads the final entity spans): with
+    """``kg_relations`` after ``kg_entities`` (it reads the final entity spans; ``kg_termhood``,
+    added after it with ``after="kg_entities"``, lands between the two, so relations are read
+    only between the spans kept as entities): with
     ``model``, else sourced from ``source`` when that pipeline has one (a pipeline without it
     simply extracts no relations)."""
     if model is not None:

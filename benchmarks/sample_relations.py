@@ -1,0 +1,95 @@
+"""Draw a random sample of a build's relation evidence for blind judging, or score a judged one.
+
+SciERC dev measures the relation classifier on SciERC's boundaries; whether the relations the
+graph gets from corpus text are right has no gold standard, so it is judged by hand: draw N
+relation occurrences (kg:RelationEvidence) uniformly, each with its sentence, both surface forms
+as written, the relation and the entity edge's paper count, label each row ``ok`` (the sentence
+says that relation between those two) or ``wrong``, then score the file. The sample hides the
+classifier's score, so the judge is not led by it (it is kept in a last column for the analysis
+after judging; delete it before handing the file over if you want it fully blind).
+
+    python benchmarks/sample_relations.py DIR --n 60 --seed 0 > relations.tsv   # then label it
+    python benchmarks/sample_relations.py --score relations.tsv
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+from collections import Counter
+
+QUERY = """PREFIX kg: <https://w3id.org/mlkg/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?ev ?head ?relation ?tail ?sentence ?papers ?paper ?score WHERE {
+  ?edge a kg:EntityRelation ; rdf:predicate ?p ; kg:paperCount ?papers ; kg:hasEvidence ?ev .
+  ?ev kg:headForm ?head ; kg:tailForm ?tail ; kg:sentence ?sentence ;
+      prov:wasDerivedFrom ?paper ; kg:score ?score .
+  BIND(STRAFTER(STR(?p), "#") AS ?relation)
+}"""
+COLUMNS = ["judgement", "head", "relation", "tail", "sentence", "papers", "paper", "score"]
+
+
+def sample(directory: str, n: int, seed: int) -> None:
+    from kg.store import open_store
+
+    with open_store(directory) as handle:
+        rows = sorted(
+            tuple(r[name].value for name in ("ev", *COLUMNS[1:]))
+            for r in handle.store.query(QUERY)
+        )
+    if not rows:
+        sys.exit(f"sample_relations: {directory}: the build has no entity relations")
+    out = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
+    out.writerow(COLUMNS)
+    for row in random.Random(seed).sample(rows, min(n, len(rows))):
+        _ev, head, relation, tail, sentence, papers, paper, score = row
+        sentence = " ".join(sentence.split())  # one line per row
+        out.writerow(["", head, relation, tail, sentence, papers, paper, score])
+
+
+def score(path: str) -> None:
+    with open(path, encoding="utf-8") as f:
+        lines = [line for line in f if not line.startswith("#")]  # comment lines: provenance
+    reader = csv.DictReader(lines, delimiter="\t")
+    if not {"judgement", "relation"} <= set(reader.fieldnames or ()):
+        sys.exit(f"{path}: not a labelled sample (needs the columns judgement and relation)")
+    rows = list(reader)
+    if not rows:
+        sys.exit(f"{path}: no rows")
+    total = Counter(r["judgement"] for r in rows)
+    unlabelled = len(rows) - total["ok"] - total["wrong"]
+    if unlabelled:
+        sys.exit(f"{path}: {unlabelled} rows are neither 'ok' nor 'wrong'")
+    by_relation: dict[str, Counter] = {}
+    for r in rows:
+        by_relation.setdefault(r["relation"], Counter())[r["judgement"]] += 1
+    print(f"relations judged: {len(rows)}; ok {total['ok']} ({total['ok'] / len(rows):.2f})")
+    for relation, c in sorted(by_relation.items()):
+        print(f"  {relation:13s} ok {c['ok']:3d} / {c['ok'] + c['wrong']:3d}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory", nargs="?", help="a kg build directory (with a store)")
+    parser.add_argument("--n", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--score", metavar="TSV", help="score a labelled sample instead")
+    args = parser.parse_args()
+    if not args.score and not args.directory:
+        parser.error("give a build directory or --score TSV")
+    from kg.errors import KGError
+
+    try:
+        if args.score:
+            score(args.score)
+        else:
+            sample(args.directory, args.n, args.seed)
+    except (KGError, OSError) as err:  # a missing store or file
+        sys.exit(f"sample_relations: {err}")
+
+
+if __name__ == "__main__":
+    main()
