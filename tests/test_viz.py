@@ -353,6 +353,37 @@ def open_offline(browser, path: Path, screenshot: Path | None = None, scale: flo
     return page, counts, blocked, failed, errors
 
 
+#: The labels vis-network has drawn (it skips those below drawThreshold at the current zoom),
+#: measured in the page: each label's box as drawn, converted to page pixels.
+DRAWN_LABELS = """() => {
+  const net = window.kgViz.network;
+  net.redraw();
+  net.renderer._redraw();
+  const scale = net.getScale(), out = [];
+  net.body.nodeIndices.forEach((id) => {
+    const node = net.body.nodes[id], label = node.labelModule;
+    if (!label.visible() || !(label.size.width > 0)) return;
+    const at = net.canvasToDOM({x: label.size.left, y: label.size.top});
+    out.push({id: id, text: node.options.label, kind: node.options.group, left: at.x, top: at.y,
+              right: at.x + label.size.width * scale, bottom: at.y + label.size.height * scale});
+  });
+  return out;
+}"""
+
+
+def label_overlaps(page) -> tuple[list[dict], list[tuple[str, str]]]:
+    """The labels drawn on the page and the pairs of them whose boxes intersect."""
+    boxes = page.evaluate(DRAWN_LABELS)
+    meeting = [
+        (a["text"], b["text"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["left"] < b["right"] and b["left"] < a["right"]
+        and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+    ]  # fmt: skip
+    return boxes, meeting
+
+
 @pytest.fixture(scope="module")
 def sample_kg(sample_build):
     """The sample build opened the way ``kg viz`` opens it (its store, else its graph.ttl)."""
@@ -393,6 +424,19 @@ def test_sample_topic_map_in_headless_chromium(browser, sample_kg, tmp_path):
         assert counts["physics"] is False  # stabilised, then stopped
         assert blocked == [] and failed == [] and errors == []
         assert shot.stat().st_size > 20_000
+        # at the size the page opens at, every topic's label is drawn and no two labels meet
+        # (issue 22: "Safety, security and privacy" ran into "Machine unlearning")
+        boxes, meeting = label_overlaps(page)
+        drawn = {b["text"] for b in boxes}
+        topics = page.evaluate(
+            "window.kgViz.nodes.get({filter: (n) => n.group === 'Topic'}).map((n) => n.label)"
+        )
+        assert len(topics) == kinds(sel)["Topic"] and set(topics) <= drawn
+        assert {"Safety, security and privacy", "Machine unlearning"} <= drawn
+        assert {"Mathematical reasoning", "Question answering"} <= drawn
+        assert meeting == []
+        assert all(0 <= b["left"] and b["right"] <= 1280 and b["bottom"] <= 800 for b in boxes)
+        assert page.evaluate("window.kgViz.labelRounds") >= 0  # the spreading settled
         before = page.evaluate("JSON.stringify(window.kgViz.network.getPositions())")
         page.wait_for_timeout(300)
         assert page.evaluate("JSON.stringify(window.kgViz.network.getPositions())") == before
@@ -422,5 +466,7 @@ def test_capped_neighbourhood_in_headless_chromium(browser, sample_kg, tmp_path)
         assert blocked == [] and failed == [] and errors == []
         note = page.inner_text("#left-out")
         assert f"Showing {sel.nodes - len(sel.left_out)} of {sel.total_nodes} nodes" in note
+        boxes, meeting = label_overlaps(page)
+        assert boxes and meeting == []
     finally:
         page.close()
