@@ -129,9 +129,11 @@ def build(
 
     papers, read = read_papers(list(inputs) if inputs else sample_inputs(), report)
     if not papers:
+        from kg.ingest.inputs import SkippedFiles
+
+        records = sum(not isinstance(p, SkippedFiles) for p in skipped)
         raise KGError(
-            "no usable papers in the inputs"
-            + (f" ({len(skipped)} records skipped)" if skipped else "")
+            "no usable papers in the inputs" + (f" ({records} records skipped)" if records else "")
         )
     if scale is not None or workers > 1 or engine != "local" or len(papers) > SCALE_MIN_PAPERS:
         from kg.scale import ScaleOptions, build_scaled

@@ -102,3 +102,17 @@ def test_build_skips_and_cuts_bad_records_and_builds_the_rest(tmp_path, workers)
             f"{kind} {tag}" for kind in ("Good paper one", "Crowded", "Good paper two")
             for tag in "AB"
         }  # fmt: skip
+
+
+def test_nothing_usable_counts_records_not_unread_files(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "notes.md").write_text("not an input\n")
+    (tmp_path / "in" / "bad.jsonl").write_bytes(
+        b'{"title": "Caf\xe9", "abstract": "x"}\n{oops\n{"title": "no abstract"}\n'
+    )
+    proc = _kg("build", "in", "-o", "out", "-q", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[0].startswith("kg: skipped in: 1 entry of no input type not read: notes.md")
+    assert lines[-1] == "kg: error: no usable papers in the inputs (3 records skipped)"
+    assert len(lines) == 5  # the directory, three records, the error
