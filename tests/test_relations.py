@@ -253,3 +253,15 @@ def test_eval_scierc_reports_relations(tmp_path):
     # with the gold spans the classifier does better than after the recognizer's errors
     assert rel["given_gold_entities_f1"] > rel["f1"]
     json.dumps(report)
+
+
+def test_relations_query_from_readme_ranks_by_support(sample_graph):
+    from kg.query import run_query
+
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    query = text.split("<!-- relations-query -->")[1].split("```sparql")[1].split("```")[0]
+    rows = run_query(sample_graph, query).rows
+    assert rows
+    papers = [int(r[2]) for r in rows]
+    assert papers == sorted(papers, reverse=True) and papers[0] >= 2
