@@ -265,3 +265,24 @@ def test_relations_query_from_readme_ranks_by_support(sample_graph):
     assert rows
     papers = [int(r[2]) for r in rows]
     assert papers == sorted(papers, reverse=True) and papers[0] >= 2
+
+
+def test_eval_with_no_entities_or_a_bad_relation_is_no_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"sentences": [["a"]], "ner": [[]]}\n', encoding="utf8")
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"sentences": [["a", "b"]], "ner": [[[0, 0, "Method"]]], '
+        '"relations": [[[0, 0, 5, 5, "USED-FOR"]]]}\n',
+        encoding="utf8",
+    )
+    cmd = [sys.executable, "-c", "from kg.cli import main; main()", "eval", "scierc"]
+    ok = subprocess.run([*cmd, str(empty)], capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["relations"]["f1"] == 0.0
+    failed = subprocess.run([*cmd, str(bad)], capture_output=True, text=True, timeout=300)
+    assert failed.returncode != 0
+    assert "Traceback" not in failed.stderr and "relation [0, 0, 5, 5" in failed.stderr

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from kg.errors import KGError
 from kg.extract.relations import LABELS, RelationModel, predict_relations
 from kg.train.scierc import record_to_doc
 
@@ -41,7 +42,7 @@ class GoldAbstract:
 
 def gold_abstracts(records: list[dict], vocab: Vocab) -> list[GoldAbstract]:
     out = []
-    for rec in records:
+    for n, rec in enumerate(records, 1):
         doc = record_to_doc(rec, vocab)
 
         def chars(s: int, e: int, doc: Doc = doc) -> tuple[int, int]:  # end-inclusive tokens
@@ -53,8 +54,20 @@ def gold_abstracts(records: list[dict], vocab: Vocab) -> list[GoldAbstract]:
                 spans.append((s, e + 1, label))
                 types[chars(s, e)] = label
         rels = set()
-        for sent in rec.get("relations") or [[] for _ in rec["sentences"]]:
-            for h0, h1, t0, t1, label in sent:
+        for sent in rec.get("relations") or []:
+            for rel in sent:
+                if (
+                    not isinstance(rel, list)
+                    or len(rel) != 5
+                    or not all(isinstance(i, int) and 0 <= i < len(doc) for i in rel[:4])
+                    or rel[0] > rel[1]
+                    or rel[2] > rel[3]
+                ):
+                    raise KGError(
+                        f"record {n} ({rec.get('doc_key', 'no doc_key')}): relation {rel!r} is not "
+                        "[head start, head end, tail start, tail end, LABEL] within the text"
+                    )
+                h0, h1, t0, t1, label = rel
                 rels.add((*chars(h0, h1), *chars(t0, t1), label))
         out.append(GoldAbstract(doc, spans, rels, types))
     return out

@@ -70,9 +70,9 @@ def evaluate_scierc(path: Path, model: Path | None = None) -> dict:
         "tokens": stats.tokens,
         "gold_entities": stats.entities,
         "gold_dropped_overlapping": stats.dropped_overlapping,
-        "precision": round(100 * s["ents_p"], 2),
-        "recall": round(100 * s["ents_r"], 2),
-        "f1": round(100 * s["ents_f"], 2),
+        "precision": round(100 * (s["ents_p"] or 0.0), 2),
+        "recall": round(100 * (s["ents_r"] or 0.0), 2),
+        "f1": round(100 * (s["ents_f"] or 0.0), 2),
         "per_label": {
             label: {
                 "precision": round(100 * v["p"], 2),

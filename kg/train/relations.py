@@ -79,8 +79,13 @@ def labelled_pairs(gold) -> tuple[list[list[str]], list[int]]:
 
 
 def _fit(rows, ys, vocab: dict[str, int], c: float):
-    from scipy.sparse import csr_matrix
-    from sklearn.linear_model import LogisticRegression
+    try:
+        from scipy.sparse import csr_matrix
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        raise KGError(
+            "kg train relations needs scikit-learn and scipy: pip install -e '.[train]'"
+        ) from None
 
     indptr, indices = [0], []
     for names in rows:
