@@ -278,3 +278,28 @@ def test_ntriples_typed_dates_are_what_the_rdflib_terms_print(date):
         next(dt for rx, dt in _DATE_TYPES if rx.match(date)) if date != "2024-13-45" else XSD.date
     )
     assert NT_TERMS.typed(date, dtype) == term(RDFLIB_TERMS.typed(date, dtype))
+
+
+def test_fingerprint_covers_what_extraction_reads(tmp_path):
+    """A --resume after editing the normalisation rules or the topic scheme re-extracts."""
+    import shutil
+
+    import kg
+    from kg.ontology import TOPICS_FILE, ontology_path
+    from kg.scale.batches import fingerprint_of
+
+    package = tmp_path / "kg"
+    shutil.copytree(
+        Path(kg.__file__).parent, package, ignore=shutil.ignore_patterns("models", "__pycache__")
+    )
+    topics = tmp_path / "topics.ttl"
+    shutil.copy(ontology_path(TOPICS_FILE), topics)
+    model = tmp_path / "model"
+    model.mkdir()
+    before = fingerprint_of(package, topics, model)
+    assert fingerprint_of(package, topics, model) == before
+    for edited in (package / "link" / "normalize.py", package / "link" / "scheme.py", topics):
+        edited.write_text(edited.read_text() + "\n# edited\n")
+        after = fingerprint_of(package, topics, model)
+        assert after != before, edited
+        before = after

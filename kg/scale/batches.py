@@ -134,13 +134,30 @@ def pipeline_fingerprint(model_dir: str | None = None) -> str:
     """
     import kg
     from kg.extract.pipeline import PIPELINE_DIR
+    from kg.ontology import TOPICS_FILE, ontology_path
 
     package = Path(kg.__file__).resolve().parent
+    model = Path(model_dir) if model_dir else PIPELINE_DIR
+    return fingerprint_of(package, ontology_path(TOPICS_FILE), model)
+
+
+def fingerprint_of(package: Path, topics: Path, model: Path) -> str:
+    """:func:`pipeline_fingerprint` of an explicit package tree, topic scheme and model."""
     h = hashlib.sha1(f"kg-batch-{FORMAT}".encode())
     _tree_digest(h, package / "extract")
     _tree_digest(h, package / "data")
-    _tree_digest(h, Path(model_dir) if model_dir else PIPELINE_DIR)
+    # what extraction reads outside kg/extract: the normalisation rules, the topic scheme
+    # (topic cues) and the paper record; a --resume after editing them must re-extract
+    for name in EXTRACTION_READS:
+        h.update(name.encode())
+        h.update((package / name).read_bytes())
+    h.update(topics.read_bytes())
+    _tree_digest(h, model)
     return h.hexdigest()
+
+
+#: Modules outside kg/extract whose content changes what extraction produces.
+EXTRACTION_READS = ("link/normalize.py", "link/scheme.py", "records.py", "errors.py")
 
 
 def make_batches(papers: Sequence[Paper], chunk_size: int, fingerprint: str) -> list[BatchSpec]:

@@ -1,0 +1,52 @@
+"""Termhood figures: the classifier's cross-validated precision/recall on the judged training
+rows, and the blind held-out sample of mentions before and after (issue 19).
+
+    python benchmarks/bench_termhood.py
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BLIND = ROOT / "benchmarks" / "data" / "termhood_eval_blind.tsv"
+
+
+def blind_scores(path: Path = BLIND) -> dict:
+    with path.open(encoding="utf-8") as f:
+        lines = [line for line in f if not line.startswith("#")]
+    rows = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+    out = {}
+    for source in sorted({r["source"] for r in rows}):
+        mine = [r for r in rows if r["source"] == source]
+        entry = {"mentions": len(mine)}
+        for judge in ("e", "f"):
+            ok = Counter(r[f"judge_{judge}"] for r in mine)["ok"]
+            first60 = Counter(r[f"judge_{judge}"] for r in mine[:60])["ok"]
+            ner = [r for r in mine if r["extractor"] == "ner"]
+            entry[f"judge_{judge}"] = {
+                "ok": ok,
+                "ok_of_first_60": first60,
+                "recognizer_ok": f"{sum(r[f'judge_{judge}'] == 'ok' for r in ner)}/{len(ner)}",
+                "type_ok": sum(r[f"type_ok_{judge}"] == "yes" for r in mine),
+            }
+        out[source] = entry
+    out["agreement"] = sum(r["judge_e"] == r["judge_f"] for r in rows) / len(rows)
+    return out
+
+
+def main() -> int:
+    from kg.train.termhood import train_termhood
+
+    _, report = train_termhood()
+    print(json.dumps({"training_cv": report, "blind_held_out": blind_scores()}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
