@@ -286,3 +286,22 @@ def test_eval_with_no_entities_or_a_bad_relation_is_no_traceback(tmp_path):
     failed = subprocess.run([*cmd, str(bad)], capture_output=True, text=True, timeout=300)
     assert failed.returncode != 0
     assert "Traceback" not in failed.stderr and "relation [0, 0, 5, 5" in failed.stderr
+
+
+def test_training_on_a_slice_of_scierc_gives_a_loadable_model(tmp_path, nlp):
+    from kg.train.relations import save_model, train_relations
+
+    data = SHARED / "data" / "scierc"
+    if not (data / "train.json").is_file():
+        pytest.skip("SciERC not available")
+    for name, n in (("train.json", 40), ("dev.json", 8)):
+        lines = (data / name).read_text(encoding="utf8").splitlines(True)[:n]
+        (tmp_path / name).write_text("".join(lines), encoding="utf8")
+    model, report = train_relations(tmp_path, c_grid=(0.3,))
+    assert report.train_positive > 0 and report.features == len(model.features)
+    assert 0.0 <= report.threshold <= 0.95
+    assert report.dev_given_gold["f1"] > 0  # it learned something that transfers
+    saved = save_model(model, tmp_path / "out")
+    again = RelationExtractor(nlp, "kg_relations").from_disk(saved)
+    assert again.model.features == model.features
+    assert again.model.threshold == model.threshold
