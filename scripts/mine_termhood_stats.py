@@ -56,7 +56,9 @@ def main() -> int:
         for (a, b), n in sorted(kept_pairs.items()):
             f.write(f"{a}\t{b}\t{n}\n")
     words = sum(1 for n in word_df.values() if n >= MIN_DF)
-    print(f"{len(docs)} abstracts ({len(held_out)} held out): {words} words, {len(kept_pairs)} pairs")
+    print(
+        f"{len(docs)} abstracts ({len(held_out)} held out): {words} words, {len(kept_pairs)} pairs"
+    )
     return 0
 
 

@@ -32,7 +32,9 @@ def main(argv: list[str]) -> int:
         judged = []
         for f in (a_file, b_file):
             with f.open(encoding="utf-8", newline="") as fh:
-                judged.append({r["item"]: r["judgement"] for r in csv.DictReader(fh, delimiter="\t")})
+                judged.append(
+                    {r["item"]: r["judgement"] for r in csv.DictReader(fh, delimiter="\t")}
+                )
         for line in sample.open(encoding="utf-8"):
             m = json.loads(line)
             item = str(m["item"])
@@ -45,8 +47,9 @@ def main(argv: list[str]) -> int:
                 _clean(sent[end : end + CONTEXT]),
             ])  # fmt: skip
     with OUT.open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None,
-                       escapechar=None)  # fmt: skip
+        w = csv.writer(
+            f, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None
+        )
         w.writerow(["item", "paper", "judge_a", "judge_b", "type", "extractor", "text", "before",
                     "after"])  # fmt: skip
         w.writerows(rows)

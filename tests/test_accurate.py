@@ -86,7 +86,7 @@ def test_build_accurate_end_to_end(tmp_path):
               for label in graph.objects(s, RDFS.label)}  # fmt: skip
     assert "kg_transformer_ner" in labels
     labels = {str(o).lower() for o in graph.objects(None, RDFS.label)}
-    assert "parameter-efficient transfer learning methods" in labels
+    assert "pre-trained language model" in labels
 
 
 def test_kg_add_keeps_the_pipeline_the_store_was_built_with(tmp_path):
@@ -96,8 +96,8 @@ def test_kg_add_keeps_the_pipeline_the_store_was_built_with(tmp_path):
         json.dumps(
             {
                 "title": "Sparse experts for translation",
-                "abstract": "We train sparse expert layers for neural machine translation "
-                "and measure BLEU on WMT benchmarks.",
+                "abstract": "We train sparse expert layers with expert-choice routing for "
+                "speech recognition and measure word error rate on LibriSpeech.",
             }
         )
         + "\n"

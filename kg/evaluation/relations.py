@@ -74,6 +74,12 @@ def gold_abstracts(records: list[dict], vocab: Vocab) -> list[GoldAbstract]:
 
 
 def _bounds(doc: Doc) -> list[tuple[int, int]]:
+    """Sentence bounds; a recognizer-only model (``kg train ner``'s model-best) sets none, so
+    spaCy's rule sentencizer (the product pipeline's own) splits the doc first."""
+    if not doc.has_annotation("SENT_START"):
+        from spacy.pipeline import Sentencizer
+
+        Sentencizer()(doc)
     return [(s.start, s.end) for s in doc.sents]
 
 
