@@ -94,10 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, nargs="+", default=[20, 100])
     ap.add_argument("--requests", type=int, default=20, help="requests per client")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-cache", action="store_true", help="serve with --cache 0 (cold)")
     args = ap.parse_args(argv)
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg", "serve", str(args.store), "--port", "0",
-         "--workers", str(args.workers)],
+         "--workers", str(args.workers), *(["--cache", "0"] if args.no_cache else [])],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
     try:
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         for clients in args.clients:
             result = run_level(port, paths, clients, args.requests)
             result["workers"] = args.workers
+            result["cache"] = not args.no_cache
             print(json.dumps(result))
     finally:
         proc.terminate()

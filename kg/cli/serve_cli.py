@@ -31,6 +31,9 @@ def serve_cli(
         help="An origin (e.g. http://localhost:8888) whose pages may query the endpoint; "
         "repeatable; '*' for any. None by default.",
     ),
+    cache: int = typer.Option(
+        512, "--cache", min=0, help="Answers kept per store generation (0: no result cache)."
+    ),
     allow_host: list[str] = typer.Option(
         [],
         "--allow-host",
@@ -55,6 +58,7 @@ def serve_cli(
         allow_service=allow_service,
         cors_origins=tuple(_origin(o) for o in cors),
         allowed_hosts=tuple(h.strip().lower() for h in allow_host if h.strip()),
+        cache_entries=cache,
     )
 
     def ready(server) -> None:
