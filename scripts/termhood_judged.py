@@ -44,14 +44,15 @@ def main(argv: list[str]) -> int:
             rows.append([
                 item, m["paper"], judged[0][item], judged[1][item], m["type"], m["extractor"],
                 _clean(m["text"]), _clean(sent[max(0, off - CONTEXT) : off]),
-                _clean(sent[end : end + CONTEXT]),
+                _clean(sent[end : end + CONTEXT]), m["field"],
             ])  # fmt: skip
     with OUT.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(
             f, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, quotechar=None
         )
         w.writerow(["item", "paper", "judge_a", "judge_b", "type", "extractor", "text", "before",
-                    "after"])  # fmt: skip
+                    "after",
+                    "field"])  # fmt: skip
         w.writerows(rows)
     print(f"{len(rows)} rows -> {OUT}")
     return 0

@@ -128,3 +128,19 @@ def test_latex_urls_code_and_unicode_math_give_readable_names_or_none():
     for m in ext.mentions:
         assert not any(c in m.text for c in "\\{}$`"), m.text
         assert "http" not in m.text
+
+
+def test_a_model_of_other_features_is_refused_when_run(tmp_path):
+    import json
+
+    import spacy
+
+    from kg.extract.pipeline import PIPELINE_DIR
+    from kg.extract.termhood import MODEL_FILE, Termhood
+
+    data = json.loads((PIPELINE_DIR / "kg_termhood" / MODEL_FILE).read_text())
+    data["features"] = data["features"][:-1]
+    (tmp_path / MODEL_FILE).write_text(json.dumps(data))
+    component = Termhood(spacy.blank("en"), "kg_termhood", None).from_disk(tmp_path)
+    with pytest.raises(KGError, match="retrain it"):
+        component(spacy.blank("en")("text"))

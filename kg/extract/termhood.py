@@ -100,6 +100,7 @@ FEATURES = (
     "has_hyphen", "has_bracket", "function_words", "starts_function", "head_gerund",
     "first_participle", "plural_head", "capitalized_ratio", "non_alnum", "pmi_left",
     "pmi_right", "glued_left", "glued_right", "next_capitalized", "prev_capitalized",
+    "in_title", "title_capitalized",
     *(f"type_{t}" for t in TYPES), *(f"by_{e}" for e in EXTRACTORS),
 )  # fmt: skip
 
@@ -120,12 +121,14 @@ def features(
     before: str = "",
     after: str = "",
     stats: CorpusStats | None = None,
+    in_title: bool = False,
 ) -> np.ndarray:
     """The feature vector of one mention (order: :data:`FEATURES`).
 
     ``before``/``after``: the text right around the span in its sentence. Why: a fragment
     shows at its edges: the word next to it sticks to it in the corpus ("RNA" + "sequencing",
-    "Wasserstein" + "GAN"), or the span starts or ends inside a word ("tation of")."""
+    "Wasserstein" + "GAN"), or the span starts or ends inside a word ("tation of").
+    ``in_title``: titles are Title Case, so there capitals say nothing of a name."""
     stats = stats or corpus_stats()
     n_docs = stats.documents
     words = words_of(text) or [text.lower()]
@@ -186,6 +189,9 @@ def features(
         "glued_right": float(bool(after) and (after[0].isalnum() or after[0] == "-")),
         "next_capitalized": float(next_token[:1].isupper()),
         "prev_capitalized": float(prev_token[:1].isupper()),
+        "in_title": float(in_title),
+        "title_capitalized": float(in_title) * sum(t[:1].isupper() for t in tokens)
+        / max(len(tokens), 1),
     }
     for t in TYPES:
         v[f"type_{t}"] = float(label == t)
@@ -245,6 +251,7 @@ class Termhood:
         self.name = name
         self.model: TermhoodModel | None = None
         self.threshold_override = threshold
+        self.load_error: Exception | None = None
 
     @property
     def threshold(self) -> float:
@@ -264,9 +271,14 @@ class Termhood:
         after = doc.text[span.end_char : min(sent.end_char, span.end_char + 40)]
         extractor = span._.kg_extractor or "ner"
         extractor = _AS_EXTRACTOR.get(extractor, extractor)
-        return self.model.score(features(span.text, span.label_, extractor, before, after))
+        from kg.extract.sections import is_title
+
+        x = features(span.text, span.label_, extractor, before, after, in_title=is_title(span))
+        return self.model.score(x)
 
     def __call__(self, doc: Doc) -> Doc:
+        if self.load_error is not None:
+            raise self.load_error
         spans = list(doc.spans.get(SPANS_KEY, []))
         if self.model is None or not spans:
             return doc
@@ -290,9 +302,16 @@ class Termhood:
             (path / MODEL_FILE).write_text(json.dumps(self.model.to_json(), indent=1))
 
     def from_disk(self, path: str | Path, *, exclude=()) -> Termhood:
+        """Load the weights. A model of other features is refused when the component runs,
+        not here, so ``kg train termhood --ship`` can still load the pipeline to replace it."""
+        from kg.errors import KGError
+
         file = Path(path) / MODEL_FILE
         if file.is_file():
-            self.model = TermhoodModel.from_json(json.loads(file.read_text()))
+            try:
+                self.model = TermhoodModel.from_json(json.loads(file.read_text()))
+            except KGError as err:
+                self.load_error = err
         return self
 
 

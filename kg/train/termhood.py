@@ -23,7 +23,9 @@ from kg.extract.termhood import TRUSTED, TermhoodModel, corpus_stats, features
 
 ROOT = Path(__file__).resolve().parents[2]
 JUDGED = ROOT / "benchmarks" / "data" / "termhood_judged.tsv"
-COLUMNS = ("item", "paper", "judge_a", "judge_b", "type", "extractor", "text", "before", "after")
+COLUMNS = (
+    "item", "paper", "judge_a", "judge_b", "type", "extractor", "text", "before", "after", "field",
+)  # fmt: skip
 
 
 @dataclass
@@ -34,6 +36,7 @@ class JudgedMention:
     before: str
     after: str
     ok: bool
+    field: str = "abstract"
 
 
 def read_judged(path: Path = JUDGED) -> list[JudgedMention]:
@@ -54,7 +57,8 @@ def read_judged(path: Path = JUDGED) -> list[JudgedMention]:
             if a == b:
                 rows.append(
                     JudgedMention(
-                        r["text"], r["type"], r["extractor"], r["before"], r["after"], a == "ok"
+                        r["text"], r["type"], r["extractor"], r["before"], r["after"], a == "ok",
+                        r["field"],
                     )
                 )
     if len(rows) < 50:
@@ -64,7 +68,12 @@ def read_judged(path: Path = JUDGED) -> list[JudgedMention]:
 
 def _matrix(rows: list[JudgedMention]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     stats = corpus_stats()
-    x = np.array([features(r.text, r.label, r.extractor, r.before, r.after, stats) for r in rows])
+    x = np.array(
+        [
+            features(r.text, r.label, r.extractor, r.before, r.after, stats, r.field == "title")
+            for r in rows
+        ]
+    )
     y = np.array([r.ok for r in rows])
     trusted = np.array([r.extractor in TRUSTED for r in rows])
     return x, y, trusted
