@@ -31,7 +31,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.sections import _BOUNDS_KEY, sentences
+from kg.extract.sections import _BOUNDS_KEY, doc_text, sentences
 
 SPANS_KEY = "kg_acronyms"
 
@@ -281,7 +281,7 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
             if close is None:
                 continue
             inner_start, inner_end = tok.idx + 1, close.idx
-            inner = doc.text[inner_start:inner_end]
+            inner = doc_text(doc)[inner_start:inner_end]
             lead = _LEAD_IN.match(inner)
             if lead:
                 if _LIST_AFTER_LEAD_IN.search(inner, lead.end()):
@@ -291,7 +291,7 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
             inner = re.split(r"[;,]", inner)[0]
             a, b = _trim(inner)
             short_start, short_end = inner_start + a, inner_start + b
-            short = doc.text[short_start:short_end]
+            short = doc_text(doc)[short_start:short_end]
             pair = None
             if is_short_form(short):
                 pair = _long_before(doc, sent, tok.idx, short, short_start, short_end)
@@ -327,9 +327,9 @@ def _plausible(short: str, long: str) -> bool:
 
 def _long_before(doc: Doc, sent: Span, paren: int, short: str, s0: int, s1: int):
     window_start = sent.start_char + _window_before(
-        doc.text[sent.start_char : paren], paren - sent.start_char, _max_long_words(short)
+        doc_text(doc)[sent.start_char : paren], paren - sent.start_char, _max_long_words(short)
     )
-    candidate = doc.text[window_start:paren].rstrip()
+    candidate = doc_text(doc)[window_start:paren].rstrip()
     # never reach back across another parenthesis: "(regarding (i)), and a novel X (namely Y)"
     cut = max(candidate.rfind("("), candidate.rfind(")")) + 1
     window_start, candidate = window_start + cut, candidate[cut:]
@@ -358,7 +358,7 @@ def _long_inside(doc: Doc, open_tok, close_tok, s0: int, s1: int):
         start_i -= 1
     short_span = doc[start_i : prev.i + 1]
     short = short_span.text
-    inner = doc.text[s0:s1]
+    inner = doc_text(doc)[s0:s1]
     n_words = len(re.split(r"[\s-]+", inner))
     if not is_short_form(short) or n_words < 2 or n_words > _max_long_words(short):
         return None
@@ -378,7 +378,7 @@ def _title_definition(doc: Doc):
     Optimization for ..."); the shortest such opening wins."""
     if not doc._.has_title:
         return None
-    title = doc.text[: doc._.abstract_start].rstrip()
+    title = doc_text(doc)[: doc._.abstract_start].rstrip()
     m = re.match(r"([^\s:]+): +", title)
     if m is None or not is_short_form(m.group(1)):
         return None

@@ -19,7 +19,7 @@ from kg.extract.records import (
     RelationRecord,
 )
 from kg.extract.relations import PROPERTY
-from kg.extract.sections import field_of, paper_text, sentence_of
+from kg.extract.sections import doc_text, field_of, paper_text, sentence_of
 from kg.extract.termhood import REJECTED_KEY
 from kg.records import Paper
 
@@ -43,16 +43,8 @@ def _strip_period(text: str) -> str:
     return text[:-1] if text.endswith(".") and len(text) > 1 else text
 
 
-_TEXT_KEY = "kg_text"
-
-
 def _doc_text(doc: Doc) -> str:
-    """``doc.text``, made once per Doc: Doc.text (and Span.text) join their tokens' texts one
-    Token object at a time on every access, and every mention needs its whole sentence's text."""
-    text = doc.user_data.get(_TEXT_KEY)
-    if text is None:
-        text = doc.user_data[_TEXT_KEY] = doc.text
-    return text
+    return doc_text(doc)
 
 
 def _text(doc: Doc, span: Span) -> str:
