@@ -43,13 +43,9 @@ def _strip_period(text: str) -> str:
     return text[:-1] if text.endswith(".") and len(text) > 1 else text
 
 
-def _doc_text(doc: Doc) -> str:
-    return doc_text(doc)
-
-
 def _text(doc: Doc, span: Span) -> str:
-    """``span.text``, sliced from :func:`_doc_text` (the same string)."""
-    return _doc_text(doc)[span.start_char : span.end_char]
+    """``span.text``, sliced from :func:`kg.extract.sections.doc_text` (the same string)."""
+    return doc_text(doc)[span.start_char : span.end_char]
 
 
 def _sentence(doc: Doc, sent: Span, base: int) -> tuple[str, int, int]:
@@ -88,6 +84,23 @@ def _quantities(sent: Span, base: int) -> list[QuantityRecord]:
     return out
 
 
+def _mention(doc: Doc, span: Span, extractor: str, **extra) -> Mention:
+    """A span as a Mention with its evidence (kept mentions and set-aside ones alike)."""
+    field, text, start, end, sentence, s0, s1 = _locate(doc, span)
+    return Mention(
+        text=text,
+        label=span.label_,
+        field=field,
+        start=start,
+        end=end,
+        sentence=sentence,
+        sent_start=s0,
+        sent_end=s1,
+        extractor=extractor,
+        **extra,
+    )
+
+
 def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
     result = PaperExtraction(paper=paper)
     mention_of: dict[tuple[int, int], int] = {}  # token span -> index of its Mention
@@ -97,48 +110,22 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
         ):  # never report a mention across a sentence boundary
             continue
         mention_of[(span.start, span.end)] = len(result.mentions)
-        field, text, start, end, sentence, s0, s1 = _locate(doc, span)
         extractor = span._.kg_extractor or "kg_entities"
         relation = (
             "proposes"
             if extractor == "kg_proposed"
             else RELATION_OF_TYPE.get(span.label_, "mentions")
         )
-        result.mentions.append(
-            Mention(
-                text=text,
-                label=span.label_,
-                field=field,
-                start=start,
-                end=end,
-                sentence=sentence,
-                sent_start=s0,
-                sent_end=s1,
-                extractor=extractor,
-                relation=relation,
-            )
-        )
+        result.mentions.append(_mention(doc, span, extractor, relation=relation))
     for span in doc.spans.get(REJECTED_KEY, []):
-        field, text, start, end, sentence, s0, s1 = _locate(doc, span)
-        result.rejected.append(
-            Mention(
-                text=text,
-                label=span.label_,
-                field=field,
-                start=start,
-                end=end,
-                sentence=sentence,
-                sent_start=s0,
-                sent_end=s1,
-                extractor=span._.kg_extractor or "kg_entities",
-                confidence=round(float(span._.kg_termhood or 0.0), 3),
-            )
-        )
+        score = round(float(span._.kg_termhood or 0.0), 3)
+        extractor = span._.kg_extractor or "kg_entities"
+        result.rejected.append(_mention(doc, span, extractor, confidence=score))
     for long_span, short_span in doc._.acronyms or []:
         first, last = sorted((long_span, short_span), key=lambda s: s.start_char)
         field, base = field_of(doc, first.start_char)
         sentence, s0, s1 = _sentence(doc, sentence_of(doc, first.start), base)
-        end = last.end_char + (_doc_text(doc)[last.end_char : last.end_char + 1] == ")")
+        end = last.end_char + (doc_text(doc)[last.end_char : last.end_char + 1] == ")")
         result.acronyms.append(
             AcronymDef(
                 short=_text(doc, short_span),
