@@ -15,7 +15,6 @@ import argparse
 import csv
 import random
 import sys
-from collections import Counter
 
 QUERY = """PREFIX kg: <https://w3id.org/mlkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -40,22 +39,9 @@ def sample(directory: str, n: int, seed: int) -> None:
 
 
 def score(path: str) -> None:
-    with open(path, encoding="utf-8") as f:
-        lines = [line for line in f if not line.startswith("#")]  # comment lines: provenance
-    reader = csv.DictReader(lines, delimiter="\t")
-    if not {"judgement", "type"} <= set(reader.fieldnames or ()):
-        sys.exit(f"{path}: not a labelled sample (needs the columns judgement and type)")
-    rows = list(reader)
-    by_type: dict[str, Counter] = {}
-    for r in rows:
-        by_type.setdefault(r["type"], Counter())[r["judgement"]] += 1
-    total = Counter(r["judgement"] for r in rows)
-    unlabelled = len(rows) - total["ok"] - total["junk"]
-    if unlabelled:
-        sys.exit(f"{path}: {unlabelled} rows are neither 'ok' nor 'junk'")
-    print(f"entity nodes judged: {len(rows)}; ok {total['ok']} ({total['ok'] / len(rows):.2f})")
-    for kind, c in sorted(by_type.items()):
-        print(f"  {kind:10s} ok {c['ok']:3d} / {c['ok'] + c['junk']:3d}")
+    from judged_sample import score_labelled
+
+    score_labelled(path, bad="junk", group="type", what="entity nodes", width=10)
 
 
 def main() -> None:

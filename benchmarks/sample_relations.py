@@ -18,7 +18,6 @@ import argparse
 import csv
 import random
 import sys
-from collections import Counter
 
 QUERY = """PREFIX kg: <https://w3id.org/mlkg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -51,24 +50,9 @@ def sample(directory: str, n: int, seed: int) -> None:
 
 
 def score(path: str) -> None:
-    with open(path, encoding="utf-8") as f:
-        lines = [line for line in f if not line.startswith("#")]  # comment lines: provenance
-    reader = csv.DictReader(lines, delimiter="\t")
-    if not {"judgement", "relation"} <= set(reader.fieldnames or ()):
-        sys.exit(f"{path}: not a labelled sample (needs the columns judgement and relation)")
-    rows = list(reader)
-    if not rows:
-        sys.exit(f"{path}: no rows")
-    total = Counter(r["judgement"] for r in rows)
-    unlabelled = len(rows) - total["ok"] - total["wrong"]
-    if unlabelled:
-        sys.exit(f"{path}: {unlabelled} rows are neither 'ok' nor 'wrong'")
-    by_relation: dict[str, Counter] = {}
-    for r in rows:
-        by_relation.setdefault(r["relation"], Counter())[r["judgement"]] += 1
-    print(f"relations judged: {len(rows)}; ok {total['ok']} ({total['ok'] / len(rows):.2f})")
-    for relation, c in sorted(by_relation.items()):
-        print(f"  {relation:13s} ok {c['ok']:3d} / {c['ok'] + c['wrong']:3d}")
+    from judged_sample import score_labelled
+
+    score_labelled(path, bad="wrong", group="relation", what="relations", width=13)
 
 
 def main() -> None:
