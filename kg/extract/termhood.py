@@ -34,6 +34,9 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.extract.records import ENTITY_TYPES
+from kg.extract.sections import doc_text, is_title, sentence_of
+
 SPANS_KEY = "kg_entities"
 REJECTED_KEY = "kg_rejected"
 MODEL_FILE = "termhood.json"
@@ -46,7 +49,8 @@ FUNCTION_WORDS = frozenset(
     "a an the of and or for with to in on by from via as at into over under our its their this "
     "that these those we such both each".split()
 )
-TYPES = ("Method", "Model", "Dataset", "Task", "Metric", "Concept", "Material")
+#: The graph's entity types, plus the recognizer's "Material" that kg_entities decides later.
+TYPES = (*ENTITY_TYPES, "Material")
 EXTRACTORS = ("ner", "kg_names", "kg_abbreviations", "kg_gazetteer")
 #: The accurate pipeline's recognizer is scored as the recognizer.
 _AS_EXTRACTOR = {"kg_transformer_ner": "ner"}
@@ -285,16 +289,12 @@ class Termhood:
         it inside its sentence (as the judged rows were scored)."""
         if self.model is None:
             return 1.0
-        from kg.extract.sections import doc_text, sentence_of
-
         doc, sent = span.doc, sentence_of(span.doc, span.start)
         text = doc_text(doc) if text is None else text
         before = text[max(sent.start_char, span.start_char - 40) : span.start_char]
         after = text[span.end_char : min(sent.end_char, span.end_char + 40)]
         extractor = span._.kg_extractor or "ner"
         extractor = _AS_EXTRACTOR.get(extractor, extractor)
-        from kg.extract.sections import is_title
-
         v = feature_values(
             span.text, span.label_, extractor, before, after, in_title=is_title(span)
         )
@@ -306,8 +306,6 @@ class Termhood:
         spans = list(doc.spans.get(SPANS_KEY, []))
         if self.model is None or not spans:
             return doc
-        from kg.extract.sections import doc_text
-
         kept, rejected = [], []
         text = doc_text(doc)
         for span in spans:
