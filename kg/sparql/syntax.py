@@ -113,7 +113,6 @@ def explain_syntax_error(
     if not toks:
         return f"malformed {what}: it is empty"
     forms = UPDATE_FORMS if update else QUERY_FORMS
-    body = toks
     form = _first_form(toks)
     if form is not None and form.keyword not in forms:
         close = difflib.get_close_matches(form.keyword or "", forms, n=1, cutoff=0.6)
@@ -125,17 +124,17 @@ def explain_syntax_error(
             f"not '{form.text}'{hint}"
         )
     if "Prefix not found" in message or "prefix" in message.lower():
-        unknown = _unknown_prefix(text, body, prefixes or {})
+        unknown = _unknown_prefix(text, toks, prefixes or {})
         if unknown:
             return f"malformed {what}: {unknown}"
-    misspelt = _misspelt_keyword(body)
+    misspelt = _misspelt_keyword(toks)
     if misspelt:
         tok, keyword = misspelt
         return (
             f"malformed {what} at {_where(text, tok.offset)}: '{tok.text}' is not a SPARQL "
             f"keyword (did you mean {keyword}?)"
         )
-    unbalanced = _unbalanced(body)
+    unbalanced = _unbalanced(toks)
     if unbalanced:
         tok, problem = unbalanced
         return f"malformed {what} at {_where(text, tok.offset)}: {problem}"
