@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING
 
 from kg.errors import InputProblem, KGError
 from kg.extract import extract, load_pipeline
-from kg.extract.records import PaperExtraction
 from kg.ingest import SAMPLE_DIR, deduplicate, read_inputs, sample_inputs
 from kg.link.resolve import Resolution, resolve
 from kg.link.topics import Assignment, TopicLinkRecord, score_paper, topic_links
 from kg.progress import bar, status
 from kg.rdf import graph_triples, new_graph, write_turtle
-from kg.records import Paper
+from kg.records import Paper, PaperExtraction
 
 if TYPE_CHECKING:
     from kg.scale import ScaleOptions

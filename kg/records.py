@@ -70,3 +70,110 @@ class Paper:
         if self.arxiv_id:
             return self.arxiv_id
         return f"{slugify(self.title, 50)}-{short_hash(self.key)}"
+
+
+# --- what the NLP stage hands to the linker ------------------------------------------------
+# Offsets are character offsets into the field (``title`` or ``abstract``) the text was read
+# from, so that a user can cut the surface form out of dcterms:title/dcterms:abstract.
+
+
+@dataclass(frozen=True)
+class TopicHit:
+    notation: str
+    field: str  # "title" or "abstract"
+    sentence: int  # index of the sentence within its field (0 = first)
+    contrast: bool
+    text: str
+    #: the sentence speaks of the paper's own work ("we ...", "our ...", "this paper ...")
+    own: bool = False
+    #: the cue is part of a name the paper proposes (or its long form), e.g. "MoE" in "LEMoE"
+    in_name: bool = False
+    #: the cue is in the sentence where the paper introduces what it proposes
+    proposal: bool = False
+    #: the cue's normalized form (:func:`cue_form`); an acronym and its long form share one
+    form: str = ""
+
+
+@dataclass
+class Mention:
+    """One surface form of an entity in one paper, with its evidence."""
+
+    text: str
+    label: str  # one of ENTITY_TYPES
+    field: str  # "title" or "abstract"
+    start: int
+    end: int
+    sentence: str
+    sent_start: int
+    sent_end: int
+    extractor: str
+    relation: str = "mentions"  # one of RELATIONS
+    confidence: float = 1.0
+
+
+@dataclass
+class AcronymDef:
+    """A short form defined by a long form inside one paper (Schwartz-Hearst)."""
+
+    short: str
+    long: str
+    field: str
+    start: int  # span of the whole "long (short)" pair
+    end: int
+    sentence: str
+    sent_start: int
+    sent_end: int
+
+
+@dataclass
+class QuantityRecord:
+    value: float
+    unit: str | None
+    direction: str  # "increase" | "decrease" | "none"
+    text: str
+    start: int  # within the field
+    end: int
+
+
+@dataclass
+class ClaimRecord:
+    """A result/conclusion sentence of the abstract."""
+
+    text: str
+    field: str
+    start: int
+    end: int
+    role: str
+    score: float
+    extractor: str
+    quantities: list[QuantityRecord] = field(default_factory=list)
+    #: indices into PaperExtraction.mentions of the mentions inside this sentence
+    mention_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class RelationRecord:
+    """A typed relation between two mentions of one sentence: ``head`` ``relation`` ``tail``
+    ("head usedFor tail"), as indices into PaperExtraction.mentions; the offsets of both ends
+    are the mentions' own."""
+
+    head: int
+    tail: int
+    relation: str  # one of ENTITY_RELATIONS
+    score: float
+    extractor: str = "kg_relations"
+
+
+@dataclass
+class PaperExtraction:
+    paper: Paper
+    mentions: list[Mention] = field(default_factory=list)
+    acronyms: list[AcronymDef] = field(default_factory=list)
+    claims: list[ClaimRecord] = field(default_factory=list)
+    #: TopicHit records from the kg_topic_cues component
+    topic_hits: list = field(default_factory=list)
+    #: relations between mentions of one sentence (kg_relations)
+    relations: list[RelationRecord] = field(default_factory=list)
+    #: spans the termhood stage (kg_termhood) set aside: evidence text, not entity nodes;
+    #: ``confidence`` holds the termhood score (``kg explain`` reports them)
+    rejected: list[Mention] = field(default_factory=list)

@@ -27,7 +27,7 @@ from rdflib.term import Node
 
 from kg.errors import KGError
 from kg.ontology import load_ontology_graph, load_shapes_graph, load_topics_graph
-from kg.vocab import KG, PREFIXES, TOPIC
+from kg.vocab import KG, PREFIXES, RELATION_PROPERTY, TOPIC
 
 #: RDF formats accepted by :func:`validate_file`, by file suffix (rdflib format names).
 FORMATS: dict[str, str] = {
@@ -83,14 +83,7 @@ def register_directory_loader(loader: DirectoryLoader | None) -> None:
 # --- whole-graph checks ----------------------------------------------------------------------
 # Plain Python over the graph's indexes: the same checks as SPARQL queries took 20 s with rdflib.
 
-_PAPER_TO_ENTITY = (
-    KG.mentions,
-    KG.proposes,
-    KG.usesDataset,
-    KG.addressesTask,
-    KG.usesMethod,
-    KG.usesMetric,
-)
+_PAPER_TO_ENTITY = tuple(RELATION_PROPERTY.values())
 
 
 def _int(node: Node | None) -> int | None:

@@ -157,3 +157,46 @@ PREFIXES: dict[str, str] = {
 def sparql_prologue() -> str:
     """PREFIX lines for all of :data:`PREFIXES`, so users' queries need not declare them."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+# --- the contracts between stages, declared once ---------------------------------------------
+# Extraction asserts these names, the writer maps them to properties, validation checks them and
+# the viewer labels edges with them; every stage derives what it needs from here.
+
+#: Entity types of the graph (classes of the ontology), in the order extraction reports them.
+ENTITY_TYPES = ("Method", "Model", "Dataset", "Task", "Metric", "Concept")
+#: The same, most specific first: a node typed both Model and Method is a Model.
+ENTITY_KINDS = ("Model", "Method", "Dataset", "Task", "Metric", "Concept")
+#: Superclasses the writer adds to an entity of a type (a Model is also a Method).
+SUPERCLASSES = {"Model": ("Method",)}
+
+#: Paper -> entity relations an extractor may assert (properties of the ontology).
+RELATIONS = ("proposes", "mentions", "usesDataset", "addressesTask", "usesMethod", "usesMetric")
+#: The same, strongest first: a viewer labels a paper-entity edge with its strongest relation.
+RELATIONS_BY_STRENGTH = (
+    "proposes",
+    "usesDataset",
+    "addressesTask",
+    "usesMethod",
+    "usesMetric",
+    "mentions",
+)
+#: The relation a mention of an entity type asserts (every other type: ``mentions``).
+RELATION_OF_TYPE = {"Dataset": "usesDataset", "Task": "addressesTask", "Metric": "usesMetric"}
+#: Each paper -> entity relation's property.
+RELATION_PROPERTY: dict[str, URIRef] = {name: getattr(KG, name) for name in RELATIONS}
+
+#: Entity -> entity relations (``kg:<name>``, SciERC's seven types; see kg.extract.relations).
+ENTITY_RELATIONS = (
+    "usedFor",
+    "featureOf",
+    "hyponymOf",
+    "partOf",
+    "comparedWith",
+    "conjunction",
+    "evaluates",
+)
+#: Entity relations without a direction: one edge for both (its ends ordered by entity id).
+SYMMETRIC_RELATIONS = frozenset({"comparedWith", "conjunction"})
+#: Each entity -> entity relation's property.
+ENTITY_RELATION_PROPERTY: dict[str, URIRef] = {name: getattr(KG, name) for name in ENTITY_RELATIONS}

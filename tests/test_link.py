@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kg.build import link
 from kg.extract import extract
-from kg.link.normalize import surface_key
+from kg.lexicon.normalize import surface_key
 from kg.link.resolve import _fits_acronym, _inflection_variant
 from kg.link.topics import SUBJECT_THRESHOLD, score_paper
 from kg.records import Paper
@@ -217,8 +217,8 @@ def test_acronym_variants_stay_split_outside_the_rule(nlp):
 def test_both_sides_of_a_fuzzy_merge_say_why():
     """`kg explain` prints each form's reason: the form that did not become the label must not
     come out with an empty one, whichever side of the spelling variant it was."""
-    from kg.extract.records import Mention, PaperExtraction
     from kg.link.resolve import resolve
+    from kg.records import Mention, PaperExtraction
 
     def mention(text: str) -> Mention:
         return Mention(text, "Method", "abstract", 0, len(text), text, 0, len(text), "test")
@@ -240,8 +240,8 @@ def test_both_sides_of_a_fuzzy_merge_say_why():
 def test_fuzzy_merges_need_every_differing_word_to_be_a_variant():
     """Whole keys can be 92 % alike and still name two things ("deep"/"dense", "off"/"on");
     misspellings and a shortened word ("nets"/"networks") still merge."""
-    from kg.extract.records import Mention, PaperExtraction
     from kg.link.resolve import resolve
+    from kg.records import Mention, PaperExtraction
 
     def paper(title: str, *texts: str) -> PaperExtraction:
         return PaperExtraction(

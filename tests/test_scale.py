@@ -298,7 +298,7 @@ def test_fingerprint_covers_what_extraction_reads(tmp_path):
     model.mkdir()
     before = fingerprint_of(package, topics, model)
     assert fingerprint_of(package, topics, model) == before
-    for edited in (package / "link" / "normalize.py", package / "link" / "scheme.py", topics):
+    for edited in (package / "lexicon" / "normalize.py", package / "lexicon" / "scheme.py", topics):
         edited.write_text(edited.read_text() + "\n# edited\n")
         after = fingerprint_of(package, topics, model)
         assert after != before, edited

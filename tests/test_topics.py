@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from kg.extract import extract
-from kg.extract.topic_cues import TOKEN_PATTERNS, TopicHit, cue_form
-from kg.link.scheme import ancestors, load_scheme
+from kg.extract.topic_cues import TOKEN_PATTERNS, cue_form
+from kg.lexicon.scheme import ancestors, load_scheme
 from kg.link.topics import SUBJECT_THRESHOLD, score_paper
-from kg.records import Paper
+from kg.records import Paper, TopicHit
 
 
 def hits_of(nlp, title: str, abstract: str) -> list[TopicHit]:

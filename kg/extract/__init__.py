@@ -9,7 +9,7 @@ from kg.extract.pipeline import (
     register_components,
 )
 from kg.extract.reader import extract
-from kg.extract.records import AcronymDef, ClaimRecord, Mention, PaperExtraction
+from kg.records import AcronymDef, ClaimRecord, Mention, PaperExtraction
 
 __all__ = [
     "ACCURATE_PIPELINE_DIR",

@@ -20,9 +20,9 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.extract import abbreviations, gazetteer, names, proposed
 from kg.extract.sections import sentence_of
-from kg.extract.terms import Term, load_terms
 from kg.extract.transformer_ner import NER_COMPONENT_KEY
-from kg.link import normalize
+from kg.lexicon import normalize
+from kg.lexicon.terms import Term, load_terms
 
 SPANS_KEY = "kg_entities"
 #: A paper's definition of a table name matches the table's expansion at this rapidfuzz ratio.

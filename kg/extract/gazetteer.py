@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from kg.extract.terms import is_case_sensitive, load_terms
+from kg.lexicon.terms import is_case_sensitive, load_terms
 
 SPANS_KEY = "kg_gazetteer"
 

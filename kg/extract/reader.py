@@ -10,18 +10,19 @@ from spacy.tokens import Doc, Span
 
 from kg.errors import Truncated
 from kg.extract.entities import SPANS_KEY as ENTITIES_KEY
-from kg.extract.records import (
+from kg.extract.relations import PROPERTY
+from kg.extract.sections import doc_text, field_of, paper_text, sentence_of
+from kg.extract.termhood import REJECTED_KEY
+from kg.records import (
     AcronymDef,
     ClaimRecord,
     Mention,
+    Paper,
     PaperExtraction,
     QuantityRecord,
     RelationRecord,
 )
-from kg.extract.relations import PROPERTY
-from kg.extract.sections import doc_text, field_of, paper_text, sentence_of
-from kg.extract.termhood import REJECTED_KEY
-from kg.records import Paper
+from kg.vocab import RELATION_OF_TYPE
 
 #: Most distinct entities (lower-cased surface forms) kept for one paper; the mentions of the
 #: rest are dropped and the paper reported (:class:`kg.errors.Truncated`).
@@ -34,9 +35,6 @@ from kg.records import Paper
 #: record gave 2,884). The first 150 in reading order are kept: the title and opening sentences,
 #: where what a paper is about is said.
 MAX_ENTITIES_PER_PAPER = 150
-
-#: Which specific relation a mention of each type implies (besides ``mentions``).
-RELATION_OF_TYPE = {"Dataset": "usesDataset", "Task": "addressesTask", "Metric": "usesMetric"}
 
 
 def _strip_period(text: str) -> str:

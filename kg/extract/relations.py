@@ -55,7 +55,6 @@ PROPERTY = {
     "CONJUNCTION": "conjunction",
     "EVALUATE-FOR": "evaluates",
 }
-SYMMETRIC = frozenset({"comparedWith", "conjunction"})
 #: Candidate pairs: at most this many tokens between the two spans ...
 MAX_GAP = 30
 #: ... and at most this many other entity spans between them.

@@ -34,8 +34,8 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract.records import ENTITY_TYPES
 from kg.extract.sections import doc_text, is_title, sentence_of
+from kg.vocab import ENTITY_TYPES
 
 SPANS_KEY = "kg_entities"
 REJECTED_KEY = "kg_rejected"
@@ -200,7 +200,8 @@ def feature_values(
         "next_capitalized": float(next_token[:1].isupper()),
         "prev_capitalized": float(prev_token[:1].isupper()),
         "in_title": float(in_title),
-        "title_capitalized": float(in_title) * sum(t[:1].isupper() for t in tokens)
+        "title_capitalized": float(in_title)
+        * sum(t[:1].isupper() for t in tokens)
         / max(len(tokens), 1),
     }
     for t in TYPES:

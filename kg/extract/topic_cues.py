@@ -25,13 +25,13 @@ its long form (``kg_proposed``, ``kg_abbreviations``), or in the sentence that i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from kg.extract.sections import is_title, sentences
+from kg.records import TopicHit
 
 if not Doc.has_extension("topic_hits"):
     Doc.set_extension("topic_hits", default=None)
@@ -86,23 +86,6 @@ ANAPHORIC_HEADS = {"heads", "neurons", "circuits", "experts", "adapters", "edits
 ANAPHORIC_DETS = {"these", "those", "such", "the", "this"}
 
 
-@dataclass(frozen=True)
-class TopicHit:
-    notation: str
-    field: str  # "title" or "abstract"
-    sentence: int  # index of the sentence within its field (0 = first)
-    contrast: bool
-    text: str
-    #: the sentence speaks of the paper's own work ("we ...", "our ...", "this paper ...")
-    own: bool = False
-    #: the cue is part of a name the paper proposes (or its long form), e.g. "MoE" in "LEMoE"
-    in_name: bool = False
-    #: the cue is in the sentence where the paper introduces what it proposes
-    proposal: bool = False
-    #: the cue's normalized form (:func:`cue_form`); an acronym and its long form share one
-    form: str = ""
-
-
 def cue_form(text: str) -> str:
     """A cue's form for counting different wordings: case, punctuation, plural "s" and word
     endings beyond 7 letters are ignored ("Hallucinations" = "hallucination", "distilling" =
@@ -119,7 +102,7 @@ def _boundary(word: str, i: int) -> bool:
 
 class TopicCues:
     def __init__(self, nlp: Language, name: str) -> None:
-        from kg.link.scheme import load_scheme
+        from kg.lexicon.scheme import load_scheme
 
         self.name = name
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from kg.extract.relations import SYMMETRIC
+from kg.vocab import SYMMETRIC_RELATIONS
 
 EdgeKey = tuple[str, str, str]  # (head entity id, relation, tail entity id)
 #: (extraction index, head mention, tail mention, relation, paper local id)
@@ -22,7 +22,7 @@ def edge_key(head: str, relation: str, tail: str) -> EdgeKey | None:
     """The edge of a relation between entities ``head`` and ``tail``; None for a self-loop."""
     if head == tail:
         return None
-    if relation in SYMMETRIC and tail < head:
+    if relation in SYMMETRIC_RELATIONS and tail < head:
         head, tail = tail, head
     return head, relation, tail
 

@@ -45,11 +45,10 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from kg.extract.records import PaperExtraction
-from kg.extract.terms import is_case_sensitive, load_terms
-from kg.link.normalize import acronym_singular, digits, initials, is_acronym, surface_key
+from kg.lexicon.normalize import acronym_singular, digits, initials, is_acronym, surface_key
+from kg.lexicon.terms import is_case_sensitive, load_terms
 from kg.link.relations import relation_support
-from kg.records import short_hash, slugify
+from kg.records import PaperExtraction, short_hash, slugify
 
 FUZZY_THRESHOLD = 92.0
 #: Suffix of the node that holds a key's single-word forms ("maps", "Clean") apart from its

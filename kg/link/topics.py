@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
-from kg.link.scheme import ancestors, load_scheme
+from kg.lexicon.scheme import ancestors, load_scheme
 
 TITLE_W = 1.2
 NAME_W = 1.2

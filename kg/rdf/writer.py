@@ -31,23 +31,25 @@ from pathlib import Path
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from kg.extract.reader import RELATION_OF_TYPE
-from kg.extract.records import PaperExtraction
-from kg.extract.relations import SYMMETRIC
 from kg.link.relations import EdgeKey, edge_key
 from kg.link.resolve import Resolution
 from kg.link.topics import Assignment, TopicLinkRecord
-from kg.records import Paper, short_hash, slugify
+from kg.records import Paper, PaperExtraction, short_hash, slugify
 from kg.vocab import (
     AGENT,
     CLAIM,
     DATA_BASE,
     ENTITY,
+    ENTITY_RELATION_PROPERTY,
     EVIDENCE,
     KG,
     PAPER,
     PREFIXES,
     RELATION,
+    RELATION_OF_TYPE,
+    RELATION_PROPERTY,
+    SUPERCLASSES,
+    SYMMETRIC_RELATIONS,
     TOPIC,
     TOPICLINK,
 )
@@ -61,25 +63,6 @@ SHARED = DATA_BASE + "shared/"
 #: Size of the first tier of a topic pair's shared entities; each further tier is as large as
 #: all the tiers before it together (ranks 1-32, 33-64, 65-128, ...).
 TIER_FIRST = 32
-RELATION_PROPERTY = {
-    "proposes": KG.proposes,
-    "mentions": KG.mentions,
-    "usesDataset": KG.usesDataset,
-    "addressesTask": KG.addressesTask,
-    "usesMethod": KG.usesMethod,
-    "usesMetric": KG.usesMetric,
-}
-#: Entity -> entity relations (kg.extract.records.ENTITY_RELATIONS) -> their property.
-ENTITY_RELATION_PROPERTY = {
-    "usedFor": KG.usedFor,
-    "featureOf": KG.featureOf,
-    "hyponymOf": KG.hyponymOf,
-    "partOf": KG.partOf,
-    "comparedWith": KG.comparedWith,
-    "conjunction": KG.conjunction,
-    "evaluates": KG.evaluates,
-}
-SUPERCLASSES = {"Model": ("Method",)}
 _DATE_TYPES = [
     (re.compile(r"^\d{4}-\d{2}-\d{2}$"), XSD.date),
     (re.compile(r"^\d{4}-\d{2}$"), XSD.gYearMonth),
@@ -308,7 +291,7 @@ def relation_triples(resolution: Resolution, t: Terms = RDFLIB_TERMS) -> Iterato
         pred = ENTITY_RELATION_PROPERTY[relation]
         h, o = t.iri(f"{ENTITY}{head}"), t.iri(f"{ENTITY}{tail}")
         yield h, pred, o
-        if relation in SYMMETRIC:
+        if relation in SYMMETRIC_RELATIONS:
             yield o, pred, h
         edge = t.iri(relation_iri(key))
         yield edge, RDF.type, KG.EntityRelation

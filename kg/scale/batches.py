@@ -27,8 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import InputProblem, KGError, Truncated
-from kg.extract.records import PaperExtraction
-from kg.records import Paper
+from kg.records import Paper, PaperExtraction
 
 FORMAT = 1
 WORK = "work"
@@ -146,8 +145,10 @@ def fingerprint_of(package: Path, topics: Path, model: Path) -> str:
     h = hashlib.sha1(f"kg-batch-{FORMAT}".encode())
     _tree_digest(h, package / "extract")
     _tree_digest(h, package / "data")
-    # what extraction reads outside kg/extract: the normalisation rules, the topic scheme
-    # (topic cues) and the paper record; a --resume after editing them must re-extract
+    _tree_digest(h, package / "lexicon")
+    # what extraction reads outside kg/extract: the lexicon (normalisation, topic scheme, term
+    # tables), the records and the vocabulary's contracts; a --resume after editing them must
+    # re-extract
     for name in EXTRACTION_READS:
         h.update(name.encode())
         h.update((package / name).read_bytes())
@@ -157,7 +158,7 @@ def fingerprint_of(package: Path, topics: Path, model: Path) -> str:
 
 
 #: Modules outside kg/extract whose content changes what extraction produces.
-EXTRACTION_READS = ("link/normalize.py", "link/scheme.py", "records.py", "errors.py")
+EXTRACTION_READS = ("records.py", "errors.py", "vocab.py")
 
 
 def make_batches(papers: Sequence[Paper], chunk_size: int, fingerprint: str) -> list[BatchSpec]:

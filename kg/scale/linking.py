@@ -20,10 +20,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.extract.records import PaperExtraction
 from kg.link.resolve import Resolution, ResolvedEntity, resolve
 from kg.link.topics import Assignment, TopicLinkRecord, score_paper, topic_links
 from kg.rdf.writer import extractors_of
+from kg.records import PaperExtraction
 from kg.scale.batches import record_lines
 
 

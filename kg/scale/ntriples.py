@@ -20,7 +20,6 @@ from pathlib import Path
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.extract.records import PaperExtraction
 from kg.link.resolve import Resolution
 from kg.link.topics import Assignment, TopicLinkRecord
 from kg.rdf.writer import (
@@ -33,6 +32,7 @@ from kg.rdf.writer import (
     topic_entity_triples,
     topic_triples,
 )
+from kg.records import PaperExtraction
 
 _XSD_STRING = XSD.string
 _XSD_INTEGER = str(XSD.integer)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import pyoxigraph
     from rdflib import Graph
 
-    from kg.extract.records import PaperExtraction
+    from kg.records import PaperExtraction
 
 STORE = "store"
 CURRENT = "CURRENT.json"

@@ -1,6 +1,6 @@
 """Extraction records as JSON Lines: what a store keeps so ``kg add`` never re-reads old papers.
 
-One :class:`~kg.extract.records.PaperExtraction` per line, written with ``dataclasses.asdict``
+One :class:`~kg.records.PaperExtraction` per line, written with ``dataclasses.asdict``
 and read back field by field (unknown keys are ignored and missing ones take their defaults, so
 records written by an older version stay readable).
 """
@@ -15,16 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KGError
-from kg.extract.records import (
+from kg.records import (
     AcronymDef,
     ClaimRecord,
     Mention,
+    Paper,
     PaperExtraction,
     QuantityRecord,
     RelationRecord,
+    TopicHit,
 )
-from kg.extract.topic_cues import TopicHit
-from kg.records import Paper
 
 
 @functools.cache

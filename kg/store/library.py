@@ -138,7 +138,7 @@ def sparql_term(value: str, type_: str, name: str = "value") -> str:
 
 def topic_term(value: str, name: str = "topic") -> str:
     """The IRI of the topic named ``value`` (notation, label or cue, any case); UNDEF if empty."""
-    from kg.link.scheme import load_scheme
+    from kg.lexicon.scheme import load_scheme
 
     key = " ".join(value.split()).lower()
     if not key:

@@ -57,7 +57,12 @@ def read_judged(path: Path = JUDGED) -> list[JudgedMention]:
             if a == b:
                 rows.append(
                     JudgedMention(
-                        r["text"], r["type"], r["extractor"], r["before"], r["after"], a == "ok",
+                        r["text"],
+                        r["type"],
+                        r["extractor"],
+                        r["before"],
+                        r["after"],
+                        a == "ok",
                         r["field"],
                     )
                 )

@@ -14,14 +14,10 @@ from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, SKOS
 
-from kg.vocab import KG
+from kg.vocab import ENTITY_KINDS, KG, RELATIONS_BY_STRENGTH
 
-#: Entity classes, most specific first (a node typed both Model and Method is a Model).
-ENTITY_KINDS = ("Model", "Method", "Dataset", "Task", "Metric", "Concept")
 # DefinedNamespace attribute lookups are slow; these are used per evidence triple
 _SUBJECT, _PREDICATE, _OBJECT, _SENTENCE = RDF.subject, RDF.predicate, RDF.object, KG.sentence
-#: Paper-to-entity properties, strongest first: an edge is labelled with its strongest relation.
-RELATIONS = ("proposes", "usesDataset", "addressesTask", "usesMethod", "usesMetric", "mentions")
 
 
 @dataclass
@@ -42,7 +38,7 @@ class GraphIndex:
     items: dict[str, Item]
     #: paper -> topics it is about (dcterms:subject)
     paper_topics: dict[str, set[str]]
-    #: paper -> entity -> relations (names from RELATIONS)
+    #: paper -> entity -> relations (names from RELATIONS_BY_STRENGTH)
     links: dict[str, dict[str, set[str]]]
     #: entity -> papers linking to it
     entity_papers: dict[str, set[str]]
@@ -109,7 +105,13 @@ class GraphIndex:
             if obj is None or sentence is None:
                 continue
             rel = pred or "mentions"
-            key = (RELATIONS.index(rel) if rel in RELATIONS else len(RELATIONS), sentence, rel)
+            key = (
+                RELATIONS_BY_STRENGTH.index(rel)
+                if rel in RELATIONS_BY_STRENGTH
+                else len(RELATIONS_BY_STRENGTH),
+                sentence,
+                rel,
+            )
             if obj not in found or key < found[obj]:
                 found[obj] = key
         return {obj: (rel, sentence) for obj, (_rank, sentence, rel) in found.items()}
@@ -189,7 +191,7 @@ def read_index(graph: Graph) -> GraphIndex:
 
     links: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     entity_papers: dict[str, set[str]] = defaultdict(set)
-    for rel in RELATIONS:
+    for rel in RELATIONS_BY_STRENGTH:
         for p, e in graph.subject_objects(KG[rel]):
             p, e = str(p), str(e)
             if p in items and e in items and items[e].kind in ENTITY_KINDS:

@@ -21,8 +21,9 @@ from pyvis.edge import Edge
 from pyvis.network import Network
 
 from kg.viz import assets
-from kg.viz.index import ENTITY_KINDS, RELATIONS, GraphIndex
+from kg.viz.index import GraphIndex
 from kg.viz.select import MORE, Selection
+from kg.vocab import ENTITY_KINDS, RELATIONS_BY_STRENGTH, SYMMETRIC_RELATIONS
 
 #: Colour by node kind (Tableau 10); the legend shows the same.
 COLOURS = {
@@ -67,7 +68,6 @@ ENTITY_RELATION_WORDS = {
     "conjunction": "and",
 }
 #: Relations drawn without an arrow (symmetric).
-SYMMETRIC_RELATIONS = {"comparedWith", "conjunction"}
 PAPERS_IN_TIP = 3
 ALIASES_IN_TIP = 8
 
@@ -172,7 +172,12 @@ def node_tooltip(index: GraphIndex, sel: Selection, iri: str, data: dict) -> str
             more = f" (+{len(others) - 8} more)" if len(others) > 8 else ""
             lines.append("Mentions: " + ", ".join(_clip(x, 30) for x in others[:8]) + more)
         ranked = sorted(
-            links, key=lambda e: (min(RELATIONS.index(r) for r in links[e]), e not in shown, e)
+            links,
+            key=lambda e: (
+                min(RELATIONS_BY_STRENGTH.index(r) for r in links[e]),
+                e not in shown,
+                e,
+            ),
         )
         for e in ranked[:1]:
             ev = index.evidence(iri, e)
@@ -201,7 +206,7 @@ def node_tooltip(index: GraphIndex, sel: Selection, iri: str, data: dict) -> str
         PAPERS_IN_TIP + 3,
         papers,
         key=lambda p: (
-            min(RELATIONS.index(r) for r in index.links[p][iri]),
+            min(RELATIONS_BY_STRENGTH.index(r) for r in index.links[p][iri]),
             p not in shown,
             index.items[p].label.casefold(),
             p,

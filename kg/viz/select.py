@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from kg.errors import KGError
-from kg.viz.index import RELATIONS, GraphIndex, fold
+from kg.viz.index import GraphIndex, fold
+from kg.vocab import RELATIONS_BY_STRENGTH
 
 #: Default page cap: enough to see structure, small enough to open in a second or two.
 DEFAULT_MAX_NODES = 300
@@ -208,7 +209,14 @@ def topic_map(
 
 
 def _strongest(relations: set[str]) -> str:
-    return min(relations, key=lambda r: RELATIONS.index(r) if r in RELATIONS else len(RELATIONS))
+    return min(
+        relations,
+        key=lambda r: (
+            RELATIONS_BY_STRENGTH.index(r)
+            if r in RELATIONS_BY_STRENGTH
+            else len(RELATIONS_BY_STRENGTH)
+        ),
+    )
 
 
 def neighbourhood(
