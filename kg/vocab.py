@@ -15,6 +15,16 @@ from rdflib.term import URIRef
 #: Base of every IRI the project mints for data (papers, entities, claims, evidence).
 DATA_BASE = "https://w3id.org/mlkg/"
 
+#: The version of this vocabulary, written into every graph (``<graph> kg:vocabularyVersion``)
+#: and every store's manifest. Raised when a term a query may rely on changes meaning or goes
+#: away; a reader of a graph of another version says "rebuild" instead of answering wrong.
+#: 1: until 2026-12 (evidence with its sentence text, precomputed statistics nodes).
+#: 2: sentences as kg:Sentence nodes; one kg:Evidence per paper, entity and form; no
+#:    kg:TopicEntityCount, kg:SharedEntityTier or kg:paperCount (counted at read time).
+VOCABULARY_VERSION = "2"
+#: The node that describes the graph itself (its vocabulary version).
+GRAPH_IRI = DATA_BASE + "graph"
+
 
 class KG(DefinedNamespace):
     """Classes and properties of the kg ontology (``ontology/kg.ttl``)."""
@@ -38,8 +48,7 @@ class KG(DefinedNamespace):
     AliasMerge: URIRef  # why one surface form was merged into an entity
     TopicAssignment: URIRef  # a scored paper-to-topic assignment
     TopicLink: URIRef  # a weighted link between two topics via shared papers
-    TopicEntityCount: URIRef  # how many papers of one topic mention one entity (precomputed)
-    SharedEntityTier: URIRef  # a rank range of the entities two topics share (precomputed)
+    Sentence: URIRef  # one sentence of a paper's title or abstract, the evidence of statements
     EntityRelation: URIRef  # an entity -> entity edge (reified) with its paper count
     RelationEvidence: URIRef  # one occurrence of an entity relation in a paper's sentence
 
@@ -77,7 +86,7 @@ class KG(DefinedNamespace):
     dateText: URIRef  # the date exactly as the input wrote it
 
     # --- evidence (reified statements, also rdf:subject/predicate/object) -------------------
-    sentence: URIRef  # the sentence the statement was read from
+    inSentence: URIRef  # evidence / acronym definition -> the kg:Sentence it was read from
     charStart: URIRef  # offset of the surface form in the abstract (or title)
     charEnd: URIRef
     sentenceStart: URIRef  # offset of the sentence in the abstract (or title)
@@ -104,7 +113,6 @@ class KG(DefinedNamespace):
     form: URIRef
     rule: URIRef
     score: URIRef
-    paperCount: URIRef  # how many papers mention the entity
 
     # --- topics ----------------------------------------------------------------------------
     topicOf: URIRef  # TopicAssignment -> paper
@@ -115,14 +123,8 @@ class KG(DefinedNamespace):
     sharedPapers: URIRef
     sharedPaper: URIRef  # TopicLink -> each paper about both topics
 
-    # --- per-topic statistics (derived at build time, for the query library) ----------------
-    countedTopic: URIRef  # TopicEntityCount -> the topic whose papers are counted
-    countedEntity: URIRef  # TopicEntityCount -> the entity counted
-    topicPaperCount: URIRef  # TopicEntityCount -> papers of the topic mentioning the entity
-    betweenTopic: URIRef  # SharedEntityTier -> each of its two topics
-    sharedEntity: URIRef  # SharedEntityTier -> an entity both topics' papers mention
-    firstRank: URIRef  # SharedEntityTier -> rank (1-based) of its first entity
-    lastRank: URIRef  # SharedEntityTier -> rank of its last entity
+    # --- the graph itself -------------------------------------------------------------------
+    vocabularyVersion: URIRef  # the graph node -> the version of this vocabulary it is written in
 
 
 #: Namespaces for minted data IRIs (not vocabulary, so plain Namespaces).
@@ -130,6 +132,7 @@ PAPER = Namespace(DATA_BASE + "paper/")
 ENTITY = Namespace(DATA_BASE + "entity/")
 CLAIM = Namespace(DATA_BASE + "claim/")
 EVIDENCE = Namespace(DATA_BASE + "evidence/")
+SENTENCE = Namespace(DATA_BASE + "sentence/")
 TOPIC = Namespace(DATA_BASE + "topic/")
 TOPICLINK = Namespace(DATA_BASE + "topiclink/")
 RELATION = Namespace(DATA_BASE + "relation/")
@@ -142,6 +145,7 @@ PREFIXES: dict[str, str] = {
     "entity": str(ENTITY),
     "claim": str(CLAIM),
     "evidence": str(EVIDENCE),
+    "sentence": str(SENTENCE),
     "topic": str(TOPIC),
     "relation": str(RELATION),
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",

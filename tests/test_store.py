@@ -236,7 +236,7 @@ def test_old_generations_are_removed_unless_in_use(sample_build, tmp_path):
 
 def test_incremental_add_equals_rebuild(tmp_path):
     from kg.build import build
-    from kg.store.incremental import add
+    from kg.build.add import add
 
     rebuilt = tmp_path / "rebuild"
     build([SMALL, MEDIUM], rebuilt)

@@ -35,6 +35,7 @@ def _register_commands() -> None:
         eval_cli,
         explain_cli,
         export_cli,
+        migrate_cli,
         queries_cli,
         query_cli,
         serve_cli,

@@ -1,4 +1,4 @@
-"""``kg add``: wraps :func:`kg.store.incremental.add`."""
+"""``kg add``: wraps :func:`kg.build.add.add`."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def add_cli(
     ),
 ) -> None:
     """Add new abstracts to an existing graph: only new papers are extracted, then re-linked."""
-    from kg.store.incremental import add
+    from kg.build.add import add
 
     result = add(
         inputs,

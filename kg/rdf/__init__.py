@@ -1,5 +1,6 @@
-"""The RDF stage: triples for papers, entities, evidence, claims and topics."""
+"""The RDF stage: triples for papers, entities, evidence, claims and topics, and their files.
 
-from kg.rdf.writer import graph_triples, new_graph, write_turtle
-
-__all__ = ["graph_triples", "new_graph", "write_turtle"]
+* :mod:`kg.rdf.term_text` - data terms as N-Triples text;
+* :mod:`kg.rdf.writer` - the triples, one generator per part of the vocabulary;
+* :mod:`kg.rdf.ntriples` - N-Triples parts and their Turtle (``graph.ttl``).
+"""

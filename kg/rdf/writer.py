@@ -10,7 +10,7 @@ No blank nodes: every node has a deterministic IRI, so the same input gives byte
 Turtle and incremental builds can address what they add.
 
 Terms: the generators make data terms through a :class:`Terms` object - rdflib objects for a
-Graph (the default, :data:`RDFLIB_TERMS`), or N-Triples text (:data:`kg.scale.ntriples.NT_TERMS`)
+Graph (the default, :data:`RDFLIB_TERMS`), or N-Triples text (:data:`kg.rdf.ntriples.NT_TERMS`)
 for the scaled build, where making ~16 M rdflib terms only to print them was most of the cost
 of writing. Vocabulary terms (``KG.Paper``, ``RDF.type``) are rdflib ``URIRef`` in both.
 
@@ -22,18 +22,16 @@ the extractor; see ``ontology/kg.ttl`` and the README for the query that reads i
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
-from itertools import combinations
-from pathlib import Path
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.link.relations import EdgeKey, edge_key
 from kg.link.resolve import Resolution
 from kg.link.topics import Assignment, TopicLinkRecord
+from kg.rdf import term_text as t
 from kg.records import Paper, PaperExtraction, short_hash, slugify
 from kg.vocab import (
     AGENT,
@@ -42,27 +40,26 @@ from kg.vocab import (
     ENTITY,
     ENTITY_RELATION_PROPERTY,
     EVIDENCE,
+    GRAPH_IRI,
     KG,
     PAPER,
-    PREFIXES,
     RELATION,
     RELATION_OF_TYPE,
     RELATION_PROPERTY,
+    SENTENCE,
     SUPERCLASSES,
     SYMMETRIC_RELATIONS,
     TOPIC,
     TOPICLINK,
+    VOCABULARY_VERSION,
 )
 
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
+#: (subject, predicate, object): data terms as N-Triples text (:mod:`kg.rdf.term_text`),
+#: vocabulary terms as rdflib URIRef constants.
+Triple = tuple[URIRef | str, URIRef, URIRef | str]
 
 ACRONYM = DATA_BASE + "acronym/"
 ASSIGNMENT = DATA_BASE + "assignment/"
-#: kg:SharedEntityTier nodes: ``shared/<topic>-<topic>/<first rank>``.
-SHARED = DATA_BASE + "shared/"
-#: Size of the first tier of a topic pair's shared entities; each further tier is as large as
-#: all the tiers before it together (ranks 1-32, 33-64, 65-128, ...).
-TIER_FIRST = 32
 _DATE_TYPES = [
     (re.compile(r"^\d{4}-\d{2}-\d{2}$"), XSD.date),
     (re.compile(r"^\d{4}-\d{2}$"), XSD.gYearMonth),
@@ -71,47 +68,6 @@ _DATE_TYPES = [
 ]
 
 
-@lru_cache(maxsize=1 << 16)
-def _int(n: int) -> Literal:
-    # offsets repeat across mentions and papers; an rdflib Literal costs ~10 us to make, and
-    # literals are immutable, so sharing them is safe (the scaled build writes ~20 M triples)
-    return Literal(n, datatype=XSD.integer)
-
-
-@lru_cache(maxsize=256)
-def _word(text: str) -> Literal:
-    """A literal from a small closed set (field names, extractor names): made once."""
-    return Literal(text)
-
-
-@lru_cache(maxsize=1 << 12)
-def _dec(x: float) -> Literal:
-    return Literal(f"{x:.4f}".rstrip("0").rstrip(".") or "0", datatype=XSD.decimal)
-
-
-class Terms:
-    """Makes the data terms of the triples: rdflib ``URIRef``/``Literal`` objects.
-
-    Subclasses make other representations of the same terms (N-Triples text); every method
-    takes plain Python values, so the generators below never depend on the representation."""
-
-    iri = staticmethod(URIRef)
-
-    @staticmethod
-    def literal(text: str) -> Literal:
-        return Literal(text)
-
-    @staticmethod
-    def typed(text: str, datatype: URIRef) -> Literal:
-        return Literal(text, datatype=datatype)
-
-    integer = staticmethod(_int)
-    decimal = staticmethod(_dec)
-    word = staticmethod(_word)
-
-
-RDFLIB_TERMS = Terms()
-
 _KG_MENTIONS = KG.mentions
 
 
@@ -119,7 +75,7 @@ def paper_iri(paper: Paper) -> URIRef:
     return PAPER[paper.local_id]
 
 
-def paper_triples(paper: Paper, t: Terms = RDFLIB_TERMS) -> Iterator[Triple]:
+def paper_triples(paper: Paper) -> Iterator[Triple]:
     s = t.iri(paper_iri(paper))
     lit = t.literal
     yield s, RDF.type, KG.Paper
@@ -155,9 +111,9 @@ def _classes(entity_type: str) -> tuple[URIRef, ...]:
     return tuple(KG[name] for name in names)
 
 
-def entity_triples(resolution: Resolution, t: Terms = RDFLIB_TERMS) -> Iterator[Triple]:
-    a, label, count, alt, has_alias, merge, form_p, rule, score, comment = (
-        RDF.type, RDFS.label, KG.paperCount, SKOS.altLabel, KG.hasAlias, KG.AliasMerge,
+def entity_triples(resolution: Resolution) -> Iterator[Triple]:
+    a, label, alt, has_alias, merge, form_p, rule, score, comment = (
+        RDF.type, RDFS.label, SKOS.altLabel, KG.hasAlias, KG.AliasMerge,
         KG.form, KG.rule, KG.score, RDFS.comment,
     )  # fmt: skip
     for slug, entity in resolution.entities.items():
@@ -166,7 +122,6 @@ def entity_triples(resolution: Resolution, t: Terms = RDFLIB_TERMS) -> Iterator[
         for cls in _classes(entity.type):
             yield e, a, cls
         yield e, label, t.literal(entity.label)
-        yield e, count, t.integer(len(entity.papers))
         for form, reason in entity.forms.items():
             form_literal = t.literal(form)
             yield e, alt, form_literal
@@ -181,7 +136,7 @@ def entity_triples(resolution: Resolution, t: Terms = RDFLIB_TERMS) -> Iterator[
 
 
 # Terms of the evidence triples, looked up once (DefinedNamespace attribute access is checked,
-# hence slow, and _evidence runs for every mention of every paper).
+# hence slow, and these run for every mention of every paper).
 _EV_TERMS = (
     RDF.type,
     KG.Evidence,
@@ -189,48 +144,78 @@ _EV_TERMS = (
     RDF.predicate,
     RDF.object,
     KG.surfaceForm,
-    KG.sentence,
+    KG.inSentence,
     KG.charStart,
     KG.charEnd,
+    KG.extractor,
+)
+_SENTENCE_TERMS = (
+    RDF.type,
+    KG.Sentence,
+    DCTERMS.isPartOf,
+    KG.inField,
     KG.sentenceStart,
     KG.sentenceEnd,
-    KG.inField,
-    KG.extractor,
-    PROV.wasDerivedFrom,
-    PROV.wasAttributedTo,
+    KG.text,
 )
 
 
+class Sentences:
+    """The kg:Sentence nodes of one paper, each written once, when first referred to.
+
+    Why nodes: the same sentence is the evidence of every mention, relation and acronym read
+    from it; as a literal on each evidence node it was most of the graph's bytes (9.5 MB of
+    Turtle for 0.3 MB of abstracts). A node holds its text once, its field and offsets; the
+    evidence nodes point at it (``kg:inSentence``)."""
+
+    def __init__(self, paper: Paper, paper_term: str) -> None:
+        self.base = f"{SENTENCE}{paper.local_id}-"
+        self.paper = paper_term
+        self.terms: dict[tuple[str, int], str] = {}
+        self.pending: list[Triple] = []
+
+    def of(self, field: str, start: int, end: int, text: str) -> str:
+        """The term of the sentence at ``start`` of ``field`` (its triples are queued)."""
+        key = (field, start)
+        node = self.terms.get(key)
+        if node is None:
+            a, cls, part_of, in_field, s0, s1, text_p = _SENTENCE_TERMS
+            node = self.terms[key] = t.iri(f"{self.base}{field[0]}{start}")
+            self.pending += [
+                (node, a, cls),
+                (node, part_of, self.paper),
+                (node, in_field, t.word(field)),
+                (node, s0, t.integer(start)),
+                (node, s1, t.integer(end)),
+                (node, text_p, t.literal(text)),
+            ]
+        return node
+
+    def flush(self) -> Iterator[Triple]:
+        yield from self.pending
+        self.pending.clear()
+
+
 def _evidence(
-    s: tuple[str, URIRef | str],
-    pred: URIRef,
-    obj: tuple[str, URIRef | str],
-    m,
-    sentence: Literal | str,
-    t: Terms,
+    s: tuple[str, str], pred: URIRef, obj: tuple[str, str], m, sentence: str
 ) -> Iterator[Triple]:
-    """``s``, ``obj``: (IRI, term) of the paper and the entity (the evidence IRI hashes the IRIs,
-    whatever the terms' representation); ``sentence``: the term of ``m.sentence`` (shared by the
-    mentions of one sentence)."""
-    (a, evidence, subj, predicate, objp, surface, sent, c0, c1, s0, s1, field, extr, derived,
-     attributed) = _EV_TERMS  # fmt: skip
+    """One kg:Evidence per paper, entity and surface form: the statement (``pred``: the most
+    specific of the paper -> entity properties; ``kg:mentions`` holds for every evidence), the
+    form, its offsets in the field and the sentence node. ``s``, ``obj``: (IRI, term) of the
+    paper and the entity (the evidence IRI hashes the IRIs and the form)."""
+    a, evidence, subj, predicate, objp, surface, in_sentence, c0, c1, extr = _EV_TERMS
     s_iri, s_term = s
-    ev = t.iri(f"{EVIDENCE}{short_hash(f'{s_iri}|{pred}|{obj[0]}|{m.text}', 16)}")
+    ev = t.iri(f"{EVIDENCE}{short_hash(f'{s_iri}|{obj[0]}|{m.text}', 16)}")
     integer = t.integer
     yield ev, a, evidence
     yield ev, subj, s_term
     yield ev, predicate, pred
     yield ev, objp, obj[1]
     yield ev, surface, t.literal(m.text)
-    yield ev, sent, sentence
+    yield ev, in_sentence, sentence
     yield ev, c0, integer(m.start)
     yield ev, c1, integer(m.end)
-    yield ev, s0, integer(m.sent_start)
-    yield ev, s1, integer(m.sent_end)
-    yield ev, field, t.word(m.field)
     yield ev, extr, t.word(m.extractor)
-    yield ev, derived, s_term
-    yield ev, attributed, t.iri(f"{AGENT}{m.extractor}")
 
 
 def relation_iri(key: EdgeKey) -> str:
@@ -240,13 +225,12 @@ def relation_iri(key: EdgeKey) -> str:
 
 
 def relation_evidence_triples(
-    i: int, ext: PaperExtraction, resolution: Resolution, paper: tuple[str, URIRef | str], t: Terms
+    i: int, ext: PaperExtraction, resolution: Resolution, paper: str, sentences: Sentences
 ) -> Iterator[Triple]:
     """One kg:RelationEvidence per relation the paper states, hung on its edge
-    (kg:hasEvidence); the edge itself and its paper count are graph-wide
-    (:func:`relation_triples`). The head/tail offsets are those of the mentions that are the
-    edge's rdf:subject and rdf:object (for a symmetric relation, in the edge's order)."""
-    s_iri, s_term = paper
+    (kg:hasEvidence); the edge itself is graph-wide (:func:`relation_triples`), so the evidence
+    holds only what the occurrence adds: the paper, the sentence node, both ends' forms and
+    offsets (for a symmetric relation, in the edge's order), the extractor and its score."""
     for r in ext.relations:
         head = resolution.mention_entity.get((i, r.head))
         tail = resolution.mention_entity.get((i, r.tail))
@@ -260,33 +244,29 @@ def relation_evidence_triples(
             hm, tm = tm, hm
         edge_iri = relation_iri(key)
         ev = t.iri(
-            f"{EVIDENCE}{short_hash(f'{s_iri}|{edge_iri}|{hm.field}|{hm.start}|{tm.start}', 16)}"
+            f"{EVIDENCE}{short_hash(f'{paper}|{edge_iri}|{hm.field}|{hm.start}|{tm.start}', 16)}"
         )
+        sentence = sentences.of(hm.field, hm.sent_start, hm.sent_end, hm.sentence)
+        yield from sentences.flush()
         yield t.iri(edge_iri), KG.hasEvidence, ev
         yield ev, RDF.type, KG.RelationEvidence
-        yield ev, RDF.subject, t.iri(f"{ENTITY}{key[0]}")
-        yield ev, RDF.predicate, ENTITY_RELATION_PROPERTY[r.relation]
-        yield ev, RDF.object, t.iri(f"{ENTITY}{key[2]}")
+        yield ev, PROV.wasDerivedFrom, t.iri(paper)
+        yield ev, KG.inSentence, sentence
         yield ev, KG.headForm, t.literal(hm.text)
         yield ev, KG.headStart, t.integer(hm.start)
         yield ev, KG.headEnd, t.integer(hm.end)
         yield ev, KG.tailForm, t.literal(tm.text)
         yield ev, KG.tailStart, t.integer(tm.start)
         yield ev, KG.tailEnd, t.integer(tm.end)
-        yield ev, KG.sentence, t.literal(hm.sentence)
-        yield ev, KG.sentenceStart, t.integer(hm.sent_start)
-        yield ev, KG.sentenceEnd, t.integer(hm.sent_end)
-        yield ev, KG.inField, t.word(hm.field)
         yield ev, KG.extractor, t.word(r.extractor)
         yield ev, KG.score, t.decimal(r.score)
-        yield ev, PROV.wasDerivedFrom, s_term
-        yield ev, PROV.wasAttributedTo, t.iri(f"{AGENT}{r.extractor}")
 
 
-def relation_triples(resolution: Resolution, t: Terms = RDFLIB_TERMS) -> Iterator[Triple]:
+def relation_triples(resolution: Resolution) -> Iterator[Triple]:
     """The entity -> entity edges: the plain triple (both directions for a symmetric
-    relation) and a kg:EntityRelation node repeating it with its kg:paperCount."""
-    for key, papers in sorted(resolution.relations.items()):
+    relation) and a kg:EntityRelation node repeating it, which its evidence hangs on (how many
+    papers state it is counted at read time, from the evidence)."""
+    for key in sorted(resolution.relations):
         head, relation, tail = key
         pred = ENTITY_RELATION_PROPERTY[relation]
         h, o = t.iri(f"{ENTITY}{head}"), t.iri(f"{ENTITY}{tail}")
@@ -298,21 +278,18 @@ def relation_triples(resolution: Resolution, t: Terms = RDFLIB_TERMS) -> Iterato
         yield edge, RDF.subject, h
         yield edge, RDF.predicate, pred
         yield edge, RDF.object, o
-        yield edge, KG.paperCount, t.integer(len(papers))
 
 
-def extraction_triples(
-    i: int, ext: PaperExtraction, resolution: Resolution, t: Terms = RDFLIB_TERMS
-) -> Iterator[Triple]:
+def extraction_triples(i: int, ext: PaperExtraction, resolution: Resolution) -> Iterator[Triple]:
     """Paper metadata, paper->entity statements with evidence, acronyms and claims."""
     s_iri = paper_iri(ext.paper)
     s = t.iri(s_iri)
     paper = (s_iri, s)
     lit, integer, word = t.literal, t.integer, t.word
-    yield from paper_triples(ext.paper, t)
-    seen: set[tuple[URIRef, str, str]] = set()
-    sentences: dict[str, Literal | str] = {}  # mentions of one sentence share its literal
-    entities: dict[str, tuple[str, URIRef | str]] = {}  # entity id -> (IRI, term)
+    yield from paper_triples(ext.paper)
+    sentences = Sentences(ext.paper, s)
+    seen: set[tuple[str, str]] = set()  # (entity id, form): one evidence each
+    entities: dict[str, tuple[str, str]] = {}  # entity id -> (IRI, term)
     for j, m in enumerate(ext.mentions):
         entity_id = resolution.mention_entity[(i, j)]
         entity = entities.get(entity_id)
@@ -327,17 +304,16 @@ def extraction_triples(
             else RELATION_OF_TYPE.get(resolution.entities[entity_id].type, "mentions")
         )
         specific = RELATION_PROPERTY[relation]
-        preds = (_KG_MENTIONS,) if specific == _KG_MENTIONS else sorted((_KG_MENTIONS, specific))
-        for pred in preds:
-            key = (pred, entity_id, m.text)
-            if key in seen:
-                continue
-            seen.add(key)
-            yield s, pred, entity[1]
-            sentence = sentences.get(m.sentence)
-            if sentence is None:
-                sentence = sentences[m.sentence] = lit(m.sentence)
-            yield from _evidence(paper, pred, entity, m, sentence, t)
+        key = (entity_id, m.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        yield s, _KG_MENTIONS, entity[1]
+        if specific != _KG_MENTIONS:
+            yield s, specific, entity[1]
+        sentence = sentences.of(m.field, m.sent_start, m.sent_end, m.sentence)
+        yield from sentences.flush()
+        yield from _evidence(paper, specific, entity, m, sentence)
     defined: dict[str, int] = {}
     for j, a in enumerate(ext.acronyms):
         target = resolution.acronym_entity.get((i, j))
@@ -345,15 +321,15 @@ def extraction_triples(
         # a paper may define the same pair twice (title and abstract): one node per place
         defined[base] = defined.get(base, 0) + 1
         node = t.iri(base if defined[base] == 1 else f"{base}-{defined[base]}")
+        sentence = sentences.of(a.field, a.sent_start, a.sent_end, a.sentence)
+        yield from sentences.flush()
         yield s, KG.definesAcronym, node
         yield node, RDF.type, KG.AcronymDefinition
         yield node, KG.shortForm, lit(a.short)
         yield node, KG.longForm, lit(a.long)
-        yield node, KG.sentence, lit(a.sentence)
+        yield node, KG.inSentence, sentence
         yield node, KG.charStart, integer(a.start)
         yield node, KG.charEnd, integer(a.end)
-        yield node, KG.inField, word(a.field)
-        yield node, PROV.wasDerivedFrom, s
         if target:
             yield node, KG.denotes, t.iri(f"{ENTITY}{target}")
     for n, c in enumerate(ext.claims, start=1):
@@ -367,8 +343,6 @@ def extraction_triples(
         yield claim, KG.inField, word(c.field)
         yield claim, KG.extractor, word(c.extractor)
         yield claim, KG.confidence, t.decimal(c.score)
-        yield claim, PROV.wasDerivedFrom, s
-        yield claim, PROV.wasAttributedTo, t.iri(f"{AGENT}{c.extractor}")
         for mid in c.mention_ids:
             yield claim, KG.aboutEntity, t.iri(f"{ENTITY}{resolution.mention_entity[(i, mid)]}")
         for k, q in enumerate(c.quantities, start=1):
@@ -380,13 +354,12 @@ def extraction_triples(
                 yield qn, KG.unit, lit(q.unit)
             yield qn, KG.direction, word(q.direction)
             yield qn, KG.quantityText, lit(q.text)
-    yield from relation_evidence_triples(i, ext, resolution, paper, t)
+    yield from relation_evidence_triples(i, ext, resolution, s_iri, sentences)
 
 
 def topic_triples(
     assignments: Sequence[Assignment],
     links: Sequence[TopicLinkRecord],
-    t: Terms = RDFLIB_TERMS,
 ) -> Iterator[Triple]:
     topics: dict[str, URIRef | str] = {}
 
@@ -419,103 +392,10 @@ def topic_triples(
             yield node, KG.sharedPaper, t.iri(f"{PAPER}{paper}")
 
 
-def topic_entity_counts(
-    resolution: Resolution, assignments: Sequence[Assignment]
-) -> dict[str, dict[str, int]]:
-    """Entity id -> topic notation -> how many papers about the topic (dcterms:subject)
-    mention the entity (kg:mentions); entities no paper with a topic mentions are left out."""
-    topics_of: dict[str, set[str]] = defaultdict(set)
-    for a in assignments:
-        if a.is_subject:
-            topics_of[a.paper].add(a.topic)
-    counts: dict[str, dict[str, int]] = {}
-    for slug, entity in resolution.entities.items():
-        by_topic: dict[str, int] = defaultdict(int)
-        for paper in entity.papers:
-            for topic in topics_of.get(paper, ()):
-                by_topic[topic] += 1
-        if by_topic:
-            counts[slug] = dict(sorted(by_topic.items()))
-    return counts
-
-
-def rank_tiers(n: int, first_size: int = TIER_FIRST) -> Iterator[tuple[int, int]]:
-    """(first, last) 1-based ranks of the tiers of ``n`` ranked items: 1-32, 33-64, 65-128..."""
-    first, last = 1, first_size
-    while first <= n:
-        yield first, min(last, n)
-        first, last = last + 1, 2 * last
-
-
-def shared_entity_tiers(
-    counts: Mapping[Hashable, Mapping[str, int]], labels: Mapping[Hashable, str]
-) -> Iterator[tuple[str, str, int, list]]:
-    """For every pair of topics (notations ``a < b``) with entities in common: the entities
-    both topics' papers mention, ranked as ``queries/shared-entities.rq`` orders them (most
-    papers of the smaller side first, then most papers in all, then label; then the key), cut
-    into tiers by :func:`rank_tiers`. -> (a, b, first rank, entities of the tier)
-
-    ``counts``: entity key -> topic notation -> papers (:func:`topic_entity_counts`);
-    ``labels``: entity key -> its rdfs:label.
-    """
-    members: dict[tuple[str, str], list] = defaultdict(list)
-    for key, by_topic in counts.items():
-        for pair in combinations(sorted(by_topic), 2):
-            members[pair].append(key)
-    for (a, b), keys in sorted(members.items()):
-
-        def rank(key, a=a, b=b) -> tuple:
-            na, nb = counts[key][a], counts[key][b]
-            return (-min(na, nb), -(na + nb), labels[key], key)
-
-        ranked = sorted(keys, key=rank)
-        for first, last in rank_tiers(len(ranked)):
-            yield a, b, first, ranked[first - 1 : last]
-
-
-def tier_iri(a: str, b: str, first: int) -> URIRef:
-    return URIRef(f"{SHARED}{a}-{b}/{first}")
-
-
-def shared_entity_triples(
-    counts: Mapping[str, Mapping[str, int]],
-    labels: Mapping[str, str],
-    t: Terms = RDFLIB_TERMS,
-) -> Iterator[Triple]:
-    """The kg:SharedEntityTier nodes of :func:`shared_entity_tiers` (entity IRIs as keys)."""
-    for a, b, first, entities in shared_entity_tiers(counts, labels):
-        node = t.iri(tier_iri(a, b, first))
-        yield node, RDF.type, KG.SharedEntityTier
-        yield node, KG.betweenTopic, t.iri(f"{TOPIC}{a}")
-        yield node, KG.betweenTopic, t.iri(f"{TOPIC}{b}")
-        yield node, KG.firstRank, t.integer(first)
-        yield node, KG.lastRank, t.integer(first + len(entities) - 1)
-        for entity in entities:
-            yield node, KG.sharedEntity, t.iri(str(entity))
-
-
-def topic_entity_triples(
-    resolution: Resolution, assignments: Sequence[Assignment], t: Terms = RDFLIB_TERMS
-) -> Iterator[Triple]:
-    """Per-topic statistics, precomputed so that library queries look them up instead of
-    aggregating every mention of a topic's papers: a kg:TopicEntityCount per topic and entity
-    (``entity/<id>/topic/<notation>``) and the kg:SharedEntityTier nodes of every topic pair.
-    Derived from the papers' dcterms:subject and kg:mentions; rewritten by every build."""
-    counts = topic_entity_counts(resolution, assignments)
-    for slug, by_topic in counts.items():
-        e_iri = f"{ENTITY}{slug}"
-        e = t.iri(e_iri)
-        for topic, n in by_topic.items():
-            node = t.iri(f"{e_iri}/topic/{topic}")
-            yield node, RDF.type, KG.TopicEntityCount
-            yield node, KG.countedTopic, t.iri(f"{TOPIC}{topic}")
-            yield node, KG.countedEntity, e
-            yield node, KG.topicPaperCount, t.integer(n)
-    yield from shared_entity_triples(
-        {f"{ENTITY}{slug}": by_topic for slug, by_topic in counts.items()},
-        {f"{ENTITY}{slug}": resolution.entities[slug].label for slug in counts},
-        t,
-    )
+def vocabulary_triples() -> Iterator[Triple]:
+    """The version of the vocabulary the graph is written in (first in every graph.ttl), so that
+    a reader of an older graph says "rebuild" instead of answering wrong (:mod:`kg.vocab`)."""
+    yield t.iri(GRAPH_IRI), KG.vocabularyVersion, t.literal(VOCABULARY_VERSION)
 
 
 def extractors_of(ext: PaperExtraction) -> set[str]:
@@ -527,40 +407,8 @@ def extractors_of(ext: PaperExtraction) -> set[str]:
     )
 
 
-def agent_triples(names: set[str], t: Terms = RDFLIB_TERMS) -> Iterator[Triple]:
+def agent_triples(names: set[str]) -> Iterator[Triple]:
     for name in sorted(names):
         agent = t.iri(f"{AGENT}{name}")
         yield agent, RDF.type, PROV.SoftwareAgent
         yield agent, RDFS.label, t.literal(name)
-
-
-def graph_triples(
-    extractions: Sequence[PaperExtraction],
-    resolution: Resolution,
-    assignments: Sequence[Assignment],
-    links: Sequence[TopicLinkRecord],
-) -> Iterator[Triple]:
-    from kg.ontology import load_topics_graph
-
-    agents: set[str] = set()
-    for i, ext in enumerate(extractions):
-        agents |= extractors_of(ext)
-        yield from extraction_triples(i, ext, resolution)
-    yield from entity_triples(resolution)
-    yield from relation_triples(resolution)
-    yield from topic_triples(assignments, links)
-    yield from topic_entity_triples(resolution, assignments)
-    yield from agent_triples(agents)
-    yield from load_topics_graph()
-
-
-def new_graph() -> Graph:
-    g = Graph()
-    for prefix, iri in PREFIXES.items():
-        g.bind(prefix, iri, override=True)
-    return g
-
-
-def write_turtle(graph: Graph, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    graph.serialize(destination=str(path), format="turtle", encoding="utf-8")

@@ -5,7 +5,7 @@ Modules, one job each:
 * :mod:`kg.store.lock` - the writer lock and readers' generation locks;
 * :mod:`kg.store.core` - directory layout, opening for reading, atomic publishing (bulk load);
 * :mod:`kg.store.extractions` - extraction records as JSON Lines (what ``kg add`` re-links);
-* :mod:`kg.store.incremental` - ``kg add``: new papers into an existing store;
+* ``kg add`` (:mod:`kg.build.add`) writes new generations through the build's path;
 * :mod:`kg.store.native` - SPARQL run in Oxigraph, results as :class:`kg.query.QueryResult`;
 * :mod:`kg.store.library` - the query library (``queries/*.rq``) and safe parameters;
 * :mod:`kg.store.export` - ``kg export`` (Turtle, N-Triples, N-Quads, TriG, JSON-LD);
@@ -28,7 +28,6 @@ from kg.store.core import (
     open_store,
     read_manifest,
     store_of,
-    write_build,
 )
 from kg.store.lock import StoreBusy, WriterLock
 
@@ -49,7 +48,6 @@ __all__ = [
     "read_directory",
     "read_manifest",
     "store_of",
-    "write_build",
 ]
 
 

@@ -29,7 +29,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from kg.errors import KGError
+from kg.rdf.files import GRAPH_FILE, fsync_dir, write_atomic
+from kg.rdf.version import outdated_message
 from kg.store.lock import WriterLock, hold_generation, lock_for_removal, writer_active
+from kg.vocab import VOCABULARY_VERSION
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -39,7 +42,6 @@ if TYPE_CHECKING:
 
 STORE = "store"
 CURRENT = "CURRENT.json"
-GRAPH_FILE = "graph.ttl"
 OXIGRAPH = "oxigraph"
 EXTRACTIONS = "extractions.jsonl"
 FORMAT = 1
@@ -59,6 +61,9 @@ class Manifest:
     sparql_updated: bool = False
     format: int = FORMAT
     history: list[dict] = field(default_factory=list)
+    #: the vocabulary version of the graph (:data:`kg.vocab.VOCABULARY_VERSION`); stores
+    #: written before versions were recorded are version "1"
+    vocabulary: str = "1"
 
 
 def store_root(path: str | Path) -> Path:
@@ -157,6 +162,11 @@ def open_store(path: str | Path) -> StoreHandle:
             last_error = err
             time.sleep(0.05)
             continue
+        if manifest.vocabulary != VOCABULARY_VERSION:
+            del store
+            if fd is not None:
+                os.close(fd)
+            raise KGError(outdated_message(str(path), manifest.vocabulary, store=True))
         return StoreHandle(path, manifest, store, fd)
     raise KGError(f"{path}: cannot open the store ({' '.join(str(last_error).split())})")
 
@@ -189,24 +199,6 @@ def store_of(graph) -> pyoxigraph.Store | None:
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with tmp.open("w", encoding="utf-8") as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
 
 
 def line_pieces(stream: BinaryIO, size: int) -> Iterator[bytes]:
@@ -270,8 +262,9 @@ class Publisher:
     """Writes the next generation of the store in ``path`` under the writer lock.
 
     Use as a context manager (it takes the lock on entry, or reuses ``lock`` if given); stage the
-    new content with :meth:`stage_graph`, then :meth:`publish`. Leaving without publishing (an
-    error, Ctrl-C) removes the staged files and leaves the store as it was.
+    new content with :meth:`stage_load` (or :meth:`stage_turtle`), then :meth:`publish`.
+    Leaving without publishing (an error, Ctrl-C) removes the staged files and leaves the store
+    as it was.
     """
 
     def __init__(self, path: str | Path, lock: WriterLock | None = None, what: str = "") -> None:
@@ -308,15 +301,6 @@ class Publisher:
     def _next_generation(self) -> str:
         numbers = [int(m.group(1)) for p in self.root.iterdir() if (m := _GEN.match(p.name))]
         return f"gen-{max(numbers, default=0) + 1:06d}"
-
-    def stage_graph(self, graph: Graph, extractions: Iterable[PaperExtraction] | None) -> None:
-        """Write ``graph`` as Turtle (the future ``graph.ttl``), bulk-load it into a new Oxigraph
-        store, and save the extraction records next to it."""
-        from kg.rdf import write_turtle
-
-        self._graph_tmp = self.path / f".{GRAPH_FILE}.tmp-{os.getpid()}"
-        write_turtle(graph, self._graph_tmp)
-        self.stage_turtle(self._graph_tmp, extractions)
 
     def stage_turtle(self, turtle: Path, extractions: Iterable[PaperExtraction] | None) -> None:
         import pyoxigraph as ox
@@ -395,7 +379,7 @@ class Publisher:
                 shutil.copyfile(link_extractions_from, self.staging / EXTRACTIONS)
         previous = read_manifest(self.path) if (self.root / CURRENT).is_file() else None
         generation = self._next_generation()
-        _fsync_dir(self.staging)
+        fsync_dir(self.staging)
         os.rename(self.staging, self.root / generation)
         self.staging = None
         history = list(previous.history) if previous else []
@@ -416,8 +400,9 @@ class Publisher:
             written_at=_now(),
             sparql_updated=sparql_updated,
             history=history[-50:],
+            vocabulary=VOCABULARY_VERSION,
         )
-        _write_atomic(self.root / CURRENT, json.dumps(asdict(manifest), indent=1) + "\n")
+        write_atomic(self.root / CURRENT, json.dumps(asdict(manifest), indent=1) + "\n")
         if self._graph_tmp is not None:
             os.replace(self._graph_tmp, self.path / GRAPH_FILE)
             self._graph_tmp = None
@@ -467,18 +452,3 @@ def check_no_writer(path: str | Path) -> None:
             f"{path}: store is being written by another process ({holder}); "
             "try again when it has finished"
         )
-
-
-def write_build(
-    out_dir: str | Path,
-    graph: Graph,
-    extractions: list[PaperExtraction],
-    written_by: str = "build",
-    lock: WriterLock | None = None,
-) -> Manifest:
-    """Write ``graph.ttl`` and publish a new store generation for ``graph`` (used by kg build)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with Publisher(out_dir, lock=lock, what=f"kg {written_by}") as pub:
-        pub.stage_graph(graph, extractions)
-        return pub.publish(len(extractions), written_by)

@@ -5,7 +5,7 @@ With a store (``kg build``'s default) the parts become the next store generation
 before the generation is published and moved into place with it, so both appear together.
 
 ``graph.ttl`` is one ``@prefix`` header followed by the Turtle of each part, which the workers
-wrote in parallel (:func:`kg.scale.ntriples.turtle_body`): the same triples as the store, in
+wrote in parallel (:func:`kg.rdf.ntriples.turtle_body`): the same triples as the store, in
 input order (deterministic), grouped by subject. Dumping a large on-disk store as Turtle would
 take several times longer, on one core.
 
@@ -25,9 +25,10 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from kg.scale.ntriples import TURTLE_SUFFIX, turtle_header
+from kg.rdf.files import GRAPH_FILE
+from kg.rdf.ntriples import TURTLE_SUFFIX, turtle_header
+from kg.store.lock import WriterLock
 
-GRAPH_FILE = "graph.ttl"
 #: N-Triples per bulk load: ~400 k triples. One bulk load of the whole corpus made the loader the
 #: biggest part of the build's memory peak (see :func:`kg.store.core.load_pieces`).
 LOAD_PIECE_BYTES = 64 << 20
@@ -135,6 +136,8 @@ def publish_parts(
     extractions: Path | None,
     *,
     feed: PartsFeed | None = None,
+    lock: WriterLock | None = None,
+    written_by: str = "build",
 ) -> int:
     """Publish a store generation holding ``parts`` and write ``graph.ttl``; -> triples.
 
@@ -145,7 +148,7 @@ def publish_parts(
 
     from kg.store.core import Publisher
 
-    with Publisher(out_dir, what="kg build") as pub:
+    with Publisher(out_dir, lock=lock, what=f"kg {written_by}") as pub:
         with _stream(parts, feed) as stream:
             pub.stage_load(
                 stream, ox.RdfFormat.N_TRIPLES, None, lenient=True, piece_bytes=LOAD_PIECE_BYTES
@@ -153,7 +156,7 @@ def publish_parts(
         # publish() moves graph.ttl into place together with the new generation
         pub._graph_tmp = out_dir / f".{GRAPH_FILE}.tmp-{os.getpid()}"
         assemble_turtle(parts, pub._graph_tmp)
-        pub.publish(papers, "build", link_extractions_from=extractions)
+        pub.publish(papers, written_by, link_extractions_from=extractions)
         return pub.triples
 
 

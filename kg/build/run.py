@@ -1,6 +1,7 @@
-"""``kg build`` at scale: extract in batches (N processes or Dask), link globally, load N-Triples.
+"""``kg build``: extract in batches (here, N processes or Dask), link globally, load N-Triples.
 
-Stages, each timed in :attr:`kg.build.BuildResult.stages`:
+The one path of every build, whatever its size. Stages, each timed in
+:attr:`BuildResult.stages`:
 
 1. ``extract`` - batches of papers -> checkpoints in ``OUT/work/batches`` (skipped when a
    complete checkpoint for the same papers and pipeline exists: resume after Ctrl-C or a crash;
@@ -21,15 +22,12 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.build import BuildResult
-from kg.errors import InputProblem, KGError
-from kg.records import Paper
-from kg.scale.batches import (
+from kg.build.batches import (
     BATCHES,
     WORK,
     BatchSummary,
@@ -37,16 +35,39 @@ from kg.scale.batches import (
     make_batches,
     pipeline_fingerprint,
     read_summary,
+    write_prior_batches,
 )
-from kg.scale.engines import InProcessEngine, PartJob, PartResult, PoolEngine
-from kg.scale.linking import link_checkpoints, resolution_slices
-from kg.scale.ntriples import global_triples, write_lines
+from kg.build.engines import InProcessEngine, PartJob, PartResult, PoolEngine
+from kg.build.linking import link_checkpoints, resolution_slices
+from kg.build.papers import no_papers_error, read_papers
+from kg.errors import InputProblem, KGError
+from kg.ingest import sample_inputs
+from kg.rdf.files import GRAPH_FILE
+from kg.rdf.ntriples import global_triples, write_lines
+from kg.records import Paper, PaperExtraction
+from kg.store.lock import WriterLock
 
 ENGINES = ("local", "dask")
+DEFAULT_OUT = Path("kg-out")
 
 
 @dataclass
-class ScaleOptions:
+class BuildResult:
+    graph_path: Path
+    papers: int
+    records_read: int
+    entities_by_type: dict[str, int]
+    claims: int
+    topics: int
+    triples: int
+    seconds: float
+    skipped: list[InputProblem] = field(default_factory=list)
+    #: seconds per stage (extract, link, write, load)
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class BuildOptions:
     workers: int = 1
     engine: str = "local"  # "local" or "dask"
     scheduler: str | None = None  # Dask scheduler address; None starts a LocalCluster
@@ -66,9 +87,9 @@ def auto_chunk(papers: int) -> int:
     return min(256, max(16, -(-papers // 32)))
 
 
-def make_engine(options: ScaleOptions):
+def make_engine(options: BuildOptions):
     if options.engine == "dask":
-        from kg.scale.dask_engine import DaskEngine
+        from kg.build.dask_engine import DaskEngine
 
         return DaskEngine(
             max(options.workers, 1),
@@ -112,10 +133,10 @@ def _summary(link) -> dict:
     }
 
 
-def build_scaled(
+def run(
     papers: list[Paper],
     out_dir: str | Path,
-    options: ScaleOptions,
+    options: BuildOptions,
     *,
     records_read: int,
     skipped: list[InputProblem],
@@ -123,7 +144,13 @@ def build_scaled(
     progress: bool = False,
     store: bool = True,
     started: float | None = None,
+    prior: Sequence[PaperExtraction] = (),
+    lock: WriterLock | None = None,
+    written_by: str = "build",
 ) -> BuildResult:
+    """Extract ``papers``, link them (after the ``prior`` records, already extracted: what
+    ``kg add`` keeps of a store), write the graph and publish it (``store``) under ``lock``
+    (default: taken here). The stages are those of the module docstring."""
     started = time.perf_counter() if started is None else started
     if options.engine not in ENGINES:
         raise KGError(f"unknown engine {options.engine!r} (expected one of {', '.join(ENGINES)})")
@@ -135,11 +162,16 @@ def build_scaled(
     clean_stale(batches_dir, {p.name for p in batches_dir.iterdir() if ".tmp-" not in p.name})
     stages: dict[str, float] = {}
 
-    chunk_size = options.chunk_size or auto_chunk(len(papers))
-    specs = make_batches(papers, chunk_size, pipeline_fingerprint(options.model))
+    chunk_size = options.chunk_size or auto_chunk(len(prior) + len(papers))
     summaries: dict[int, BatchSummary] = {}
+    specs = write_prior_batches(prior, chunk_size, batches_dir)
+    for spec in specs:
+        summaries[spec.index] = read_summary(batches_dir / spec.name)
+    specs += make_batches(
+        papers, chunk_size, pipeline_fingerprint(options.model), first_index=len(specs)
+    )
     if options.resume:
-        for spec in specs:
+        for spec in specs[len(summaries) :]:
             path = batches_dir / spec.name
             summary = read_summary(path) if path.is_file() else None
             if summary is not None and summary.key == spec.key and summary.index == spec.index:
@@ -213,7 +245,7 @@ def build_scaled(
         # the store loads each part as soon as it is written (a thread of this process)
         feed = loader = None
         if store:
-            from kg.scale.load import PartsFeed, publish_parts
+            from kg.build.load import PartsFeed, publish_parts
 
             feed = PartsFeed()
             loader = ThreadPoolExecutor(1, thread_name_prefix="kg-load")
@@ -224,6 +256,8 @@ def build_scaled(
                 link.papers,
                 extractions,
                 feed=feed,
+                lock=lock,
+                written_by=written_by,
             )
         triples_written = 0
         wbar = _bar(progress, len(jobs), 0, "write", "part")
@@ -291,7 +325,7 @@ def build_scaled(
             finally:
                 loader.shutdown(wait=True)
         else:
-            from kg.scale.load import write_turtle_only
+            from kg.build.load import write_turtle_only
 
             write_turtle_only(out_dir, parts)
             triples = triples_written  # lines written; the store would drop duplicates
@@ -323,7 +357,7 @@ def build_scaled(
     if not options.keep_ntriples:
         shutil.rmtree(work, ignore_errors=True)
     return BuildResult(
-        graph_path=out_dir / "graph.ttl",
+        graph_path=out_dir / GRAPH_FILE,
         papers=link.papers,
         records_read=records_read,
         entities_by_type=totals["entities_by_type"],
@@ -334,3 +368,57 @@ def build_scaled(
         skipped=skipped,
         stages=stages,
     )
+
+
+def build(
+    inputs: Sequence[str | Path] | None = None,
+    out_dir: str | Path = DEFAULT_OUT,
+    *,
+    progress: bool = False,
+    batch_size: int = 32,
+    on_problem: Callable[[InputProblem], None] | None = None,
+    store: bool = True,
+    workers: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    resume: bool = True,
+    options: BuildOptions | None = None,  # all engine options (overrides the five above)
+    model: str | Path | None = None,
+) -> BuildResult:
+    """Build ``out_dir/graph.ttl`` from ``inputs`` (default: the bundled sample).
+
+    One path for every input size (:func:`run`): batches of papers extracted in this process,
+    in ``workers`` processes or on Dask (``engine="dask"``, on the cluster at ``scheduler``),
+    checkpointed under ``out_dir/work`` (``resume`` reuses them), linked globally, written as
+    N-Triples parts and bulk-loaded into Oxigraph. Every engine and worker count gives the same
+    graph and the same bytes of ``graph.ttl``.
+
+    With ``store`` (the default) the graph is also bulk-loaded into the Oxigraph store in
+    ``out_dir/store`` (see :mod:`kg.store`), replacing the previous one atomically.
+
+    ``model``: the spaCy pipeline directory to extract with (default: the shipped one;
+    ``kg.extract.ACCURATE_PIPELINE_DIR`` for ``kg build --accurate``).
+    """
+    started = time.perf_counter()
+    if store:
+        from kg.store import check_no_writer
+
+        check_no_writer(out_dir)  # fail now, not after the extraction
+    skipped: list[InputProblem] = []
+
+    def report(problem: InputProblem) -> None:
+        skipped.append(problem)
+        if on_problem is not None:
+            on_problem(problem)
+
+    papers, read = read_papers(list(inputs) if inputs else sample_inputs(), report)
+    if not papers:
+        raise no_papers_error(skipped)
+    options = options or BuildOptions(
+        workers=workers, engine=engine, scheduler=scheduler, resume=resume,
+        batch_size=batch_size, model=str(model) if model else None,
+    )  # fmt: skip
+    return run(
+        papers, out_dir, options, records_read=read, skipped=skipped, report=report,
+        progress=progress, store=store, started=started,
+    )  # fmt: skip

@@ -1,6 +1,6 @@
-"""The Dask engine: the same jobs as :mod:`kg.scale.engines`, as ``dask.bag`` partitions.
+"""The Dask engine: the same jobs as :mod:`kg.build.engines`, as ``dask.bag`` partitions.
 
-One partition per batch. Workers extract (each loads the pipeline once, :func:`~kg.scale.worker.
+One partition per batch. Workers extract (each loads the pipeline once, :func:`~kg.build.worker.
 pipeline`) and send back the checkpoint bytes; workers write the N-Triples (and Turtle) of each
 part and send back the bytes. Only the coordinating process (the client) touches ``OUT``, so
 workers need no shared file system: a cluster needs the ``kg`` package (with its model) on every
@@ -21,16 +21,17 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kg.errors import KGError
-from kg.scale.batches import (
+from kg.build.batches import (
     BatchSpec,
     BatchSummary,
     failed_summary,
-    write_atomic,
+    write_part,
 )
-from kg.scale.engines import PartJob, PartResult, write_part_job
-from kg.scale.ntriples import TURTLE_SUFFIX, write_part
-from kg.scale.worker import extract_batch, extract_batch_to
+from kg.build.engines import PartJob, PartResult, write_part_job
+from kg.build.worker import extract_batch, extract_batch_to
+from kg.errors import KGError
+from kg.rdf.files import write_atomic
+from kg.rdf.ntriples import TURTLE_SUFFIX
 
 
 def _extract_partition(specs: list[BatchSpec], batch_size: int, model, setup) -> list:
@@ -91,7 +92,7 @@ class DaskEngine:
 
     def _check_workers(self, model: str | None) -> None:
         """Every worker must run the same pipeline as the client (the checkpoints' keys)."""
-        from kg.scale.batches import pipeline_fingerprint
+        from kg.build.batches import pipeline_fingerprint
 
         mine = pipeline_fingerprint(model)
         try:

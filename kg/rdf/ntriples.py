@@ -1,105 +1,35 @@
-"""N-Triples parts: the triples of :mod:`kg.rdf.writer`, streamed as lines instead of a Graph.
+"""The graph's files: the triples of :mod:`kg.rdf.writer` as N-Triples parts and their Turtle.
 
-At corpus scale an rdflib Graph is too slow and too big, so each batch of papers becomes one
+Every build writes the graph this way, whatever its size: each batch of papers becomes one
 N-Triples file (``part-<index>.nt``), written by a worker, and the graph-wide triples (entities,
-topics, extractors, the topic scheme) one more (``global.nt``). The same generators as the
-rdflib build produce the triples, so the graph is the same; only the serialization differs:
-they make their data terms as N-Triples text here (:data:`NT_TERMS`), which costs a fraction of
-making rdflib terms and printing them.
+relations, topics, extractors, the topic scheme) one more (``global.nt``). The store bulk-loads
+the parts; pyoxigraph turns each into Turtle, and ``graph.ttl`` is their concatenation under one
+prefix header. One writer, one serialization: the graph is the same for every engine and size.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
-from functools import lru_cache
 from pathlib import Path
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import URIRef
 
 from kg.link.resolve import Resolution
 from kg.link.topics import Assignment, TopicLinkRecord
+from kg.rdf.term_text import iri, term
 from kg.rdf.writer import (
-    Terms,
-    _dec,
     agent_triples,
     entity_triples,
     extraction_triples,
     relation_triples,
-    topic_entity_triples,
     topic_triples,
+    vocabulary_triples,
 )
 from kg.records import PaperExtraction
 
-_XSD_STRING = XSD.string
-_XSD_INTEGER = str(XSD.integer)
-_LITERAL_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 TURTLE_SUFFIX = ".ttl"
-
-
-def _iri(value: str) -> str:
-    if _IRI_UNSAFE.search(value):
-        value = _IRI_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04X}", value)
-    return f"<{value}>"
-
-
-def _literal(node: Literal) -> str:
-    text = f'"{str(node).translate(_LITERAL_ESCAPES)}"'
-    if node.language:
-        return f"{text}@{node.language}"
-    datatype = node.datatype
-    if datatype is None or datatype == _XSD_STRING:
-        return text
-    return f"{text}^^{_iri(datatype)}"
-
-
-def _plain(text: str) -> str:
-    return f'"{text.translate(_LITERAL_ESCAPES)}"'
-
-
-class NTriplesTerms(Terms):
-    """Data terms as N-Triples text (``<iri>``, ``"literal"^^<datatype>``): what :func:`lines`
-    writes as it is. Byte for byte what :func:`term` makes of the rdflib term (tested)."""
-
-    iri = staticmethod(_iri)
-    literal = staticmethod(_plain)
-
-    @staticmethod
-    def typed(text: str, datatype) -> str:
-        return f"{_plain(text)}^^{_iri(datatype)}"
-
-    @staticmethod
-    @lru_cache(maxsize=1 << 16)
-    def integer(n: int) -> str:
-        return f'"{n}"^^<{_XSD_INTEGER}>'
-
-    @staticmethod
-    @lru_cache(maxsize=1 << 12)
-    def decimal(x: float) -> str:
-        return _literal(_dec(x))
-
-    @staticmethod
-    @lru_cache(maxsize=256)
-    def word(text: str) -> str:
-        return _plain(text)
-
-
-NT_TERMS = NTriplesTerms()
-
-
-def term(node) -> str:
-    """One RDF term in N-Triples syntax."""
-    if isinstance(node, URIRef):
-        return _iri(node)
-    if isinstance(node, Literal):
-        return _literal(node)
-    if isinstance(node, BNode):
-        return f"_:{node}"
-    raise TypeError(f"not an RDF term: {node!r}")
 
 
 def lines(triples: Iterable[tuple]) -> Iterator[str]:
@@ -120,7 +50,7 @@ def lines(triples: Iterable[tuple]) -> Iterator[str]:
         if t is URIRef:
             so = iris.get(o)
             if so is None:
-                so = iris[o] = _iri(o)
+                so = iris[o] = iri(o)
             o = so
         elif t is not str:
             o = term(o)
@@ -221,19 +151,7 @@ def part_triples(
 ) -> Iterator[tuple]:
     """The per-paper triples of extractions ``offset, offset + 1, ...`` (global indices)."""
     for i, ext in enumerate(extractions, start=offset):
-        yield from extraction_triples(i, ext, resolution, NT_TERMS)
-
-
-def write_part(
-    source: Path | bytes, offset: int, resolution: Resolution, dest: Path | None = None
-) -> tuple[int, bytes | None, bytes | None]:
-    """One batch's checkpoint (file or bytes) -> N-Triples and Turtle.
-
-    -> (lines, N-Triples bytes, Turtle bytes); the bytes are None when written to ``dest`` (and
-    its .ttl sibling). The extractors (agents) are the graph-wide part's, from the link step."""
-    from kg.scale.batches import read_records
-
-    return write_lines(part_triples(read_records(source), offset, resolution), dest)
+        yield from extraction_triples(i, ext, resolution)
 
 
 def global_triples(
@@ -242,12 +160,13 @@ def global_triples(
     links: Sequence[TopicLinkRecord],
     agents: set[str],
 ) -> Iterator[tuple]:
-    """What :func:`kg.rdf.graph_triples` writes besides the papers' own triples."""
+    """The graph-wide part: the vocabulary version, entities, entity relations, topics,
+    extractors and the topic scheme (what is not the papers' own)."""
     from kg.ontology import load_topics_graph
 
-    yield from entity_triples(resolution, NT_TERMS)
-    yield from relation_triples(resolution, NT_TERMS)
-    yield from topic_triples(assignments, links, NT_TERMS)
-    yield from topic_entity_triples(resolution, assignments, NT_TERMS)
-    yield from agent_triples(agents, NT_TERMS)
+    yield from vocabulary_triples()
+    yield from entity_triples(resolution)
+    yield from relation_triples(resolution)
+    yield from topic_triples(assignments, links)
+    yield from agent_triples(agents)
     yield from load_topics_graph()

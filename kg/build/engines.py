@@ -21,11 +21,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.build.batches import BatchSpec, BatchSummary, failed_summary, write_part
+from kg.build.worker import extract_batch_to
 from kg.errors import KGError
 from kg.link.resolve import Resolution
-from kg.scale.batches import BatchSpec, BatchSummary, failed_summary
-from kg.scale.ntriples import write_part
-from kg.scale.worker import extract_batch_to
 
 MAX_RESTARTS = 2
 

@@ -20,13 +20,15 @@ import gzip
 import hashlib
 import io
 import json
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import InputProblem, KGError, Truncated
+from kg.link.resolve import Resolution
+from kg.rdf.files import write_atomic
+from kg.rdf.ntriples import part_triples, write_lines
 from kg.records import Paper, PaperExtraction
 
 FORMAT = 1
@@ -161,15 +163,37 @@ def fingerprint_of(package: Path, topics: Path, model: Path) -> str:
 EXTRACTION_READS = ("records.py", "errors.py", "vocab.py")
 
 
-def make_batches(papers: Sequence[Paper], chunk_size: int, fingerprint: str) -> list[BatchSpec]:
+def make_batches(
+    papers: Sequence[Paper], chunk_size: int, fingerprint: str, first_index: int = 0
+) -> list[BatchSpec]:
     out = []
-    for index, start in enumerate(range(0, len(papers), chunk_size)):
+    for index, start in enumerate(range(0, len(papers), chunk_size), start=first_index):
         chunk = list(papers[start : start + chunk_size])
         h = hashlib.sha1(fingerprint.encode())
         for paper in chunk:
             h.update(json.dumps(dataclasses.asdict(paper), sort_keys=True).encode())
         out.append(BatchSpec(index, h.hexdigest()[:16], chunk))
     return out
+
+
+def write_prior_batches(
+    records: Sequence[PaperExtraction], chunk_size: int, directory: Path
+) -> list[BatchSpec]:
+    """Checkpoints (batches ``0, 1, ...``) of records extracted before (``kg add``: the store's):
+    they go through linking and writing like the batches extracted now, so an add and a
+    rebuild of the same papers take the same path. Their key hashes their content."""
+    from kg.store.extractions import to_json
+
+    specs = []
+    for index, start in enumerate(range(0, len(records), chunk_size)):
+        chunk = records[start : start + chunk_size]
+        lines = [to_json(ext) for ext in chunk]
+        key = hashlib.sha1("\n".join(lines).encode()).hexdigest()[:16]
+        spec = BatchSpec(index, "prior" + key, [ext.paper for ext in chunk])
+        summary = BatchSummary(index=index, key=spec.key, papers=len(chunk), records=len(lines))
+        write_atomic(directory / spec.name, encode_checkpoint(summary, lines))
+        specs.append(spec)
+    return specs
 
 
 def batch_dir(out_dir: str | Path) -> Path:
@@ -191,15 +215,6 @@ def encode_checkpoint(summary: BatchSummary, lines: Sequence[str]) -> bytes:
             gz.write(line.encode())
             gz.write(b"\n")
     return buf.getvalue()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that ``path`` is either absent or complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with tmp.open("wb") as out:
-        out.write(data)
-    os.replace(tmp, path)
 
 
 def read_summary(path: Path) -> BatchSummary | None:
@@ -248,3 +263,13 @@ def clean_stale(directory: Path, keep: set[str]) -> int:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def write_part(
+    source: Path | bytes, offset: int, resolution: Resolution, dest: Path | None = None
+) -> tuple[int, bytes | None, bytes | None]:
+    """One batch's checkpoint (file or bytes) -> N-Triples and Turtle.
+
+    -> (lines, N-Triples bytes, Turtle bytes); the bytes are None when written to ``dest`` (and
+    its .ttl sibling). The extractors (agents) are the graph-wide part's, from the link step."""
+    return write_lines(part_triples(read_records(source), offset, resolution), dest)

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from kg.scale.batches import BatchSpec, BatchSummary, encode_checkpoint, write_atomic
+from kg.build.batches import BatchSpec, BatchSummary, encode_checkpoint
+from kg.rdf.files import write_atomic
 
 _PIPELINES: dict[tuple, Language] = {}
 

@@ -7,7 +7,7 @@ what resolution keeps (surface forms and the entity of each mention). :func:`kg.
 blocks its comparisons by key (initials and word count), so the step stays near-linear.
 
 The records are consumed as the batches finish (``paths`` may be a lazy iterable that waits
-for the next checkpoint, see :mod:`kg.scale.run`): resolution reads each record once, so most
+for the next checkpoint, see :mod:`kg.build.run`): resolution reads each record once, so most
 of the step overlaps extraction instead of following it with a core idle.
 
 Each N-Triples part then needs only its slice of the result (:func:`resolution_slice`).
@@ -20,11 +20,31 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.build.batches import record_lines
 from kg.link.resolve import Resolution, ResolvedEntity, resolve
 from kg.link.topics import Assignment, TopicLinkRecord, score_paper, topic_links
 from kg.rdf.writer import extractors_of
 from kg.records import PaperExtraction
-from kg.scale.batches import record_lines
+
+
+@dataclass
+class LinkedGraph:
+    """The linked records in memory: what tests and notebooks inspect (:func:`link`)."""
+
+    extractions: list[PaperExtraction]
+    resolution: Resolution
+    assignments: list[Assignment]
+    links: list[TopicLinkRecord]
+
+
+def link(extractions: list[PaperExtraction]) -> LinkedGraph:
+    """Resolve entities and score topics over records held in memory (what a build does over
+    its checkpoints, :func:`link_checkpoints`, with the same functions)."""
+    resolution = resolve(extractions)
+    assignments = [
+        a for ext in extractions for a in score_paper(ext.paper.local_id, ext.topic_hits)
+    ]
+    return LinkedGraph(extractions, resolution, assignments, topic_links(assignments))
 
 
 @dataclass

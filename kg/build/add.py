@@ -1,12 +1,13 @@
 """``kg add``: new abstracts into an existing store without re-reading the old ones.
 
 Only papers the store does not have go through the spaCy pipeline. Their extraction records are
-appended to the store's (``extractions.jsonl``), and *linking* (entity resolution, topics, topic
-links) runs again over all records with :func:`kg.build.link` - the same code, in the same paper
-order, as a full build - so an incremental build and a rebuild of the same inputs give the same
-graph, byte for byte: resolution is global (a new paper can merge two old surface forms, or
-make an acronym's meaning dominant), so re-linking is what makes that true. Linking is cheap next
-to extraction. The new graph is published as a new store generation (atomic, crash-safe).
+kept after the store's (``extractions.jsonl``), and the whole rest of a build - linking (entity
+resolution, topics, topic links), writing, publishing - runs over all records through
+:func:`kg.build.run.run`, the same path in the same paper order as a full build, so an
+incremental build and a rebuild of the same inputs give the same graph, byte for byte:
+resolution is global (a new paper can merge two old surface forms, or make an acronym's meaning
+dominant), so re-linking is what makes that true. Linking is cheap next to extraction.
+The new graph is published as a new store generation (atomic, crash-safe).
 
 A paper the store already has (same normalized title) is not extracted again; its metadata is
 merged as a build merges duplicates (sources, ids, dates), and if nothing changes nothing is
@@ -23,13 +24,13 @@ from pathlib import Path
 from kg.errors import InputProblem, KGError
 from kg.store.core import (
     EXTRACTIONS,
-    Publisher,
     generation_dir,
     is_store,
     read_manifest,
     store_root,
 )
 from kg.store.lock import WriterLock
+from kg.vocab import VOCABULARY_VERSION
 
 
 @dataclass
@@ -74,11 +75,10 @@ def add(
     discard_updates: bool = False,
 ) -> AddResult:
     """Add the papers in ``inputs`` to the store in ``store_dir`` (a ``kg build`` output)."""
-    from kg.build import link, read_papers
-    from kg.extract import extract, load_pipeline
+    from kg.build.papers import read_papers
+    from kg.build.run import BuildOptions, run
     from kg.ingest import deduplicate
-    from kg.progress import bar, status
-    from kg.rdf import graph_triples, new_graph
+    from kg.progress import status
     from kg.store.extractions import read_extractions
 
     started = time.perf_counter()
@@ -138,25 +138,20 @@ def add(
                 skipped,
             )
 
-        if not fresh and not merged:
+        outdated = manifest.vocabulary != VOCABULARY_VERSION  # rewritten in today's vocabulary
+        if not fresh and not merged and not outdated:
             return result(False, manifest.triples, manifest.generation, manifest.papers)
-        new = []
-        if fresh:
-            with status(progress, "loading the pipeline"):
-                nlp = load_pipeline(pipeline_of(old))
-            with bar(progress, len(fresh), "extract") as shown:
-                for ext in extract(fresh, nlp, batch_size=batch_size, on_capped=report):
-                    new.append(ext)
-                    shown.update(1)
-        with status(progress, f"linking {len(old) + len(new)} papers"):
-            linked = link(old + new)
-        with status(progress, "writing the new store generation"):
-            graph = new_graph()
-            for triple in graph_triples(
-                linked.extractions, linked.resolution, linked.assignments, linked.links
-            ):
-                graph.add(triple)
-            with Publisher(store_dir, lock=lock, what="kg add") as publisher:
-                publisher.stage_graph(graph, linked.extractions)
-                published = publisher.publish(len(linked.extractions), "add")
-        return result(True, published.triples, published.generation, published.papers)
+        model = pipeline_of(old) if fresh else None
+        options = BuildOptions(batch_size=batch_size, model=str(model) if model else None)
+        built = run(
+            fresh, store_dir, options, records_read=read, skipped=skipped, report=report,
+            progress=progress, prior=old, lock=lock, written_by="add",
+        )  # fmt: skip
+        published = read_manifest(store_dir)
+        return result(True, built.triples, published.generation, built.papers)
+
+
+def migrate(store_dir: str | Path, *, progress: bool = False) -> AddResult:
+    """Rewrite a store (and its graph.ttl) in today's vocabulary from its extraction records:
+    linking and writing only, no NLP (``kg migrate``). A current store is left as it is."""
+    return add([], store_dir, progress=progress)
