@@ -160,6 +160,12 @@ _SENTENCE_TERMS = (
 )
 
 
+#: Whether a kg:Sentence carries its text (``kg:text``). Measured both ways on the corpus
+#: (benchmarks/bench_encoding.py): see BENCHMARKS.md; a reader without it must cut the sentence
+#: out of dcterms:abstract with SUBSTR, which the README's evidence query would have to teach.
+SENTENCE_TEXT = True
+
+
 class Sentences:
     """The kg:Sentence nodes of one paper, each written once, when first referred to.
 
@@ -187,8 +193,9 @@ class Sentences:
                 (node, in_field, t.word(field)),
                 (node, s0, t.integer(start)),
                 (node, s1, t.integer(end)),
-                (node, text_p, t.literal(text)),
             ]
+            if SENTENCE_TEXT:
+                self.pending.append((node, text_p, t.literal(text)))
         return node
 
     def flush(self) -> Iterator[Triple]:
