@@ -20,12 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.evaluation.csabstruct import (  # noqa: E402
-    LABELS,
-    evaluate_csabstruct,
-    read_csabstruct,
-    scores,
-)
+from kg.datasets.csabstruct import LABELS, read_csabstruct  # noqa: E402
+from kg.evaluation.csabstruct import evaluate_csabstruct, scores  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "csabstruct" / "dev.jsonl"
 DEFAULT_MODEL = ROOT / "training" / "claims" / "model-best"

@@ -16,8 +16,8 @@ import argparse
 import random
 from pathlib import Path
 
+from kg.datasets.scierc import load_scierc
 from kg.evaluation.scierc import load_ner_model, predict_examples
-from kg.train.scierc import load_scierc
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "scierc" / "dev.json"
 
