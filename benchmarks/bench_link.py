@@ -21,7 +21,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg.query import run_query
+from kg.sparql.query import run_query
 
 DATA = Path(__file__).resolve().parent / "data"
 CORE = [

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def library_requests() -> list[str]:
-    from kg.store.library import list_queries, parse_params
+    from kg.sparql.library import list_queries, parse_params
 
     out = []
     for q in list_queries():

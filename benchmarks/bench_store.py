@@ -39,11 +39,11 @@ sys.path.insert(0, str(ROOT))
 
 import pyoxigraph as ox  # noqa: E402
 
-from kg.query import run_query  # noqa: E402
+from kg.sparql.query import run_query  # noqa: E402
 from kg.rdf.writer import SHARED, shared_entity_triples  # noqa: E402
 from kg.scale.ntriples import lines  # noqa: E402
 from kg.store.core import GRAPH_FILE, Publisher, is_store, open_store, read_manifest  # noqa: E402
-from kg.store.library import list_queries, parse_params  # noqa: E402
+from kg.sparql.library import list_queries, parse_params  # noqa: E402
 from kg.vocab import DATA_BASE, ENTITY, KG  # noqa: E402
 
 #: IRI namespaces renamed per synthetic copy (everything minted per paper or per entity).

@@ -2,7 +2,7 @@
 
     python benchmarks/bench_viz.py [GRAPH] [--papers N] [--sample FILE] [--max-nodes N]
 
-GRAPH: a built graph (.ttl/.nt/.jsonld, read with ``kg.query.load_graph``). Without it, a
+GRAPH: a built graph (.ttl/.nt/.jsonld, read with ``kg.sparql.query.load_graph``). Without it, a
 synthetic corpus-sized graph is made by replicating the bundled sample's graph (built into a
 temporary directory, or read from ``--sample``) until it holds ``--papers`` papers (default
 35,000, the size of the full corpus): every replica copies the papers with their topics,
@@ -15,7 +15,7 @@ Printed: graph size, time to index the RDF, then for each view (topic map, --foc
 --topics RAG,MoE,KnowledgeEditing) the nodes and links before and after the cap, select and
 render seconds, and the HTML size. Rendering is one process; it is what ``kg viz`` adds after
 the graph is loaded (loading a file of this size with rdflib takes minutes and is
-``kg.query.load_graph``'s business).
+``kg.sparql.query.load_graph``'s business).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ ENTITY_CLASSES = (KG.Method, KG.Model, KG.Dataset, KG.Task, KG.Metric, KG.Concep
 
 
 def sample_graph(path: Path | None) -> Graph:
-    from kg.query import load_graph
+    from kg.sparql.query import load_graph
 
     if path is None:
         from kg.build import build
@@ -160,7 +160,7 @@ def main() -> None:
 
     started = time.perf_counter()
     if args.graph is not None:
-        from kg.query import load_graph
+        from kg.sparql.query import load_graph
 
         graph = load_graph(args.graph)
         source = str(args.graph)

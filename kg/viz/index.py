@@ -133,7 +133,7 @@ def _sorted_literals(values) -> tuple[str, ...]:
 
 def _readable(graph: Graph) -> Graph:
     """``graph``, or, when it is an empty view over an Oxigraph store (how
-    ``kg.query.load_graph`` opens a build directory: the Graph has its own, empty, context
+    ``kg.sparql.query.load_graph`` opens a build directory: the Graph has its own, empty, context
     while the data sits in the store's default graph), a Graph over that default graph."""
     if next(iter(graph.triples((None, None, None))), None) is not None:
         return graph
