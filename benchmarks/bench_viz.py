@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef  # noqa: E402
 from rdflib.namespace import DCTERMS, SKOS, XSD  # noqa: E402
+from results import record, relative  # noqa: E402 - this directory, as the script's own
 
 from kg.vocab import KG  # noqa: E402
 
@@ -190,6 +191,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     head = ("view", "before cap", "on page", "select s", "render s", "HTML MB")
     print("{:38} {:>17} {:>13} {:>9} {:>9} {:>8}".format(*head))
+    views = []
     for i, (name, kwargs) in enumerate(VIEWS):
         result = visualize(index, args.out / f"view{i}.html", max_nodes=args.max_nodes, **kwargs)
         sel = result.selection
@@ -198,6 +200,27 @@ def main() -> None:
             f"{result.nodes:>5,} / {result.edges:>5,} {result.select_seconds:>9.2f} "
             f"{result.render_seconds:>9.2f} {result.bytes / 1e6:>8.2f}"
         )
+        views.append(
+            {
+                "view": name,
+                "total_nodes": sel.total_nodes,
+                "total_edges": sel.total_edges,
+                "nodes": result.nodes,
+                "edges": result.edges,
+                "select_s": round(result.select_seconds, 2),
+                "render_s": round(result.render_seconds, 2),
+                "html_mb": round(result.bytes / 1e6, 2),
+            }
+        )
+    record(
+        "bench_viz",
+        {"triples": size, "index_s": round(index_s, 2), "views": views},
+        {
+            "graph": relative(args.graph) if args.graph else None,
+            "papers": None if args.graph else args.papers,
+            "max_nodes": args.max_nodes,
+        },
+    )
     print(f"pages in {args.out}")
 
 
