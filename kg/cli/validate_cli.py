@@ -12,7 +12,7 @@ from kg.errors import KGError
 
 
 @app.command("validate")
-def validate_command(
+def validate_cli(
     graph: Annotated[
         Path,
         typer.Argument(
