@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 DATA = ROOT / "benchmarks" / "data" / "acronyms_dev.jsonl"
 
 from bench_link import prf  # noqa: E402 - the same scoring as the other dev sets (this directory)
+from results import record, relative  # noqa: E402
 
 
 def _lenient(a: tuple[str, str], b: tuple[str, str]) -> bool:
@@ -105,6 +106,11 @@ def main() -> None:
     predicted, seconds = predict(gold)
     report = score(gold, predicted)
     report["seconds"] = round(seconds, 2)
+    record(
+        "bench_acronyms",
+        {k: v for k, v in report.items() if k != "errors"},
+        {"data": relative(args.data)},
+    )
     if args.json:
         print(json.dumps(report, indent=1, ensure_ascii=False))
         return

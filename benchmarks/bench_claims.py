@@ -20,12 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.evaluation.csabstruct import (  # noqa: E402
-    LABELS,
-    evaluate_csabstruct,
-    read_csabstruct,
-    scores,
-)
+from results import record, relative  # noqa: E402 - this directory, as the script's own
+
+from kg.datasets.csabstruct import LABELS, read_csabstruct  # noqa: E402
+from kg.evaluation.csabstruct import evaluate_csabstruct, scores  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "csabstruct" / "dev.jsonl"
 DEFAULT_MODEL = ROOT / "training" / "claims" / "model-best"
@@ -96,6 +94,19 @@ def main() -> None:
         f"== speed (kg_claims only, best of {args.repeat}): {len(docs) / best:,.0f} docs/s, "
         f"{n_sents / best:,.0f} sentences/s, {n_words / best:,.0f} words/s; "
         f"component size on disk {size / 1e6:.2f} MB"
+    )
+    record(
+        "bench_claims",
+        {
+            "accuracy": sc["accuracy"],
+            "macro_f1": sc["macro_f1"],
+            "per_class": sc["per_class"],
+            "sentencizer_accuracy": sc2["accuracy"],
+            "sentencizer_per_class": sc2["per_class"],
+            "words_per_s": round(n_words / best),
+            "size_mb": round(size / 1e6, 2),
+        },
+        {"model": relative(args.model), "data": relative(args.data), "repeat": args.repeat},
     )
     if args.json:
         print(

@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from results import record, relative  # noqa: E402 - this directory, as the script's own
+
 from kg.evaluation.scierc import NER_PIPES, evaluate_scierc, load_ner_model  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
@@ -86,6 +88,14 @@ def main() -> None:
     if set(nlp.pipe_names) - set(ner_pipes):
         full = words_per_second(nlp, texts, None)
         result["pipeline_wps"], result["pipeline_wps_cpu"] = round(full[0]), round(full[2])
+    figures = {k: v for k, v in result.items() if k not in ("model", "load_average_1min")}
+    if "relations" in scores:
+        figures["relations"] = scores["relations"]
+    record(
+        "bench_ner",
+        figures,
+        {"n": args.n, "model": relative(args.model) or "shipped", "dev": relative(args.dev)},
+    )
     if args.json:
         print(json.dumps(result, indent=2))
         return

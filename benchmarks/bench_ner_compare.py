@@ -16,8 +16,10 @@ import argparse
 import random
 from pathlib import Path
 
+from results import record, relative
+
+from kg.datasets.scierc import load_scierc
 from kg.evaluation.scierc import load_ner_model, predict_examples
-from kg.train.scierc import load_scierc
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "scierc" / "dev.json"
 
@@ -49,6 +51,7 @@ def main() -> None:
     args = ap.parse_args()
     base = per_abstract_counts(args.baseline, args.dev)
     n = len(base)
+    compared = []
     for model in args.candidates:
         cand = per_abstract_counts(model, args.dev)
         rng = random.Random(0)
@@ -59,11 +62,27 @@ def main() -> None:
         diffs.sort()
         lo, hi = diffs[int(0.025 * args.samples)], diffs[int(0.975 * args.samples) - 1]
         not_better = sum(d <= 0 for d in diffs) / args.samples
+        compared.append(
+            {
+                "model": relative(model) if model != "shipped" else model,
+                "f1": round(100 * f1(cand), 2),
+                "diff": round(100 * (f1(cand) - f1(base)), 2),
+                "low": round(100 * lo, 2),
+                "high": round(100 * hi, 2),
+                "not_better": round(not_better, 3),
+            }
+        )
         print(
             f"{model}: baseline {100 * f1(base):.2f}, candidate {100 * f1(cand):.2f}, "
             f"diff {100 * (f1(cand) - f1(base)):+.2f}, 95% interval [{100 * lo:+.2f}, "
             f"{100 * hi:+.2f}], resamples not better {not_better:.3f}"
         )
+    baseline = relative(args.baseline) if args.baseline != "shipped" else "shipped"
+    record(
+        "bench_ner_compare",
+        {"baseline_f1": round(100 * f1(base), 2), "candidates": compared},
+        {"baseline": baseline, "samples": args.samples, "dev": relative(args.dev)},
+    )
 
 
 if __name__ == "__main__":

@@ -37,6 +37,8 @@ import threading
 import time
 from pathlib import Path
 
+from results import record, relative
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "data" / "corpus" / "ml_abstracts.jsonl.gz"
@@ -218,10 +220,22 @@ def main() -> None:
                 b = bare_of[workers]
                 row["bare"] = b
                 row["overhead"] = round(row["wall_s"] / b["pipe_s"], 2)
+                # the issue-3 figure: words of the whole build per second and per process
+                row["words_per_s_per_process"] = round(b["words"] / row["wall_s"] / workers)
             rows.append(row)
             with args.results.open("a") as f:
                 f.write(json.dumps(row) + "\n")
             print(json.dumps(row), flush=True)
+    record(
+        "bench_scale",
+        {"runs": rows},
+        {
+            "sizes": args.sizes,
+            "configs": args.configs,
+            "bare": not args.no_bare,
+            "corpus": relative(args.corpus),
+        },
+    )
     print()
     print("| abstracts | engine | workers | store | wall s | papers/s | peak RSS MB | stages (s) | "
           "bare nlp.pipe s | build / bare | triples | load avg |")  # fmt: skip

@@ -24,9 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from results import record, relative  # noqa: E402 - this directory, as the script's own
+
 
 def library_requests() -> list[str]:
-    from kg.store.library import list_queries, parse_params
+    from kg.sparql.library import list_queries, parse_params
 
     out = []
     for q in list_queries():
@@ -109,11 +111,24 @@ def main(argv: list[str] | None = None) -> int:
         port = urllib.parse.urlsplit(line.split()[2]).port
         paths = library_requests()
         run_level(port, paths, 2, 5)  # warm-up: every worker opens the store
+        levels = []
         for clients in args.clients:
             result = run_level(port, paths, clients, args.requests)
             result["workers"] = args.workers
             result["cache"] = not args.no_cache
             print(json.dumps(result))
+            levels.append(result)
+        record(
+            "bench_serve",
+            {"levels": levels},
+            {
+                "store": relative(args.store),
+                "clients": args.clients,
+                "requests": args.requests,
+                "workers": args.workers,
+                "cache": not args.no_cache,
+            },
+        )
     finally:
         proc.terminate()
         proc.wait(20)

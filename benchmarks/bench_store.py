@@ -38,12 +38,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import pyoxigraph as ox  # noqa: E402
+from results import record, relative  # noqa: E402 - this directory, as the script's own
 
-from kg.query import run_query  # noqa: E402
-from kg.rdf.ntriples import lines  # noqa: E402
 from kg.rdf.writer import SHARED, shared_entity_triples  # noqa: E402
+from kg.rdf.ntriples import lines  # noqa: E402
+from kg.sparql.library import list_queries, parse_params  # noqa: E402
+from kg.sparql.query import run_query  # noqa: E402
 from kg.store.core import GRAPH_FILE, Publisher, is_store, open_store, read_manifest  # noqa: E402
-from kg.store.library import list_queries, parse_params  # noqa: E402
 from kg.vocab import DATA_BASE, ENTITY, KG  # noqa: E402
 
 #: IRI namespaces renamed per synthetic copy (everything minted per paper or per entity).
@@ -285,6 +286,12 @@ def main() -> None:
     ]
 
     graph = None
+    figures: dict = {
+        "graph": label,
+        "triples": triples,
+        "load_s": round(load_s, 1) if load_s == load_s else None,  # NaN: a reused store
+        "store_mb": round(size / 1e6, 1),
+    }
     if not args.no_rdflib:
         from rdflib import Graph
 
@@ -298,6 +305,7 @@ def main() -> None:
             graph.parse(turtle, format="turtle")
         parse_s = time.perf_counter() - started
         rss = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1e3
+        figures.update(rdflib_parse_s=round(parse_s, 1), rdflib_mb=round(rss))
         lines += [
             f"| rdflib parse into a Graph (memory store) | {parse_s:.1f} s |",
             f"| rdflib peak memory growth | {rss:.0f} MB |",
@@ -312,6 +320,7 @@ def main() -> None:
     lines += [head, sep]
     slowest = ("", 0.0, 0.0, 0.0)  # rdflib's slowest case: name, median, wall ratio, CPU ratio
     worst = ("", 0.0, 0.0)  # Oxigraph's slowest case: name, median, CPU median
+    cases = []
     for name, example, sparql in library_cases():
         case = f"{name} ({example or 'no params'})"
         ox_t = time_query(handle, sparql, args.runs)
@@ -321,6 +330,15 @@ def main() -> None:
         )
         if ox_t["median"] > worst[1]:
             worst = (case, ox_t["median"], ox_t["cpu_median"])
+        cases.append(
+            {
+                "case": case,
+                "rows": ox_t["rows"],
+                "median_ms": round(ox_t["median"], 1),
+                "p95_ms": round(ox_t["p95"], 1),
+                "cpu_ms": round(ox_t["cpu_median"], 1),
+            }
+        )
         if graph is not None:
             rd = time_query(graph, sparql, args.rdflib_runs, args.rdflib_cap)
             ratio = rd["median"] / ox_t["median"]
@@ -335,6 +353,7 @@ def main() -> None:
                 row += " (rdflib: 1 run, over --rdflib-cap)"
             if rd["median"] > slowest[1]:
                 slowest = (case, rd["median"], ratio, cpu_ratio)
+            cases[-1].update(rdflib_median_ms=round(rd["median"], 1), ratio=round(ratio, 1))
         lines.append(row)
         print(row, flush=True)
     lines += [
@@ -347,6 +366,31 @@ def main() -> None:
             f"{slowest[2]:.0f}x faster (wall clock), {slowest[3]:.0f}x (CPU time)."
         )
     lines.append("")
+    figures.update(
+        cases=len(cases),
+        under_100ms=sum(c["median_ms"] < 100 for c in cases),
+        slowest={"case": worst[0], "median_ms": round(worst[1], 1), "cpu_ms": round(worst[2], 1)},
+    )
+    if graph is not None:
+        figures["rdflib_slowest"] = {
+            "case": slowest[0],
+            "median_ms": round(slowest[1], 1),
+            "ratio": round(slowest[2], 1),
+            "cpu_ratio": round(slowest[3], 1),
+        }
+    figures["queries"] = cases
+    record(
+        "bench_store",
+        figures,
+        {
+            "graph": relative(args.graph),
+            "synthetic_papers": args.synthetic_papers,
+            "runs": args.runs,
+            "rdflib": not args.no_rdflib,
+            "rdflib_runs": args.rdflib_runs,
+            "reuse": args.reuse,
+        },
+    )
     text = "\n".join(lines)
     print(text)
     if args.markdown:

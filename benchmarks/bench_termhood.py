@@ -14,6 +14,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from results import record, relative  # noqa: E402 - this directory, as the script's own
+
 BLIND = ROOT / "benchmarks" / "data" / "termhood_eval_blind.tsv"
 #: the second sample, of the final shipped pipeline (its judges' columns keep the same names)
 BLIND2 = ROOT / "benchmarks" / "data" / "termhood_eval_blind2.tsv"
@@ -46,16 +48,13 @@ def main() -> int:
     from kg.train.termhood import train_termhood
 
     _, report = train_termhood()
-    print(
-        json.dumps(
-            {
-                "training_cv": report,
-                "blind_held_out": blind_scores(BLIND),
-                "blind_held_out_final": blind_scores(BLIND2),
-            },
-            indent=1,
-        )
-    )
+    figures = {
+        "training_cv": report,
+        "blind_held_out": blind_scores(BLIND),
+        "blind_held_out_final": blind_scores(BLIND2),
+    }
+    record("bench_termhood", figures, {"blind": relative(BLIND), "blind_final": relative(BLIND2)})
+    print(json.dumps(figures, indent=1))
     return 0
 
 

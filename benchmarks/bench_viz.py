@@ -2,7 +2,7 @@
 
     python benchmarks/bench_viz.py [GRAPH] [--papers N] [--sample FILE] [--max-nodes N]
 
-GRAPH: a built graph (.ttl/.nt/.jsonld, read with ``kg.query.load_graph``). Without it, a
+GRAPH: a built graph (.ttl/.nt/.jsonld, read with ``kg.sparql.query.load_graph``). Without it, a
 synthetic corpus-sized graph is made by replicating the bundled sample's graph (built into a
 temporary directory, or read from ``--sample``) until it holds ``--papers`` papers (default
 35,000, the size of the full corpus): every replica copies the papers with their topics,
@@ -15,7 +15,7 @@ Printed: graph size, time to index the RDF, then for each view (topic map, --foc
 --topics RAG,MoE,KnowledgeEditing) the nodes and links before and after the cap, select and
 render seconds, and the HTML size. Rendering is one process; it is what ``kg viz`` adds after
 the graph is loaded (loading a file of this size with rdflib takes minutes and is
-``kg.query.load_graph``'s business).
+``kg.sparql.query.load_graph``'s business).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef  # noqa: E402
 from rdflib.namespace import DCTERMS, SKOS, XSD  # noqa: E402
+from results import record, relative  # noqa: E402 - this directory, as the script's own
 
 from kg.vocab import KG  # noqa: E402
 
@@ -45,7 +46,7 @@ ENTITY_CLASSES = (KG.Method, KG.Model, KG.Dataset, KG.Task, KG.Metric, KG.Concep
 
 
 def sample_graph(path: Path | None) -> Graph:
-    from kg.query import load_graph
+    from kg.sparql.query import load_graph
 
     if path is None:
         from kg.build import build
@@ -160,7 +161,7 @@ def main() -> None:
 
     started = time.perf_counter()
     if args.graph is not None:
-        from kg.query import load_graph
+        from kg.sparql.query import load_graph
 
         graph = load_graph(args.graph)
         source = str(args.graph)
@@ -190,6 +191,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     head = ("view", "before cap", "on page", "select s", "render s", "HTML MB")
     print("{:38} {:>17} {:>13} {:>9} {:>9} {:>8}".format(*head))
+    views = []
     for i, (name, kwargs) in enumerate(VIEWS):
         result = visualize(index, args.out / f"view{i}.html", max_nodes=args.max_nodes, **kwargs)
         sel = result.selection
@@ -198,6 +200,27 @@ def main() -> None:
             f"{result.nodes:>5,} / {result.edges:>5,} {result.select_seconds:>9.2f} "
             f"{result.render_seconds:>9.2f} {result.bytes / 1e6:>8.2f}"
         )
+        views.append(
+            {
+                "view": name,
+                "total_nodes": sel.total_nodes,
+                "total_edges": sel.total_edges,
+                "nodes": result.nodes,
+                "edges": result.edges,
+                "select_s": round(result.select_seconds, 2),
+                "render_s": round(result.render_seconds, 2),
+                "html_mb": round(result.bytes / 1e6, 2),
+            }
+        )
+    record(
+        "bench_viz",
+        {"triples": size, "index_s": round(index_s, 2), "views": views},
+        {
+            "graph": relative(args.graph) if args.graph else None,
+            "papers": None if args.graph else args.papers,
+            "max_nodes": args.max_nodes,
+        },
+    )
     print(f"pages in {args.out}")
 
 

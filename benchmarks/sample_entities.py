@@ -40,8 +40,10 @@ def sample(directory: str, n: int, seed: int) -> None:
 
 def score(path: str) -> None:
     from judged_sample import score_labelled
+    from results import record, relative
 
-    score_labelled(path, bad="junk", group="type", what="entity nodes", width=10)
+    figures = score_labelled(path, bad="junk", group="type", what="entity nodes", width=10)
+    record("sample_entities", figures, {"score": relative(path)})
 
 
 def main() -> None:

@@ -36,8 +36,7 @@ def sample(directory: str, n: int, seed: int) -> None:
 
     with open_store(directory) as handle:
         rows = sorted(
-            tuple(r[name].value for name in ("ev", *COLUMNS[1:]))
-            for r in handle.store.query(QUERY)
+            tuple(r[name].value for name in ("ev", *COLUMNS[1:])) for r in handle.store.query(QUERY)
         )
     if not rows:
         sys.exit(f"sample_relations: {directory}: the build has no entity relations")
@@ -51,8 +50,12 @@ def sample(directory: str, n: int, seed: int) -> None:
 
 def score(path: str) -> None:
     from judged_sample import score_labelled
+    from results import record, relative
 
-    score_labelled(path, bad="wrong", group="relation", what="relations", width=13)
+    figures = score_labelled(
+        path, bad="wrong", group="relation", what="relations", width=13, first=60
+    )
+    record("sample_relations", figures, {"score": relative(path)})
 
 
 def main() -> None:

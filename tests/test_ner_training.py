@@ -17,7 +17,7 @@ needs_scierc = pytest.mark.skipif(
 
 @needs_scierc
 def test_convert_first_doc_offsets_and_labels():
-    from kg.train.scierc import load_scierc
+    from kg.datasets.scierc import load_scierc
 
     docs, stats = load_scierc(SCIERC / "train.json", limit=3)
     assert stats.docs == 3
@@ -37,7 +37,7 @@ def test_convert_first_doc_offsets_and_labels():
 
 
 def test_overlaps_dropped_and_ptb_unescaped(tmp_path):
-    from kg.train.scierc import load_scierc
+    from kg.datasets.scierc import load_scierc
 
     rec = {
         "sentences": [["We", "use", "-LRB-", "deep", "neural", "networks", "-RRB-", "."]],
@@ -52,8 +52,8 @@ def test_overlaps_dropped_and_ptb_unescaped(tmp_path):
 
 
 def test_bad_file_is_a_kgerror(tmp_path):
+    from kg.datasets.scierc import load_scierc
     from kg.errors import KGError
-    from kg.train.scierc import load_scierc
 
     bad = tmp_path / "bad.json"
     bad.write_text('{"text": "not scierc"}\n')

@@ -16,7 +16,7 @@ from kg.ontology import (
     load_topics_graph,
     ontology_dir,
 )
-from kg.validate import ValidationReport, validate, validate_file
+from kg.rdf.validate import ValidationReport, validate, validate_file
 from kg.vocab import AGENT, CLAIM, ENTITY, EVIDENCE, KG, PAPER, PREFIXES, TOPIC
 
 KG_NS = str(KG._NS)

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from kg.errors import KGError
-from kg.query import load_graph, run_query
-from kg.store.library import (
+from kg.sparql.query import load_graph, run_query
+from kg.sparql.library import (
     get_query,
     list_queries,
     parse_params,

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.query import format_result, load_graph, run_query
-from kg.store.library import render_library_query
+from kg.sparql.query import load_graph, run_query
+from kg.sparql.results import format_result
+from kg.sparql.library import render_library_query
 
 
 def _kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -57,7 +58,7 @@ def test_explain_takes_the_graph_or_store_positionally(sample_build, tmp_path):
 
 
 def test_explain_lists_types_in_a_stable_order(targets):
-    from kg.explain import explain
+    from kg.sparql.explain import explain
 
     for target in targets.values():
         (gpt4,) = explain(target, "GPT-4")

@@ -199,7 +199,7 @@ def test_an_edge_stated_in_several_papers_is_one_node(sample_graph):
 
 
 def test_graph_with_relations_conforms_to_the_shapes(sample_build):
-    from kg.validate import validate_file
+    from kg.rdf.validate import validate_file
 
     result, _ = sample_build
     report = validate_file(result.graph_path)
@@ -207,7 +207,7 @@ def test_graph_with_relations_conforms_to_the_shapes(sample_build):
 
 
 def test_explain_lists_relations_with_a_sentence(sample_graph):
-    from kg.explain import explain, render
+    from kg.sparql.explain import explain, render
 
     [exp] = [e for e in explain(sample_graph, "MoE") if e.relations]
     assert any(r.relation == "usedFor" for r in exp.relations)
@@ -256,7 +256,7 @@ def test_eval_scierc_reports_relations(tmp_path):
 
 
 def test_relations_query_from_readme_ranks_by_support(sample_graph):
-    from kg.query import run_query
+    from kg.sparql.query import run_query
 
     readme = Path(__file__).resolve().parents[1] / "README.md"
     text = readme.read_text(encoding="utf-8")

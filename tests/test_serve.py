@@ -96,7 +96,7 @@ def test_post_ask_and_construct(server):
 
 
 def test_library_query_through_the_endpoint(server):
-    from kg.store.library import render_library_query
+    from kg.sparql.library import render_library_query
 
     client = _client(server, JSON, render_library_query("bridges", ["a=RAG", "b=MoE"]))
     titles = [b["title"]["value"] for b in client.queryAndConvert()["results"]["bindings"]]

@@ -15,7 +15,7 @@ import pytest
 
 from kg.errors import KGError
 from kg.ingest import SAMPLE_DIR
-from kg.query import load_graph, run_query
+from kg.sparql.query import load_graph, run_query
 from kg.store import (
     StoreBusy,
     WriterLock,
@@ -112,7 +112,7 @@ def test_two_processes_read_at_once(sample_build):
     script = textwrap.dedent(
         f"""
         from kg.store import open_store
-        from kg.query import run_query
+        from kg.sparql.query import run_query
         h = open_store({str(out)!r})
         for _ in range(20):
             n = run_query(h, {COUNT_PAPERS!r}).rows[0][0]
@@ -351,7 +351,7 @@ def test_manifest_is_json_with_history(sample_build):
 def test_validate_reads_a_store_directory(sample_build):
     from rdflib import URIRef
 
-    from kg.validate import load_graph_file
+    from kg.store import read_graph as load_graph_file
 
     result, out = sample_build
     graph = load_graph_file(out)  # through the loader the store registers

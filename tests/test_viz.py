@@ -232,7 +232,7 @@ def test_page_is_offline_deterministic_and_has_tooltips(tiny_index, tmp_path):
 
 
 def test_reads_a_graph_over_an_oxigraph_store(tiny_index):
-    # kg.query.load_graph opens a build directory as an rdflib Graph over its Oxigraph store,
+    # kg.sparql.query.load_graph opens a build directory as an rdflib Graph over its Oxigraph store,
     # whose own context is empty while the data sits in the store's default graph
     import pyoxigraph
     from oxrdflib import OxigraphStore
@@ -387,14 +387,14 @@ def label_overlaps(page) -> tuple[list[dict], list[tuple[str, str]]]:
 @pytest.fixture(scope="module")
 def sample_kg(sample_build):
     """The sample build opened the way ``kg viz`` opens it (its store, else its graph.ttl)."""
-    from kg.query import load_graph
+    from kg.sparql.query import load_graph
 
     _result, out = sample_build
     return load_graph(out)
 
 
 def test_sample_topic_map_in_headless_chromium(browser, sample_kg, tmp_path):
-    from kg.query import run_query
+    from kg.sparql.query import run_query
 
     result = visualize(sample_kg, tmp_path / "topic-map.html")
     sel = result.selection

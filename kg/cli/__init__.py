@@ -2,6 +2,9 @@
 
 Modelled on ``spacy/cli``: every module registers its command on :data:`app`; this package only
 imports them and turns :class:`kg.errors.KGError` into one line on stderr and exit code 2.
+A module is named after its command (``build_cli.py`` for ``kg build``, ``train_cli.py`` for the
+``kg train`` group) and each command function ``<command>[_<subcommand>]_cli``, like spaCy's
+``cli/train.py:train_cli`` (``build_cli``, ``train_ner_cli`` for ``kg train ner``).
 """
 
 from __future__ import annotations

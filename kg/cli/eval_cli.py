@@ -14,7 +14,7 @@ app.add_typer(eval_app, name="eval")
 
 
 @eval_app.command("scierc")
-def eval_scierc_cmd(
+def eval_scierc_cli(
     file: Path = typer.Argument(..., help="SciERC JSON lines file (e.g. dev.json)"),
     model: Path | None = typer.Option(None, "--model", help="Model dir (default: shipped)"),
     accurate: bool = typer.Option(
@@ -32,7 +32,7 @@ def eval_scierc_cmd(
 
 
 @eval_app.command("csabstruct")
-def eval_csabstruct_cmd(
+def eval_csabstruct_cli(
     file: Path = typer.Argument(..., help="CSAbstruct file"),
     model: Path | None = typer.Option(None, "--model", help="Model dir (default: shipped)"),
 ) -> None:

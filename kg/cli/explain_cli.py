@@ -1,4 +1,4 @@
-"""``kg explain``: wraps :func:`kg.explain.explain`."""
+"""``kg explain``: wraps :func:`kg.sparql.explain.explain`."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ def explain_cli(
     A build directory is read from its store (about 1 s on the sample) rather than its
     graph.ttl (about 7 s), like every other read command."""
     from kg.errors import KGError
-    from kg.explain import explain, render
-    from kg.query import load_graph
+    from kg.sparql.explain import explain, render
+    from kg.sparql.query import load_graph
 
     if target is not None and graph is not None and target != graph:
         raise KGError(f"two graphs given ({target} and -g {graph}): give one")
@@ -45,7 +45,7 @@ def explain_cli(
     try:
         explanations = explain(load_graph(source), name)
     except KGError:
-        from kg.explain import render_set_aside, set_aside_forms
+        from kg.sparql.explain import render_set_aside, set_aside_forms
 
         found = set_aside_forms(source, name) if source.is_dir() else None
         if found is None:

@@ -12,7 +12,7 @@ def queries_cli(
     name: str = typer.Argument(None, help="Show this query in full (its SPARQL and parameters)."),
 ) -> None:
     """List the library queries that kg query --name runs."""
-    from kg.store.library import get_query, list_queries
+    from kg.sparql.library import get_query, list_queries
 
     if name:
         query = get_query(name)

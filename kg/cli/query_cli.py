@@ -1,4 +1,4 @@
-"""``kg query``: wraps :func:`kg.query.run_query`."""
+"""``kg query``: wraps :func:`kg.sparql.query.run_query`."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ def query_cli(
 ) -> None:
     """Run a SPARQL query (or a library query) against a store or graph file."""
     from kg.errors import KGError
-    from kg.query import FORMATS, format_result, load_graph, run_query
+    from kg.sparql.query import load_graph, run_query
+    from kg.sparql.results import FORMATS, format_result
 
     if fmt not in FORMATS:
         raise KGError(f"unknown --format {fmt!r} (expected one of {', '.join(FORMATS)})")
@@ -42,7 +43,7 @@ def query_cli(
             raise KGError(f"{file}: no such query file")
         sparql = file.read_text(encoding="utf-8")
     if name is not None:
-        from kg.store.library import render_library_query
+        from kg.sparql.library import render_library_query
 
         sparql = render_library_query(name, param)
     from kg.store.staleness import stale_statistics_note
@@ -51,7 +52,7 @@ def query_cli(
     result = run_query(target, sparql, allow_service=allow_service)
     typer.echo(format_result(result, fmt))
     if name is not None and result.kind == "SELECT" and not result.rows:
-        from kg.store.library import explain_empty
+        from kg.sparql.library import explain_empty
 
         for line in explain_empty(target, name, param):
             typer.echo(line, err=True)

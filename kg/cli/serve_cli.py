@@ -1,4 +1,4 @@
-"""``kg serve``: wraps :func:`kg.store.server.serve`."""
+"""``kg serve``: wraps :func:`kg.serve.serve`."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def serve_cli(
 ) -> None:
     """Serve the store as a SPARQL 1.1 endpoint (/query, /update, a query page at /)."""
     from kg.errors import KGError
-    from kg.store.server import ServerConfig, serve
+    from kg.serve import ServerConfig, serve
 
     if timeout <= 0 or max_result_mb <= 0 or workers < 1 or not 0 <= port <= 65535:
         raise KGError(

@@ -31,7 +31,7 @@ def _parse_overrides(items: list[str] | None) -> dict:
 
 
 @train_app.command("ner")
-def train_ner_cmd(
+def train_ner_cli(
     output: Path = typer.Option(Path("training/ner"), "--output", "-o", help="Output directory"),
     seed: int = typer.Option(0, "--seed", help="Random seed"),
     max_minutes: float | None = typer.Option(
@@ -86,7 +86,7 @@ def train_ner_cmd(
 
 
 @train_app.command("pretrain")
-def train_pretrain_cmd(
+def train_pretrain_cli(
     output: Path = typer.Option(Path("training/pretrain"), "--output", "-o"),
     vectors: Path | None = typer.Option(
         None,
@@ -125,7 +125,7 @@ def train_pretrain_cmd(
 
 
 @train_app.command("ner-accurate")
-def train_ner_accurate_cmd(
+def train_ner_accurate_cli(
     output: Path = typer.Option(
         Path("training/ner-accurate"), "--output", "-o", help="Output directory"
     ),
@@ -155,7 +155,7 @@ def train_ner_accurate_cmd(
 
 
 @train_app.command("claims")
-def train_claims_cmd(
+def train_claims_cli(
     output: Path = typer.Option(Path("training/claims"), "--output", "-o"),
     seed: int = typer.Option(0, "--seed"),
     ship: bool = typer.Option(
@@ -182,7 +182,7 @@ def train_claims_cmd(
 
 
 @train_app.command("relations")
-def train_relations_cmd(
+def train_relations_cli(
     output: Path = typer.Option(Path("training/relations"), "--output", "-o"),
     data: Path | None = typer.Option(
         None,

@@ -12,12 +12,12 @@ from kg.errors import KGError
 
 
 @app.command("validate")
-def validate_command(
+def validate_cli(
     graph: Annotated[
         Path,
         typer.Argument(
-            help="RDF file to check (.ttl, .nt, .jsonld, .nq, .trig, .rdf). A store directory "
-            "works once the store registers a loader (kg.validate.register_directory_loader).",
+            help="RDF file to check (.ttl, .nt, .jsonld, .nq, .trig, .rdf) or a build "
+            "directory (its store, else its graph.ttl).",
             show_default=False,
         ),
     ],
@@ -26,10 +26,11 @@ def validate_command(
     ] = 0,
 ) -> None:
     """Validate GRAPH against ontology/shapes.ttl; exit 1 if it does not conform."""
-    from kg.validate import validate_file
+    from kg.rdf.validate import validate
+    from kg.store import read_graph
 
     try:
-        report = validate_file(graph)
+        report = validate(read_graph(graph), copy=False)  # the graph read is ours: no copy
     except KGError as err:
         raise fail(str(err)) from None
     if report.conforms:

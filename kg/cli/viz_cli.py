@@ -31,13 +31,12 @@ def viz_cli(
     title: str = typer.Option(None, "--title", help="Page title."),
 ) -> None:
     """Write an interactive HTML view of a graph (the topic map by default); works offline."""
-    from kg.query import load_graph
     from kg.store.staleness import stale_topic_links_note
-    from kg.viz import visualize
+    from kg.viz import open_path, visualize
 
     names = [t for t in topics.split(",") if t.strip()] if topics is not None else None
     result = visualize(
-        load_graph(graph),
+        open_path(graph),
         out,
         focus=focus,
         hops=hops,

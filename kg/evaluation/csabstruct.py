@@ -1,52 +1,15 @@
 """Evaluate sentence roles (``kg_claims``) on CSAbstruct-format JSON lines.
 
-Each line: ``{"sentences": [...], "labels": [...]}`` (other keys ignored). The pipeline is run on
-Docs built from the given sentences (the gold segmentation), so scores are per gold sentence.
+The file is read by :mod:`kg.datasets.csabstruct`; the pipeline is run on Docs built from the
+given sentences (the gold segmentation), so scores are per gold sentence.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from kg.datasets.csabstruct import LABELS, read_csabstruct, sentences_doc
 from kg.errors import KGError
-
-LABELS = ("background", "objective", "method", "result", "other")
-
-
-def read_csabstruct(path: Path) -> list[tuple[list[str], list[str]]]:
-    """(sentences, labels) per abstract; a malformed file raises KGError with one clear line."""
-    path = Path(path)
-    if not path.is_file():
-        raise KGError(f"{path}: file not found")
-    out = []
-    with path.open(encoding="utf8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise KGError(f"{path}:{n}: not JSON ({err.msg})") from None
-            if not isinstance(rec, dict):
-                raise KGError(f"{path}:{n}: expected a JSON object per line")
-            sents, labels = rec.get("sentences"), rec.get("labels")
-            if not isinstance(sents, list) or not isinstance(labels, list):
-                raise KGError(f"{path}:{n}: needs 'sentences' and 'labels' lists")
-            if len(sents) != len(labels):
-                raise KGError(f"{path}:{n}: {len(sents)} sentences but {len(labels)} labels")
-            if not all(isinstance(s, str) and s.strip() for s in sents):
-                raise KGError(f"{path}:{n}: every sentence must be a non-empty string")
-            bad = [lab for lab in labels if lab not in LABELS]
-            if bad:
-                raise KGError(
-                    f"{path}:{n}: unknown label {bad[0]!r} (expected one of {', '.join(LABELS)})"
-                )
-            if sents:
-                out.append((sents, labels))
-    if not out:
-        raise KGError(f"{path}: no abstracts")
-    return out
 
 
 def scores(gold: list[str], pred: list[str]) -> dict:
@@ -76,8 +39,6 @@ def scores(gold: list[str], pred: list[str]) -> dict:
 
 def evaluate_csabstruct(path: Path, model: Path | None = None) -> dict:
     """Score the shipped pipeline's (or ``model``'s) ``kg_claims`` on a CSAbstruct file."""
-    from kg.train.claims import sentences_doc
-
     records = read_csabstruct(Path(path))
     if model is None:
         from kg.extract import load_pipeline

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from kg.datasets.scierc import record_to_doc
 from kg.errors import KGError
 from kg.extract.relations import LABELS, RelationModel, predict_relations
-from kg.train.scierc import record_to_doc
 
 CharRelation = tuple[int, int, int, int, str]
 

@@ -4,7 +4,7 @@ and relation scores (``relations``, :mod:`kg.evaluation.relations`).
 Only the recognizer runs (``tok2vec`` + ``ner``, or ``sentencizer`` + ``kg_transformer_ner`` in
 the accurate pipeline), so rule components of the product pipeline do not change the scores.
 Gold ``doc.ents`` cannot hold the few nested/overlapping SciERC spans
-(see :mod:`kg.train.scierc`); the main figures are against the kept gold spans, and ``all_gold``
+(see :mod:`kg.datasets.scierc`); the main figures are against the kept gold spans, and ``all_gold``
 repeats them against every gold span in the file (dropped ones count as misses).
 """
 
@@ -16,8 +16,8 @@ from spacy.language import Language
 from spacy.scorer import get_ner_prf
 from spacy.training import Example
 
+from kg.datasets.scierc import load_scierc, read_scierc, record_to_doc
 from kg.errors import KGError
-from kg.train.scierc import load_scierc, read_scierc, record_to_doc
 
 NER_PIPES = ("tok2vec", "ner", "sentencizer", "kg_transformer_ner")
 RECOGNIZERS = ("ner", "kg_transformer_ner")

@@ -8,8 +8,9 @@
     problems = [r for r in records if isinstance(r, InputProblem)]
     papers = deduplicate(r for r in records if isinstance(r, Paper))
 
-Formats are plugins (:mod:`kg.ingest.registry`): Daily Papers page dumps (``.txt``), JSON Lines
-(``.jsonl``/``.ndjson``/``.json``), CSV/TSV, arXiv Atom XML, each optionally gzip-compressed.
+Formats are plugins (:mod:`kg.ingest.registry`, one module each in :mod:`kg.ingest.readers`):
+Daily Papers page dumps (``.txt``), JSON Lines (``.jsonl``/``.ndjson``/``.json``), CSV/TSV,
+arXiv Atom XML, each optionally gzip-compressed.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from kg.errors import InputProblem, KGError
+from kg.ingest.inputs import Input, expand, probe, read_input
 
 # Importing the reader modules registers them (in this order, which is the sniffing order).
-from kg.ingest import atom, csv_reader, dailypapers, jsonl  # noqa: F401
-from kg.ingest.inputs import Input, expand, probe, read_input
+from kg.ingest.readers import atom, csv, dailypapers, jsonl  # noqa: F401
 from kg.ingest.registry import Reader, reader_for, readers, register
 from kg.records import Paper
 

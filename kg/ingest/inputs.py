@@ -1,4 +1,4 @@
-"""Finding, checking and opening input files (plain or gzip-compressed UTF-8 text).
+"""Finding and checking input files, and streaming each through its reader.
 
 Everything that can make a whole input unusable is found by :func:`probe` before any record is
 read: a missing path, a directory without inputs, an empty file, a ``.gz`` that is not gzip, a
@@ -6,36 +6,33 @@ file that is not text (NUL bytes, or mostly not UTF-8, in its first 64 KB), an u
 reader's own up-front ``check``. Corrupt gzip data further into a file is raised as
 :class:`~kg.errors.KGError` by :func:`read_input` when reached.
 
-A line with bytes that are not UTF-8 is a bad record, like a malformed JSON line: it is reported
-as an :class:`~kg.errors.InputProblem` naming file, line and column, and reading goes on (readers
-whose format cannot survive a lost line, such as XML, set ``Reader.skips_bad_lines = False`` and
-the file fails there instead). A record longer than :data:`MAX_RECORD_CHARS` is skipped the same
+Decoding (gzip, UTF-8, the head readers sniff) is :mod:`kg.ingest.decoding`'s. A line with bytes
+that are not UTF-8 is a bad record, like a malformed JSON line: it is reported as an
+:class:`~kg.errors.InputProblem` naming file, line and column, and reading goes on (readers whose
+format cannot survive a lost line, such as XML, set ``Reader.skips_bad_lines = False`` and the
+file fails there instead). A record longer than :data:`MAX_RECORD_CHARS` is skipped the same
 way (see there). Files of an unknown type inside a directory are named, never silently ignored.
 """
 
 from __future__ import annotations
 
-import codecs
-import gzip
-import re
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from kg.errors import InputProblem, KGError
-from kg.ingest.registry import HEAD_CHARS, Reader, reader_for, strip_compression, supported_suffixes
+from kg.ingest.decoding import (
+    GZIP_ERRORS,
+    decode_head,
+    first_bad_line,
+    is_gzip,
+    open_text,
+    raw_head,
+    strip_compression,
+    text_lines,
+)
+from kg.ingest.registry import Reader, reader_for, supported_suffixes
 from kg.records import Paper
-
-GZIP_MAGIC = b"\x1f\x8b"
-#: Bytes read to decode and sniff the head (UTF-8 needs at most 4 bytes per character).
-_HEAD_BYTES = 4 * HEAD_CHARS
-_GZIP_ERRORS = (OSError, EOFError, zlib.error)
-_BOM = codecs.BOM_UTF8
-#: A bare CR line end (old Mac files) inside a b"\n"-split line: split there too, as text mode
-#: with ``newline=""`` did, so that line numbers stay those of an editor.
-_BARE_CR = re.compile(rb"(?<=\r)(?!\n)")
 
 #: Longest record (title + abstract, in characters) that is read; longer ones are skipped.
 #:
@@ -46,15 +43,6 @@ _BARE_CR = re.compile(rb"(?<=\r)(?!\n)")
 #: user to fix the input. It also keeps spaCy far from its 1,000,000-character limit (E088) and a
 #: single record from taking minutes and gigabytes.
 MAX_RECORD_CHARS = 20_000
-#: A file whose first 64 KB has more than this share of non-UTF-8 lines is not UTF-8 text at all
-#: (binary, or a legacy encoding throughout): one error for the file, not one per line.
-_MAX_BAD_LINE_SHARE = 0.5
-
-
-class BadLine(str):
-    """The stand-in a reader sees for a line that was not UTF-8: an empty line (its line end
-    kept, so later line numbers stay right). Its problem is already reported; a reader whose
-    record spans several lines (a quoted CSV field) drops the record that contains one."""
 
 
 class SkippedFiles(InputProblem):
@@ -120,93 +108,6 @@ def expand(
     return found
 
 
-def _is_gzip(name: str, path: Path) -> bool:
-    try:
-        with path.open("rb") as f:
-            magic = f.read(2)
-    except OSError as err:
-        raise KGError(f"{name}: cannot read ({err.strerror or err})") from None
-    gzipped = magic == GZIP_MAGIC
-    if strip_compression(path)[1] and not gzipped:
-        raise KGError(f"{name}: not a gzip file (the name ends in .gz but the content is not gzip)")
-    return gzipped
-
-
-def _raw_head(name: str, path: Path, gzipped: bool) -> tuple[bytes, bool]:
-    """The first bytes of the (decompressed) content and whether that is all of it."""
-    try:
-        opener = gzip.open if gzipped else open
-        with opener(path, "rb") as f:
-            raw = f.read(_HEAD_BYTES)
-            eof = len(raw) < _HEAD_BYTES or not f.read(1)
-    except _GZIP_ERRORS as err:
-        if gzipped:
-            raise KGError(f"{name}: corrupt gzip data ({err})") from None
-        raise KGError(f"{name}: cannot read ({getattr(err, 'strerror', None) or err})") from None
-    return raw, eof
-
-
-def _bad_byte(name: str, lines: Iterable[bytes], at_eof: bool = True) -> KGError | None:
-    """A KGError locating the first undecodable byte (UTF-8 sequences never span lines)."""
-    for n, raw in enumerate(lines, 1):
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as err:
-            if not at_eof and err.end == len(raw) and not raw.endswith(b"\n"):
-                return None  # a character cut off at the end of the head, not an error
-            bad = raw[err.start : err.start + 1].hex()
-            return KGError(
-                f"{name}:{n}: not UTF-8 text (byte 0x{bad} in column {err.start + 1}); "
-                "convert it with e.g. iconv -t utf-8"
-            )
-    return None
-
-
-def _decode_head(name: str, raw: bytes, eof: bool, strict: bool = True) -> str:
-    """The decoded head. Binary content (NUL bytes), or mostly non-UTF-8 lines, is a KGError for
-    the whole file; with ``strict`` so is any bad byte, otherwise such lines read as empty (the
-    records on them are reported when the file is read)."""
-    if b"\x00" in raw:
-        raise KGError(
-            f"{name}: not UTF-8 text (NUL bytes in its first {len(raw):,} bytes: binary data, "
-            "or UTF-16/32 text, which iconv -t utf-8 converts)"
-        )
-    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
-    try:
-        text = decoder.decode(raw, final=eof)
-    except UnicodeDecodeError:
-        lines = raw.splitlines(keepends=True)
-        error = _bad_byte(name, lines, eof) or KGError(f"{name}: not UTF-8 text")
-        if not eof and lines and not lines[-1].endswith((b"\n", b"\r")):
-            lines = lines[:-1]  # a line cut off at the end of the head
-        good: list[str] = []
-        bad = 0
-        for line in lines:
-            try:
-                good.append(line.decode("utf-8"))
-            except UnicodeDecodeError:
-                bad += 1
-                good.append("\n")
-        texts = sum(1 for line in lines if line.strip())
-        if strict or not texts or bad > _MAX_BAD_LINE_SHARE * texts:
-            if not strict and bad > 1:
-                error = KGError(
-                    f"{str(error).split(';')[0]}; so are {bad - 1} more of its first "
-                    f"{texts} lines: convert it with e.g. iconv -t utf-8"
-                )
-            raise error from None
-        text = "".join(good).removeprefix("\ufeff")
-    return text[:HEAD_CHARS]
-
-
-def read_head(name: str, path: Path, gzipped: bool | None = None) -> str:
-    """The decoded start of a file (what sniffers and checks see). KGError if unreadable."""
-    if gzipped is None:
-        gzipped = _is_gzip(name, path)
-    raw, eof = _raw_head(name, path, gzipped)
-    return _decode_head(name, raw, eof)
-
-
 def probe(name: str, path: Path) -> Input:
     """Check one file up front and pick its reader; KGError with one line naming it otherwise."""
     try:
@@ -215,55 +116,17 @@ def probe(name: str, path: Path) -> Input:
         raise KGError(f"{name}: cannot read ({err.strerror})") from None
     if size == 0:
         raise KGError(f"{name}: empty file")
-    gzipped = _is_gzip(name, path)
-    raw, eof = _raw_head(name, path, gzipped)
-    head = _decode_head(name, raw, eof, strict=False)
+    gzipped = is_gzip(name, path)
+    raw, eof = raw_head(name, path, gzipped)
+    head = decode_head(name, raw, eof, strict=False)
     if eof and not head.strip():
         raise KGError(f"{name}: empty file" + (" (after decompression)" if gzipped else ""))
     reader = reader_for(name, head=head)
     if not reader.skips_bad_lines:
-        _decode_head(name, raw, eof, strict=True)
+        decode_head(name, raw, eof, strict=True)
     if reader.check is not None:
         reader.check(name, head)
     return Input(name=name, path=path, reader=reader, gzipped=gzipped)
-
-
-def open_text(path: Path, gzipped: bool) -> IO[str]:
-    """UTF-8 text (a leading BOM dropped; newline="" so the csv module sees raw line ends)."""
-    if gzipped:
-        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
-    return path.open(encoding="utf-8-sig", newline="")
-
-
-def _bad_line_problem(name: str, number: int, raw: bytes, err: UnicodeDecodeError) -> InputProblem:
-    bad = raw[err.start : err.start + 1].hex()
-    return InputProblem(
-        name,
-        number,
-        f"not UTF-8 text (byte 0x{bad} in column {err.start + 1}): the record on this line is "
-        "skipped (convert the file with e.g. iconv -t utf-8)",
-    )
-
-
-def _text_lines(inp: Input, problems: list[InputProblem]) -> Iterator[str]:
-    """The decoded lines of an input (line ends kept). A line that is not UTF-8 becomes a
-    :class:`BadLine` and its problem is appended to ``problems`` (the caller reports it)."""
-    opener = gzip.open if inp.gzipped else open
-    with opener(inp.path, "rb") as f:
-        number = 0
-        for chunk in f:
-            if number == 0 and chunk.startswith(_BOM):
-                chunk = chunk[len(_BOM) :]
-            pieces = _BARE_CR.split(chunk) if b"\r" in chunk[:-2] else (chunk,)
-            for raw in pieces:
-                if not raw:
-                    continue
-                number += 1
-                try:
-                    yield raw.decode("utf-8")
-                except UnicodeDecodeError as err:
-                    problems.append(_bad_line_problem(inp.name, number, raw, err))
-                    yield BadLine(raw[len(raw.rstrip(b"\r\n")) :].decode("ascii") or "\n")
 
 
 def _too_long(name: str, paper: Paper) -> InputProblem | None:
@@ -294,11 +157,12 @@ def read_input(inp: Input) -> Iterator[Paper | InputProblem]:
                 records = inp.reader.read(inp.name, f)
                 yield from _checked(inp, records, problems)
         else:
-            records = inp.reader.read(inp.name, _text_lines(inp, problems))
+            lines = text_lines(inp.name, inp.path, inp.gzipped, problems)
+            records = inp.reader.read(inp.name, lines)
             yield from _checked(inp, records, problems)
     except UnicodeDecodeError:
-        raise _first_bad_line(inp) from None
-    except _GZIP_ERRORS as err:
+        raise first_bad_line(inp.name, inp.path, inp.gzipped) from None
+    except GZIP_ERRORS as err:
         if isinstance(err, FileNotFoundError | PermissionError) or not inp.gzipped:
             raise KGError(
                 f"{inp.name}: cannot read ({getattr(err, 'strerror', None) or err})"
@@ -318,14 +182,3 @@ def _checked(
         yield record
     yield from problems
     problems.clear()
-
-
-def _first_bad_line(inp: Input) -> KGError:
-    """Locate undecodable bytes (only called after decoding already failed)."""
-    opener = gzip.open if inp.gzipped else open
-    try:
-        with opener(inp.path, "rb") as f:
-            found = _bad_byte(inp.name, f)
-    except _GZIP_ERRORS:
-        found = None
-    return found or KGError(f"{inp.name}: not UTF-8 text")

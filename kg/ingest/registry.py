@@ -7,8 +7,9 @@ may load a :class:`Reader` or a module that calls :func:`register` on import). U
 the format of a file is chosen for the caller: :func:`reader_for` picks a reader by file suffix
 (after stripping ``.gz``) and otherwise by letting each reader sniff the first few KB.
 
-Built-in readers (``dailypapers``, ``jsonl``, ``csv``, ``atom``) register themselves when
-:mod:`kg.ingest` imports their modules. A reader is::
+Built-in readers (``dailypapers``, ``jsonl``, ``csv``, ``atom``, one module each in
+:mod:`kg.ingest.readers`, like rdflib's ``plugins/parsers/``) register themselves when
+:mod:`kg.ingest` imports them. A reader is::
 
     Reader(name="jsonl", suffixes=(".jsonl", ".ndjson"), sniff=sniff, read=read)
 
@@ -28,25 +29,21 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from kg.errors import InputProblem, KGError
+from kg.ingest.decoding import read_head, strip_compression
 from kg.records import Paper
 
 __all__ = [
     "ENTRY_POINT_GROUP",
-    "HEAD_CHARS",
     "Reader",
     "get",
     "reader_for",
     "readers",
     "register",
-    "strip_compression",
     "supported_suffixes",
 ]
 
 #: Entry-point group through which installed packages add readers.
 ENTRY_POINT_GROUP = "kg.readers"
-#: How much decoded text from the start of a file sniffers and checks see.
-HEAD_CHARS = 16 * 1024
-
 ReadFn = Callable[[str, Iterable[str]], Iterator["Paper | InputProblem"]]
 
 
@@ -62,7 +59,7 @@ class Reader:
     check: Callable[[str, str], None] | None = None
     description: str = ""
     #: Whether a line that is not UTF-8 may be skipped as a bad record (it reaches ``read`` as
-    #: an empty :class:`kg.ingest.inputs.BadLine`). False for formats a lost line breaks as a
+    #: an empty :class:`kg.ingest.decoding.BadLine`). False for formats a lost line breaks as a
     #: whole (XML): there the file fails with a KGError naming the line.
     skips_bad_lines: bool = True
 
@@ -109,15 +106,6 @@ def supported_suffixes() -> list[str]:
     return sorted({s for r in readers() for s in r.suffixes})
 
 
-def strip_compression(path: str | Path) -> tuple[str, bool]:
-    """(the format suffix, whether the name ends in .gz): "x.jsonl.gz" -> (".jsonl", True)."""
-    name = Path(path).name.lower()
-    gz = name.endswith(".gz")
-    if gz:
-        name = name[:-3]
-    return Path(name).suffix, gz
-
-
 def reader_for(path: str | Path, head: str | None = None) -> Reader:
     """The reader for a file: by suffix (ignoring ``.gz``), else by sniffing its first few KB.
 
@@ -131,8 +119,6 @@ def reader_for(path: str | Path, head: str | None = None) -> Reader:
             if suffix in reader.suffixes:
                 return reader
     if head is None:
-        from kg.ingest.inputs import read_head  # local: inputs imports this module
-
         head = read_head(str(path), Path(path))
     for reader in all_readers:
         if reader.sniff(head):

@@ -249,41 +249,93 @@ def _node_of(text: str, scoped: dict[str, str]) -> str:
     return key
 
 
+@dataclass
+class _Reading:
+    """What one pass over the extractions collects: the nodes mentions start on, and the
+    evidence (forms, labels, definitions) the merge passes and the entity pass read."""
+
+    #: "mAP" -> "mean average precision": exact-case aliases of the curated table
+    exact_aliases: dict[str, str]
+    forms_of: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    labels_of: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    papers_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    mention_node: dict[tuple[int, int], str] = field(default_factory=dict)
+    acronym_node: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: node -> form -> paper
+    scoped_forms: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    #: node -> forms in papers that do not define it
+    undefined_forms: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    #: paper-scoped acronym variants
+    variants: list[tuple[str, str, Reason]] = field(default_factory=list)
+    #: key -> node of its single-word forms ("maps", "Clean")
+    word_nodes: dict[str, str] = field(default_factory=dict)
+    #: term-table types, routed
+    routed_labels: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    #: node -> exact alias -> term
+    aliased_forms: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    #: keys of names some paper proposes
+    proposed_keys: set[str] = field(default_factory=set)
+    #: (short key, long key) of every acronym definition
+    definitions: list[tuple[str, str]] = field(default_factory=list)
+    #: (extraction index, head mention, tail mention, relation, paper) for kg.link.relations
+    pending_relations: list[tuple[int, int, int, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Terms:
+    """What the alias-table pass learns from the curated term table."""
+
+    term_of_key: dict[str, str] = field(default_factory=dict)
+    term_label: dict[str, str] = field(default_factory=dict)
+    #: names whose meaning the curated table fixes
+    curated_keys: set[str] = field(default_factory=set)
+
+
 def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
     """Resolve the mentions of ``extractions`` into entities, reading them once (at scale
-    they are streamed from checkpoints, and parsing them again cost a fifth of the step)."""
-    uf = _UnionFind()
-    forms_of: dict[str, Counter[str]] = defaultdict(Counter)  # node -> surface forms
-    labels_of: dict[str, Counter[str]] = defaultdict(Counter)
-    papers_of: dict[str, set[str]] = defaultdict(set)
-    mention_node: dict[tuple[int, int], str] = {}
-    acronym_node: dict[tuple[int, int], str] = {}
-    scoped_forms: dict[str, dict[str, str]] = defaultdict(dict)  # node -> form -> paper
-    undefined_forms: dict[str, Counter[str]] = defaultdict(Counter)  # node -> forms elsewhere
-    variants: list[tuple[str, str, Reason]] = []  # paper-scoped acronym variants
-    word_nodes: dict[str, str] = {}  # key -> node of its single-word forms ("maps", "Clean")
-    routed_labels: dict[str, Counter[str]] = defaultdict(Counter)  # term-table types, routed
-    aliased_forms: dict[str, dict[str, str]] = defaultdict(dict)  # node -> exact alias -> term
-    proposed_keys: set[str] = set()  # keys of names some paper proposes
-    definitions: list[tuple[str, str]] = []  # (short key, long key) of every acronym definition
+    they are streamed from checkpoints, and parsing them again cost a fifth of the step).
 
-    exact_aliases = _exact_aliases()
-    pending_relations: list[tuple[int, int, int, str, str]] = []
+    The merge passes run in the order of the module docstring's rules; each may only join
+    clusters, so a later pass sees the earlier ones' merges.
+    """
+    uf = _UnionFind()
+    seen = _read_mentions(extractions, uf)
+    _merge_spacing_variants(uf, seen)
+    terms = _merge_alias_table(uf, seen)
+    _merge_fuzzy_variants(uf)
+    _merge_acronym_variants(uf, seen.variants)
+    _merge_acronyms(uf, seen, terms.curated_keys)
+    entities, entity_of_root = _entities(uf, seen, terms)
+
+    mention_entity = {k: entity_of_root[uf.find(n)] for k, n in seen.mention_node.items()}
+    acronym_entity = {
+        k: entity_of_root[uf.find(n)]
+        for k, n in seen.acronym_node.items()
+        if uf.find(n) in entity_of_root
+    }
+    relations = relation_support(seen.pending_relations, mention_entity)
+    return Resolution(entities, mention_entity, acronym_entity, relations)
+
+
+def _read_mentions(extractions: Iterable[PaperExtraction], uf: _UnionFind) -> _Reading:
+    """Put every mention on its starting node (its key, its paper's long form for a defined
+    acronym, the term of an exact-case alias, or its key's word node) and collect the evidence."""
+    seen = _Reading(exact_aliases=_exact_aliases())
     for i, ext in enumerate(extractions):
         scoped = _scoped_definitions(ext)
         pid = ext.paper.local_id
-        pending_relations.extend((i, r.head, r.tail, r.relation, pid) for r in ext.relations)
+        seen.pending_relations.extend((i, r.head, r.tail, r.relation, pid) for r in ext.relations)
         for j, m in enumerate(ext.mentions):
             key = surface_key(m.text)
             node = _node_of(m.text, scoped)
-            if node == key and (term := _exact_alias(m.text, exact_aliases)) is not None:
+            if node == key and (term := _exact_alias(m.text, seen.exact_aliases)) is not None:
                 node = surface_key(term)  # "mAP": mean average precision, not MAP's entity
-                aliased_forms[node].setdefault(m.text, term)
+                seen.aliased_forms[node].setdefault(m.text, term)
                 m_label = m.label
             elif node != key:
-                scoped_forms[node].setdefault(m.text, pid)
+                seen.scoped_forms[node].setdefault(m.text, pid)
                 if m.extractor == GAZETTEER:  # its type is the table's other meaning of it
-                    routed_labels[node][m.label] += 1
+                    seen.routed_labels[node][m.label] += 1
                     m_label = None
                 else:
                     m_label = m.label
@@ -292,40 +344,45 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
                 # how papers that do not define it write the key; a word there ("maps", "we")
                 # is kept apart until the acronyms merge (a defining paper's "Glider" is the name)
                 if key not in scoped:
-                    undefined_forms[key][m.text] += 1
+                    seen.undefined_forms[key][m.text] += 1
                     if _written_as_word(m.text):
                         uf.find(key)
-                        node = word_nodes.setdefault(key, key + WORD_NODE)
+                        node = seen.word_nodes.setdefault(key, key + WORD_NODE)
             uf.find(node)
-            mention_node[(i, j)] = node
-            forms_of[node][m.text] += 2 if m.field == "abstract" else 1
+            seen.mention_node[(i, j)] = node
+            seen.forms_of[node][m.text] += 2 if m.field == "abstract" else 1
             if m_label is not None:
-                labels_of[node][m_label] += 1
-            papers_of[node].add(pid)
+                seen.labels_of[node][m_label] += 1
+            seen.papers_of[node].add(pid)
             if m.relation == "proposes":
-                proposed_keys.add(key)
+                seen.proposed_keys.add(key)
         for j, a in enumerate(ext.acronyms):
             long_key = surface_key(a.long)
-            acronym_node[(i, j)] = long_key
+            seen.acronym_node[(i, j)] = long_key
             uf.find(long_key)
-            definitions.append((surface_key(a.short), long_key))
-        variants += _acronym_variants(ext)
+            seen.definitions.append((surface_key(a.short), long_key))
+        seen.variants += _acronym_variants(ext)
+    return seen
 
-    # spacing variants: "CIFAR10"/"CIFAR-10", "MSCOCO"/"MS COCO", "pretraining"/"pre-training"
+
+def _merge_spacing_variants(uf: _UnionFind, seen: _Reading) -> None:
+    """Spacing variants: "CIFAR10"/"CIFAR-10", "MSCOCO"/"MS COCO", "pretraining"/"pre-training"."""
     by_compact: dict[str, str] = {}
     for key in sorted(uf.parent):
         if key.endswith(WORD_NODE) or any(len(w) == 1 and w.isalpha() for w in key.split()):
             continue  # a lone letter is a symbol: "A_i" is not AI, "rules R" not RULER
         first = by_compact.setdefault(key.replace(" ", ""), key)
-        if first != key and not _coined_against_phrase(first, key, forms_of, proposed_keys):
+        if first != key and not _coined_against_phrase(
+            first, key, seen.forms_of, seen.proposed_keys
+        ):
             uf.union(first, key, SPACING)
             uf.reason.setdefault(first, SPACING)  # either side may end up the label
 
-    # alias table
-    term_of_key: dict[str, str] = {}
-    term_label: dict[str, str] = {}
-    curated_keys: set[str] = set()  # names whose meaning the curated table fixes
-    dominant = _dominant_meanings(definitions)
+
+def _merge_alias_table(uf: _UnionFind, seen: _Reading) -> _Terms:
+    """Alias table: join the keys of each term's aliases to its canonical name."""
+    terms = _Terms()
+    dominant = _dominant_meanings(seen.definitions)
     for term in load_terms():
         canon = surface_key(term.canonical)
         term_keys = {surface_key(form) for form in term.forms}
@@ -334,19 +391,22 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
         other_meaning = {
             surface_key(a)
             for a in term.aliases
-            if a in exact_aliases and dominant.get(surface_key(a), canon) not in term_keys
+            if a in seen.exact_aliases and dominant.get(surface_key(a), canon) not in term_keys
         }
         keys = {canon} | ({surface_key(a) for a in term.aliases} - other_meaning)
         if term.curated:
-            curated_keys.update(keys)
-        term_of_key.setdefault(canon, term.canonical)
-        term_label[canon] = term.label
+            terms.curated_keys.update(keys)
+        terms.term_of_key.setdefault(canon, term.canonical)
+        terms.term_label[canon] = term.label
         for key in sorted(keys):
             if key in uf.parent and key != canon:
                 uf.union(canon, key, Reason("alias-table", 1.0, f"alias of '{term.canonical}'"))
-                term_of_key.setdefault(key, term.canonical)
+                terms.term_of_key.setdefault(key, term.canonical)
+    return terms
 
-    # fuzzy spelling variants of long forms, blocked by initials and word count
+
+def _merge_fuzzy_variants(uf: _UnionFind) -> None:
+    """Fuzzy spelling variants of long forms, blocked by initials and word count."""
     blocks: dict[tuple[str, int], list[str]] = defaultdict(list)
     for key in sorted(uf.parent):
         words = key.split()
@@ -365,15 +425,21 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
                     # either side may end up the label: the other must say why it was merged
                     uf.reason.setdefault(a, Reason("fuzzy", score, f"spelling variant of '{b}'"))
 
-    # paper-scoped variants of a defined long form (title "Chain-of-Note", "Chain-of-Noting (CoN)")
+
+def _merge_acronym_variants(uf: _UnionFind, variants: list[tuple[str, str, Reason]]) -> None:
+    """Paper-scoped variants of a defined long form (title "Chain-of-Note", "Chain-of-Noting
+    (CoN)")."""
     for long_key, key, reason in variants:
         if uf.find(long_key) != uf.find(key):
             uf.union(long_key, key, reason)
             uf.reason.setdefault(long_key, reason)  # explains the long form if it is not the label
 
-    # acronyms: global merge only where one meaning dominates
+
+def _merge_acronyms(uf: _UnionFind, seen: _Reading, curated_keys: set[str]) -> None:
+    """Acronyms: a global merge only where one meaning dominates; then every word node that no
+    acronym claimed rejoins its key."""
     meanings: dict[str, Counter[str]] = defaultdict(Counter)
-    for short_key, long_key in definitions:
+    for short_key, long_key in seen.definitions:
         meanings[short_key][uf.find(long_key)] += 1
     for short_key, counter in sorted(meanings.items()):
         if short_key not in uf.parent:
@@ -384,16 +450,20 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
             n / total > ACRONYM_MAJORITY
             and not tied
             and uf.find(short_key) != root
-            and _mostly_acronym(undefined_forms[short_key])
+            and _mostly_acronym(seen.undefined_forms[short_key])
             and short_key not in curated_keys
         ):
             detail = f"defined as '{root}' in {n} of {total} definitions"
             uf.union(root, short_key, Reason("acronym", round(n / total, 3), detail))
-            word_nodes.pop(short_key, None)  # the word ("maps", "we") is not the acronym
-    for key, node in word_nodes.items():  # everywhere else the word is its key's entity
+            seen.word_nodes.pop(short_key, None)  # the word ("maps", "we") is not the acronym
+    for key, node in seen.word_nodes.items():  # everywhere else the word is its key's entity
         uf.union(key, node, NORMALIZED)
 
-    # clusters -> entities
+
+def _entities(
+    uf: _UnionFind, seen: _Reading, terms: _Terms
+) -> tuple[dict[str, ResolvedEntity], dict[str, str]]:
+    """Clusters -> entities: (entities by id, entity id of each cluster root)."""
     clusters: dict[str, list[str]] = defaultdict(list)
     for node in uf.parent:
         clusters[uf.find(node)].append(node)
@@ -406,54 +476,50 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
         labels: Counter[str] = Counter()
         papers: set[str] = set()
         for node in members:
-            forms.update(forms_of[node])
-            labels.update(labels_of[node])
-            papers |= papers_of[node]
+            forms.update(seen.forms_of[node])
+            labels.update(seen.labels_of[node])
+            papers |= seen.papers_of[node]
         if not forms:
             continue  # only alias-table or definition nodes, never mentioned
-        label = _canonical_label(members, forms, term_of_key)
-        etype = next((term_label[n] for n in members if n in term_label), None)
+        label = _canonical_label(members, forms, terms.term_of_key)
+        etype = next((terms.term_label[n] for n in members if n in terms.term_label), None)
         if etype is None:
             if not labels:  # only routed term-table matches: their type is better than none
                 for node in members:
-                    labels.update(routed_labels.get(node, ()))
+                    labels.update(seen.routed_labels.get(node, ()))
             etype = _majority(labels)
         slug = slugify(label, 60)
         if slug in taken:
             slug = f"{slug}-{short_hash(' '.join(members), 6)}"
         taken.add(slug)
         entity = ResolvedEntity(id=slug, label=label, type=etype, papers=papers)
-        label_key = surface_key(label)
         for form in sorted(forms):
-            key = surface_key(form)
-            node = next((n for n in members if form in forms_of[n]), key)
-            if form == label:
-                reason = Reason("canonical", 1.0, "canonical label")
-            elif key == label_key:
-                reason = NORMALIZED
-            elif key in uf.reason and uf.find(key) == root:
-                reason = uf.reason[key]
-            elif form in scoped_forms.get(node, {}):
-                paper = scoped_forms[node][form]
-                reason = Reason("acronym", 1.0, f"defined as '{label}' in paper {paper}")
-            elif form in aliased_forms.get(node, {}):
-                reason = Reason("alias-table", 1.0, f"alias of '{aliased_forms[node][form]}'")
-            elif key in uf.reason:
-                reason = uf.reason[key]
-            else:
-                reason = uf.reason.get(node) or Reason("normalized", 1.0, "")
-            entity.forms[form] = reason
+            entity.forms[form] = _form_reason(form, label, root, members, uf, seen)
         entities[slug] = entity
         entity_of_root[root] = slug
+    return entities, entity_of_root
 
-    mention_entity = {k: entity_of_root[uf.find(n)] for k, n in mention_node.items()}
-    acronym_entity = {
-        k: entity_of_root[uf.find(n)]
-        for k, n in acronym_node.items()
-        if uf.find(n) in entity_of_root
-    }
-    relations = relation_support(pending_relations, mention_entity)
-    return Resolution(entities, mention_entity, acronym_entity, relations)
+
+def _form_reason(
+    form: str, label: str, root: str, members: list[str], uf: _UnionFind, seen: _Reading
+) -> Reason:
+    """Why ``form`` belongs to the entity labelled ``label`` (what ``kg explain`` shows)."""
+    key = surface_key(form)
+    node = next((n for n in members if form in seen.forms_of[n]), key)
+    if form == label:
+        return Reason("canonical", 1.0, "canonical label")
+    if key == surface_key(label):
+        return NORMALIZED
+    if key in uf.reason and uf.find(key) == root:
+        return uf.reason[key]
+    if form in seen.scoped_forms.get(node, {}):
+        paper = seen.scoped_forms[node][form]
+        return Reason("acronym", 1.0, f"defined as '{label}' in paper {paper}")
+    if form in seen.aliased_forms.get(node, {}):
+        return Reason("alias-table", 1.0, f"alias of '{seen.aliased_forms[node][form]}'")
+    if key in uf.reason:
+        return uf.reason[key]
+    return uf.reason.get(node) or Reason("normalized", 1.0, "")
 
 
 def _mostly_acronym(forms: Counter[str]) -> bool:

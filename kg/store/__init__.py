@@ -1,15 +1,17 @@
-"""The persistent graph store (Oxigraph): build output, incremental adds, export, SPARQL server.
+"""The persistent graph store (Oxigraph): build output, incremental adds, export.
 
-Modules, one job each:
+Persistence only; running SPARQL on a store is :mod:`kg.sparql`'s job and serving it over HTTP
+:mod:`kg.serve`'s. Modules, one job each:
 
 * :mod:`kg.store.lock` - the writer lock and readers' generation locks;
 * :mod:`kg.store.core` - directory layout, opening for reading, atomic publishing (bulk load);
 * :mod:`kg.store.extractions` - extraction records as JSON Lines (what ``kg add`` re-links);
-* ``kg add`` (:mod:`kg.build.add`) writes new generations through the build's path;
-* :mod:`kg.store.native` - SPARQL run in Oxigraph, results as :class:`kg.query.QueryResult`;
-* :mod:`kg.store.library` - the query library (``queries/*.rq``) and safe parameters;
-* :mod:`kg.store.export` - ``kg export`` (Turtle, N-Triples, N-Quads, TriG, JSON-LD);
-* :mod:`kg.store.server` - ``kg serve``: a SPARQL 1.1 Protocol endpoint.
+* :mod:`kg.store.staleness` - what a SPARQL update leaves out of date, and the note saying so;
+* :mod:`kg.store.export` - ``kg export`` (Turtle, N-Triples, N-Quads, TriG, JSON-LD).
+
+Reading a build directory as a graph (:func:`load_directory`, :func:`read_directory`,
+:func:`read_graph`) is here, not in :mod:`kg.rdf.validate`, which reads files only: the store
+layer knows its own layout and hands validation a graph.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ __all__ = [
     "open_graph",
     "open_store",
     "read_directory",
+    "read_graph",
     "read_manifest",
     "store_of",
 ]
@@ -53,12 +56,12 @@ __all__ = [
 
 def load_directory(path: str | Path) -> Graph:
     """A build directory as an rdflib Graph: its store if it has one (read-only, queried natively
-    by :func:`kg.query.run_query`), else its ``graph.ttl``."""
+    by :func:`kg.sparql.query.run_query`), else its ``graph.ttl``."""
     path = Path(path)
     if is_store(path):
         return open_graph(path)
     if (path / GRAPH_FILE).is_file():
-        from kg.validate import load_graph_file
+        from kg.rdf.validate import load_graph_file  # rdflib parsing: only without a store
 
         return load_graph_file(path / GRAPH_FILE)
     raise KGError(
@@ -69,8 +72,7 @@ def load_directory(path: str | Path) -> Graph:
 def read_directory(path: str | Path) -> Graph:
     """A build directory's graph as a new in-memory rdflib Graph the caller may change.
 
-    The store's current content (SPARQL updates included) if it has one, else ``graph.ttl``;
-    the loader :mod:`kg.validate` uses for directories.
+    The store's current content (SPARQL updates included) if it has one, else ``graph.ttl``.
     """
     path = Path(path)
     if not is_store(path):
@@ -86,3 +88,13 @@ def read_directory(path: str | Path) -> Graph:
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True)
     return graph.parse(data=data.decode("utf-8"), format="nt")
+
+
+def read_graph(path: str | Path) -> Graph:
+    """A graph file or a build directory as a new in-memory Graph the caller owns (what
+    ``kg validate`` checks): :func:`read_directory` for a directory, else the file parsed."""
+    if Path(path).is_dir():
+        return read_directory(path)
+    from kg.rdf.validate import load_graph_file
+
+    return load_graph_file(path)

@@ -22,29 +22,15 @@ from pathlib import Path
 import numpy as np
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
 
+from kg.datasets.csabstruct import read_csabstruct, sentences_doc
 from kg.errors import KGError
-from kg.extract.claims import LABELS, ClaimsModel, SentenceFeatures, featurize
+from kg.extract.claims import LABELS, ClaimsModel, SentenceFeatures, featurize, logsumexp
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 CSABSTRUCT = SHARED / "data" / "csabstruct"
 
 DEFAULTS = dict(n_buckets=2**18, c2=20.0, max_iter=300, context=False)
-
-
-def sentences_doc(nlp: Language, sentences: Sequence[str]) -> Doc:
-    """A Doc of the sentences joined by spaces, with the given sentence boundaries."""
-    text = " ".join(s.strip() for s in sentences)
-    doc = nlp.make_doc(text)
-    starts = set()
-    pos = 0
-    for s in sentences:
-        starts.add(pos)
-        pos += len(s.strip()) + 1
-    for tok in doc:
-        tok.is_sent_start = tok.idx in starts or tok.i == 0
-    return doc
 
 
 def abstract_features(
@@ -93,11 +79,6 @@ class _Data:
         self.mask = self.index >= 0
 
 
-def _lse(x: np.ndarray, axis: int) -> np.ndarray:
-    m = x.max(axis=axis, keepdims=True)
-    return (m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))).squeeze(axis)
-
-
 def _nll_and_grad(
     params: np.ndarray, data: _Data, n_buckets: int, n_dense: int, n_labels: int, c2: float
 ):
@@ -124,15 +105,15 @@ def _nll_and_grad(
     alpha = np.zeros((B, T, L))
     alpha[:, 0] = start + em[:, 0]
     for t in range(1, T):
-        cand = _lse(alpha[:, t - 1, :, None] + trans[None], axis=1) + em[:, t]
+        cand = logsumexp(alpha[:, t - 1, :, None] + trans[None], axis=1) + em[:, t]
         alpha[:, t] = np.where(data.mask[:, t, None], cand, alpha[:, t - 1])
     last = lengths - 1
     alpha_last = alpha[np.arange(B), last]
-    log_z = _lse(alpha_last + end, axis=1)
+    log_z = logsumexp(alpha_last + end, axis=1)
     beta = np.zeros((B, T, L))
     beta[np.arange(B), last] = end
     for t in range(T - 2, -1, -1):
-        cand = _lse(trans[None] + (em[:, t + 1] + beta[:, t + 1])[:, None, :], axis=2)
+        cand = logsumexp(trans[None] + (em[:, t + 1] + beta[:, t + 1])[:, None, :], axis=2)
         inner = (t + 1) < lengths
         beta[:, t] = np.where(inner[:, None], cand, beta[:, t])
     marg = np.exp(alpha + beta - log_z[:, None, None])
@@ -227,8 +208,6 @@ def fit_crf(
 
 
 def read_split(path: Path) -> list[tuple[list[str], list[str]]]:
-    from kg.evaluation.csabstruct import read_csabstruct
-
     return read_csabstruct(path)
 
 

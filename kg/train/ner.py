@@ -16,8 +16,8 @@ from typing import IO, Any
 import spacy
 from spacy.util import registry
 
+from kg.datasets.scierc import convert_scierc
 from kg.errors import KGError
-from kg.train.scierc import convert_scierc
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"

@@ -28,9 +28,9 @@ import spacy
 from spacy.language import Language
 from spacy.util import registry
 
+from kg.datasets.scierc import read_scierc
 from kg.errors import KGError
 from kg.train.ner import DEFAULT_CONFIG, SCIERC
-from kg.train.scierc import read_scierc
 from kg.train.vectors import CORPUS, corpus_texts
 
 

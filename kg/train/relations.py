@@ -115,6 +115,7 @@ def train_relations(
     """Train on ``data_dir``/train.json, select on dev.json; -> (model, report)."""
     import spacy
 
+    from kg.datasets.scierc import read_scierc
     from kg.evaluation.relations import (
         best_f1_threshold,
         gold_abstracts,
@@ -124,7 +125,6 @@ def train_relations(
         score,
     )
     from kg.evaluation.scierc import load_ner_model, predict_examples
-    from kg.train.scierc import read_scierc
 
     started = time.perf_counter()
     data_dir = Path(data_dir)

@@ -23,6 +23,7 @@ import spacy
 from spacy.scorer import get_ner_prf
 from spacy.training import Example
 
+from kg.datasets.scierc import load_scierc
 from kg.errors import KGError
 from kg.extract.transformer_ner import (
     IGNORE,
@@ -33,7 +34,6 @@ from kg.extract.transformer_ner import (
     import_torch,
 )
 from kg.train.ner import SCIERC
-from kg.train.scierc import load_scierc
 
 
 def _bio(biluo: list) -> list[int]:

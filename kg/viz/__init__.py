@@ -1,9 +1,10 @@
 """``kg.viz``: interactive, offline HTML views of a built graph (``kg viz``).
 
-One job per module: :mod:`~kg.viz.index` reads the RDF, :mod:`~kg.viz.select` chooses nodes
-and edges with networkx (topic map, neighbourhood, node cap), :mod:`~kg.viz.render` draws them
-with pyvis into our page template, and :mod:`~kg.viz.assets` embeds vis-network so the page
-loads nothing from the network.
+One job per module: :mod:`~kg.viz.source` opens what is drawn (a store, a file, an rdflib
+Graph) as a pyoxigraph Store, :mod:`~kg.viz.index` reads it with SPARQL into dicts,
+:mod:`~kg.viz.select` chooses nodes and edges with networkx (topic map, neighbourhood, node
+cap), :mod:`~kg.viz.render` draws them with pyvis into our page template, and
+:mod:`~kg.viz.assets` embeds vis-network so the page loads nothing from the network.
 """
 
 from __future__ import annotations
@@ -12,17 +13,21 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.viz.index import GraphIndex, read_index
 from kg.viz.render import left_out_lines, render_html, write_html
 from kg.viz.select import DEFAULT_MAX_NODES, Selection, select
+from kg.viz.source import Source, open_path
 
 __all__ = [
     "DEFAULT_MAX_NODES",
     "GraphIndex",
     "Selection",
+    "Source",
     "VizResult",
+    "open_path",
     "read_index",
     "render_html",
     "select",
@@ -52,7 +57,7 @@ class VizResult:
 
 
 def visualize(
-    graph: Graph | GraphIndex,
+    graph: Graph | Source | ox.Store | GraphIndex,
     out: str | Path,
     *,
     focus: str | None = None,
@@ -61,7 +66,10 @@ def visualize(
     max_nodes: int = DEFAULT_MAX_NODES,
     title: str | None = None,
 ) -> VizResult:
-    """Write the topic map (or the neighbourhood of ``focus``) of ``graph`` to ``out``."""
+    """Write the topic map (or the neighbourhood of ``focus``) of ``graph`` to ``out``.
+
+    ``graph``: anything :func:`read_index` reads (``open_path(path)`` for a build directory
+    or a file), or an index already read."""
     started = time.perf_counter()
     index = graph if isinstance(graph, GraphIndex) else read_index(graph)
     sel = select(index, focus=focus, hops=hops, topics=topics, max_nodes=max_nodes)

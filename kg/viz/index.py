@@ -1,23 +1,37 @@
-"""Read what the visualisation needs from an RDF graph into plain Python dicts, in one pass.
+"""Read what the visualisation needs from a graph into plain Python dicts.
 
-Only a handful of indexed triple patterns are read (types, labels, paper-to-entity links,
-``dcterms:subject``, topic links), so this scales to the whole corpus; evidence sentences are
-looked up lazily, only for the nodes and edges that end up on the page.
+A handful of SPARQL SELECTs run by pyoxigraph (types, labels, paper-to-entity links,
+``dcterms:subject``, entity relations), their results read as CSV text (plain strings: no term
+objects are made per value), so indexing the corpus store takes seconds. Every input is first
+made a pyoxigraph Store (:mod:`kg.viz.source`), so there is one indexing path. Counts (topic
+links' shared papers, a relation's supporting papers) are computed from the base triples, not
+read from the graph's precomputed statistics nodes. Evidence sentences are looked up lazily, only
+for the nodes and edges that end up on the page.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
 
-from rdflib import RDF, RDFS, Graph, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import DCTERMS, SKOS
+import pyoxigraph as ox
+from rdflib import Graph
 
-from kg.vocab import ENTITY_KINDS, KG, RELATIONS_BY_STRENGTH
-
-# DefinedNamespace attribute lookups are slow; these are used per evidence triple
-_SUBJECT, _PREDICATE, _OBJECT, _SENTENCE = RDF.subject, RDF.predicate, RDF.object, KG.sentence
+from kg.viz.source import Source, of_graph
+from kg.vocab import (
+    ENTITY_KINDS,
+    ENTITY_RELATION_PROPERTY,
+    KG,
+    RELATION_PROPERTY,
+    RELATIONS_BY_STRENGTH,
+    SYMMETRIC_RELATIONS,
+    sparql_prologue,
+)
 
 
 @dataclass
@@ -34,7 +48,8 @@ class Item:
 
 @dataclass
 class GraphIndex:
-    graph: Graph
+    #: the store evidence is looked up in (:func:`paper_evidence`)
+    store: ox.Store
     items: dict[str, Item]
     #: paper -> topics it is about (dcterms:subject)
     paper_topics: dict[str, set[str]]
@@ -45,11 +60,13 @@ class GraphIndex:
     #: (topic a, topic b) with a < b -> (shared papers, weight)
     topic_links: dict[tuple[str, str], tuple[int, float]]
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
-    #: entity relations (kg:EntityRelation): (entity a, entity b) with a < b -> the strongest
+    #: entity relations (kg:usedFor, ...): (entity a, entity b) with a < b -> the strongest
     #: relation between them as (relation, supporting papers, subject, object)
     entity_relations: dict[tuple[str, str], tuple[str, int, str, str]] = field(default_factory=dict)
     #: entity -> the entities it has a relation with
     related_entities: dict[str, set[str]] = field(default_factory=dict)
+    #: what must stay referenced while ``store`` is read (a store handle holding its generation)
+    keep: Any = field(default=None, repr=False, compare=False)
 
     @property
     def topics(self) -> list[str]:
@@ -87,34 +104,8 @@ class GraphIndex:
         """(relation, sentence) of the strongest evidence that ``paper`` links to ``entity``."""
         cache = self._cache.setdefault("evidence", {})
         if paper not in cache:
-            cache[paper] = self._paper_evidence(paper)
+            cache[paper] = paper_evidence(self.store, paper)
         return cache[paper].get(entity)
-
-    def _paper_evidence(self, paper: str) -> dict[str, tuple[str, str]]:
-        """entity -> (relation, sentence): the strongest kg:Evidence of each of its links."""
-        found: dict[str, tuple[int, str, str]] = {}
-        for ev in self.graph.subjects(_SUBJECT, URIRef(paper)):
-            obj = pred = sentence = None
-            for p, o in self.graph.predicate_objects(ev):
-                if p == _OBJECT:
-                    obj = str(o)
-                elif p == _PREDICATE:
-                    pred = _local(o)
-                elif p == _SENTENCE:
-                    sentence = " ".join(str(o).split())
-            if obj is None or sentence is None:
-                continue
-            rel = pred or "mentions"
-            key = (
-                RELATIONS_BY_STRENGTH.index(rel)
-                if rel in RELATIONS_BY_STRENGTH
-                else len(RELATIONS_BY_STRENGTH),
-                sentence,
-                rel,
-            )
-            if obj not in found or key < found[obj]:
-                found[obj] = key
-        return {obj: (rel, sentence) for obj, (_rank, sentence, rel) in found.items()}
 
 
 def fold(text: str) -> str:
@@ -122,127 +113,241 @@ def fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _local(iri) -> str:
-    text = str(iri)
-    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def _sorted_literals(values) -> tuple[str, ...]:
-    return tuple(sorted({" ".join(str(v).split()) for v in values}, key=lambda s: (s.lower(), s)))
+    return tuple(sorted({" ".join(v.split()) for v in values}, key=lambda s: (s.lower(), s)))
 
 
-def _readable(graph: Graph) -> Graph:
-    """``graph``, or, when it is an empty view over an Oxigraph store (how
-    ``kg.query.load_graph`` opens a build directory: the Graph has its own, empty, context
-    while the data sits in the store's default graph), a Graph over that default graph."""
-    if next(iter(graph.triples((None, None, None))), None) is not None:
-        return graph
-    try:
-        from oxrdflib import OxigraphStore
-    except ImportError:  # pragma: no cover - oxrdflib is a core dependency
-        return graph
-    if isinstance(graph.store, OxigraphStore):
-        return Graph(store=graph.store, identifier=DATASET_DEFAULT_GRAPH_ID)
-    return graph
+def _strength(relation: str) -> int:
+    if relation in RELATIONS_BY_STRENGTH:
+        return RELATIONS_BY_STRENGTH.index(relation)
+    return len(RELATIONS_BY_STRENGTH)
 
 
-def read_index(graph: Graph) -> GraphIndex:
-    """Index ``graph`` (a graph written by ``kg build``) for selection and rendering."""
-    graph = _readable(graph)
-    items: dict[str, Item] = {}
-    labels: dict[str, list[str]] = defaultdict(list)
-    for s, o in graph.subject_objects(RDFS.label):
-        labels[str(s)].append(str(o))
-    alt: dict[str, list[str]] = defaultdict(list)
-    for s, o in graph.subject_objects(SKOS.altLabel):
-        alt[str(s)].append(str(o))
+# --- reading the store ----------------------------------------------------------------------
 
-    for s, o in graph.subject_objects(SKOS.notation):
-        iri = str(s)
-        pref = graph.value(s, SKOS.prefLabel)
-        label = str(pref) if pref is not None else str(o)
-        aliases = tuple(a for a in _sorted_literals(alt.get(iri, ())) if a != label)
-        items[iri] = Item(iri, "Topic", " ".join(label.split()), aliases, notation=str(o))
+_PROLOGUE = sparql_prologue()
 
-    for kind in reversed(ENTITY_KINDS):  # most specific last, so it wins
-        for s in graph.subjects(RDF.type, KG[kind]):
-            iri = str(s)
-            if iri in items and items[iri].kind == "Topic":
-                continue
-            names = _sorted_literals(labels.get(iri, ()))
-            label = names[0] if names else _local(iri)
-            aliases = tuple(a for a in _sorted_literals(alt.get(iri, ())) if a != label)
-            items[iri] = Item(iri, kind, label, aliases)
 
-    papers = {str(s) for s in graph.subjects(RDF.type, KG.Paper)}
-    titles = {str(s): str(o) for s, o in graph.subject_objects(DCTERMS.title) if str(s) in papers}
-    arxiv = {str(s): str(o) for s, o in graph.subject_objects(KG.arxivId) if str(s) in papers}
-    for iri in papers:
-        extra = {"arXiv": arxiv[iri]} if iri in arxiv else {}
-        items[iri] = Item(
-            iri, "Paper", " ".join(titles.get(iri, _local(iri)).split()), (), None, extra
-        )
+def _values(iris) -> str:
+    return " ".join(f"<{iri}>" for iri in iris)
 
-    paper_topics: dict[str, set[str]] = defaultdict(set)
-    for p, t in graph.subject_objects(DCTERMS.subject):
-        p, t = str(p), str(t)
-        if p in items and t in items and items[t].kind == "Topic":
-            paper_topics[p].add(t)
 
-    links: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    entity_papers: dict[str, set[str]] = defaultdict(set)
-    for rel in RELATIONS_BY_STRENGTH:
-        for p, e in graph.subject_objects(KG[rel]):
-            p, e = str(p), str(e)
-            if p in items and e in items and items[e].kind in ENTITY_KINDS:
-                links[p][e].add(rel)
-                entity_papers[e].add(p)
+def select_rows(store: ox.Store, sparql: str) -> Iterator[list[str]]:
+    """The rows of a SELECT as lists of plain strings (IRIs and literals' lexical forms).
 
-    topic_links: dict[tuple[str, str], tuple[int, float]] = {}
-    for node in graph.subjects(RDF.type, KG.TopicLink):
-        ends = sorted(str(t) for t in graph.objects(node, KG.linkedTopic))
-        if len(ends) != 2 or not all(e in items for e in ends):
-            continue
-        shared = graph.value(node, KG.sharedPapers)
-        weight = graph.value(node, KG.weight)
-        topic_links[(ends[0], ends[1])] = (
-            int(shared.toPython()) if shared is not None else 0,
-            float(weight.toPython()) if weight is not None else 0.0,
-        )
-    entity_relations, related = _entity_relations(graph, items)
+    Read from the CSV serialization of the results: one bytes buffer parsed by the csv module,
+    rather than a pyoxigraph term object and its ``.value`` per cell (three times slower on the
+    corpus's million rows). CSV cannot tell an unbound variable from an empty literal, so the
+    queries here bind every variable (no OPTIONAL)."""
+    data = store.query(_PROLOGUE + sparql).serialize(format=ox.QueryResultsFormat.CSV)
+    rows = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    next(rows, None)  # the header
+    return rows
+
+
+_KINDS = {str(KG[k]): k for k in ("Paper", *ENTITY_KINDS)}
+_LINKS = {str(RELATION_PROPERTY[r]): r for r in RELATIONS_BY_STRENGTH}
+_ENTITY_RELATIONS = {str(p): name for name, p in ENTITY_RELATION_PROPERTY.items()}
+
+Q_NOTATIONS = "SELECT ?s ?o WHERE { ?s skos:notation ?o }"
+Q_PREF_LABELS = "SELECT ?s ?o WHERE { ?s skos:prefLabel ?o }"
+Q_LABELS = "SELECT ?s ?o WHERE { ?s rdfs:label ?o }"
+Q_ALT_LABELS = "SELECT ?s ?o WHERE { ?s skos:altLabel ?o }"
+Q_TYPES = f"SELECT ?s ?o WHERE {{ VALUES ?o {{ {_values(_KINDS)} }} ?s a ?o }}"
+Q_TITLES = "SELECT ?s ?o WHERE { ?s a kg:Paper ; dcterms:title ?o }"
+Q_ARXIV = "SELECT ?s ?o WHERE { ?s a kg:Paper ; kg:arxivId ?o }"
+Q_SUBJECTS = "SELECT ?s ?o WHERE { ?s dcterms:subject ?o }"
+Q_LINKS = f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {_values(_LINKS)} }} ?s ?p ?o }}"
+Q_ENTITY_RELATIONS = (
+    f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {_values(_ENTITY_RELATIONS)} }} ?s ?p ?o }}"
+)
+
+
+def _pairs(store: ox.Store, sparql: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for s, o in select_rows(store, sparql):
+        out[s].append(o)
+    return out
+
+
+def read_index(graph: Graph | Source | ox.Store) -> GraphIndex:
+    """Index a graph written by ``kg build`` for selection and rendering.
+
+    ``graph``: an rdflib Graph (see :func:`kg.viz.source.of_graph`), what
+    :func:`kg.viz.source.open_path` opened, or a pyoxigraph Store (its default graph is read).
+    """
+    if isinstance(graph, ox.Store):
+        source = Source(graph)
+    elif isinstance(graph, Source):
+        source = graph
+    else:
+        source = of_graph(graph)
+    store = source.store
+    items = _read_items(store)
+    paper_topics, topic_papers = _read_subjects(store, items)
+    links, entity_papers = _read_links(store, items)
+    entity_relations, related = _entity_relations(store, items)
     return GraphIndex(
-        graph,
+        store,
         items,
-        dict(paper_topics),
-        {p: dict(es) for p, es in links.items()},
-        dict(entity_papers),
-        topic_links,
+        paper_topics,
+        links,
+        entity_papers,
+        _topic_links(topic_papers),
         entity_relations=entity_relations,
         related_entities=related,
+        keep=source.keep,
     )
 
 
+def _read_items(store: ox.Store) -> dict[str, Item]:
+    """Topics (whatever has a skos:notation), entities (most specific kind wins) and papers;
+    a topic stays a topic whatever else it is typed, anything typed kg:Paper is a paper."""
+    alt = _pairs(store, Q_ALT_LABELS)
+    items: dict[str, Item] = {}
+    pref = {s: min(o) for s, o in _pairs(store, Q_PREF_LABELS).items()}
+    for iri, notations in sorted(_pairs(store, Q_NOTATIONS).items()):
+        notation = min(notations)
+        label = " ".join(pref.get(iri, notation).split())
+        aliases = tuple(a for a in _sorted_literals(alt.get(iri, ())) if a != label)
+        items[iri] = Item(iri, "Topic", label, aliases, notation=notation)
+
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for s, o in select_rows(store, Q_TYPES):
+        kinds[s].add(_KINDS[o])
+    labels = _pairs(store, Q_LABELS)
+    for iri in sorted(kinds):
+        found = kinds[iri]
+        if iri in items or found == {"Paper"}:
+            continue
+        kind = next(k for k in ENTITY_KINDS if k in found)
+        names = _sorted_literals(labels.get(iri, ()))
+        label = names[0] if names else _local(iri)
+        aliases = tuple(a for a in _sorted_literals(alt.get(iri, ())) if a != label)
+        items[iri] = Item(iri, kind, label, aliases)
+
+    titles = {s: max(o) for s, o in _pairs(store, Q_TITLES).items()}
+    arxiv = {s: max(o) for s, o in _pairs(store, Q_ARXIV).items()}
+    for iri in sorted(k for k, found in kinds.items() if "Paper" in found):
+        extra = {"arXiv": arxiv[iri]} if iri in arxiv else {}
+        title = " ".join(titles.get(iri, _local(iri)).split())
+        items[iri] = Item(iri, "Paper", title, (), None, extra)
+    return items
+
+
+def _read_subjects(
+    store: ox.Store, items: dict[str, Item]
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """paper -> its topics (dcterms:subject) for indexed papers, and topic -> every subject of
+    it (what the build's topic links count)."""
+    paper_topics: dict[str, set[str]] = defaultdict(set)
+    topic_papers: dict[str, set[str]] = defaultdict(set)
+    for p, t in select_rows(store, Q_SUBJECTS):
+        topic = items.get(t)
+        if topic is None or topic.kind != "Topic":
+            continue
+        topic_papers[topic.iri].add(p)
+        paper = items.get(p)
+        if paper is not None:
+            paper_topics[paper.iri].add(topic.iri)
+    return dict(paper_topics), topic_papers
+
+
+def _read_links(
+    store: ox.Store, items: dict[str, Item]
+) -> tuple[dict[str, dict[str, set[str]]], dict[str, set[str]]]:
+    """paper -> entity -> relations, and entity -> papers (the index's own IRI strings are
+    kept, so a million rows do not keep a million copies)."""
+    links: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    entity_papers: dict[str, set[str]] = defaultdict(set)
+    for p, rel, e in select_rows(store, Q_LINKS):
+        paper, entity = items.get(p), items.get(e)
+        if paper is None or entity is None or entity.kind not in ENTITY_KINDS:
+            continue
+        links[paper.iri][entity.iri].add(_LINKS[rel])
+        entity_papers[entity.iri].add(paper.iri)
+    return {p: dict(es) for p, es in links.items()}, dict(entity_papers)
+
+
+def _topic_links(topic_papers: dict[str, set[str]]) -> dict[tuple[str, str], tuple[int, float]]:
+    """Topic pairs sharing papers -> (shared papers, overlap), as the build's kg:TopicLink
+    nodes state them (:func:`kg.link.topics.topic_links`), computed from the subjects."""
+    out: dict[tuple[str, str], tuple[int, float]] = {}
+    for a, b in combinations(sorted(topic_papers), 2):
+        shared = len(topic_papers[a] & topic_papers[b])
+        if shared:
+            out[(a, b)] = (shared, round(shared / len(topic_papers[a] | topic_papers[b]), 4))
+    return out
+
+
 def _entity_relations(
-    graph: Graph, items: dict[str, Item]
+    store: ox.Store, items: dict[str, Item]
 ) -> tuple[dict[tuple[str, str], tuple[str, int, str, str]], dict[str, set[str]]]:
-    """The kg:EntityRelation edges between indexed entities; of several relations between
-    the same two entities the best supported one (then by name) is kept, one edge per pair."""
+    """The entity relations (kg:usedFor ...) between indexed entities; of several relations
+    between the same two entities the best supported one (then by name) is kept, one edge per
+    pair. A symmetric relation, stated both ways, is one edge with its ends in IRI order."""
+    support = relation_support(store)
     found: dict[tuple[str, str], tuple[str, int, str, str]] = {}
     related: dict[str, set[str]] = defaultdict(set)
-    for node in graph.subjects(RDF.type, KG.EntityRelation):
-        subj, pred, obj = (graph.value(node, p) for p in (_SUBJECT, _PREDICATE, _OBJECT))
-        count = graph.value(node, KG.paperCount)
-        if subj is None or pred is None or obj is None:
-            continue
-        a, b = str(subj), str(obj)
+    for a, pred, b in select_rows(store, Q_ENTITY_RELATIONS):
+        rel = _ENTITY_RELATIONS[pred]
+        if rel in SYMMETRIC_RELATIONS and b < a:
+            a, b = b, a  # (b, rel, a) is the same edge
         if a not in items or b not in items or a == b:
             continue
-        papers = int(count.toPython()) if count is not None else 1
-        value = (_local(pred), papers, a, b)
+        papers = support.get((a, pred, b), 1)
+        value = (rel, papers, a, b)
         key = (min(a, b), max(a, b))
         old = found.get(key)
-        if old is None or (-papers, value[0]) < (-old[1], old[0]):
+        if old is None or (-papers, rel) < (-old[1], old[0]):
             found[key] = value
         related[a].add(b)
         related[b].add(a)
     return found, dict(related)
+
+
+# --- evidence -------------------------------------------------------------------------------
+# Every read of the provenance encoding (kg:Evidence, kg:RelationEvidence: sentences, offsets,
+# the papers a statement was read from) is in this section, so a change of that encoding is
+# adapted here and nowhere else in kg.viz.
+
+Q_PAPER_EVIDENCE = """SELECT ?entity ?relation ?sentence WHERE {
+  ?ev rdf:subject <%s> ; rdf:object ?entity ; kg:sentence ?sentence .
+  OPTIONAL { ?ev rdf:predicate ?relation } }"""
+Q_RELATION_SUPPORT = """SELECT ?head ?relation ?tail (COUNT(DISTINCT ?paper) AS ?papers) WHERE {
+  ?ev a kg:RelationEvidence ; rdf:subject ?head ; rdf:predicate ?relation ; rdf:object ?tail ;
+      prov:wasDerivedFrom ?paper }
+GROUP BY ?head ?relation ?tail"""
+
+
+def paper_evidence(store: ox.Store, paper: str) -> dict[str, tuple[str, str]]:
+    """entity -> (relation, sentence): the strongest kg:Evidence of each of ``paper``'s links
+    (strongest relation, then the alphabetically first sentence: deterministic).
+
+    Written against today's encoding: one reified kg:Evidence per paper-entity statement,
+    rdf:subject the paper, rdf:object the entity, rdf:predicate the relation and the sentence's
+    text in kg:sentence."""
+    found: dict[str, tuple[int, str, str]] = {}
+    for row in store.query(_PROLOGUE + Q_PAPER_EVIDENCE % paper):
+        entity, relation, sentence = row
+        rel = _local(relation.value) if relation is not None else "mentions"
+        text = " ".join(sentence.value.split())
+        key = (_strength(rel), text, rel)
+        if entity.value not in found or key < found[entity.value]:
+            found[entity.value] = key
+    return {e: (rel, text) for e, (_rank, text, rel) in found.items()}
+
+
+def relation_support(store: ox.Store) -> dict[tuple[str, str, str], int]:
+    """(head, relation property, tail) -> how many papers state the entity relation.
+
+    Written against today's encoding: one kg:RelationEvidence per paper and relation it states,
+    reifying the edge (rdf:subject, rdf:predicate, rdf:object) and prov:wasDerivedFrom the
+    paper. Counted here rather than read from the edge's precomputed kg:paperCount."""
+    return {
+        (head, rel, tail): int(n) for head, rel, tail, n in select_rows(store, Q_RELATION_SUPPORT)
+    }

@@ -21,7 +21,7 @@ from pyvis.edge import Edge
 from pyvis.network import Network
 
 from kg.viz import assets
-from kg.viz.index import GraphIndex
+from kg.viz.index import GraphIndex, Item
 from kg.viz.select import MORE, Selection
 from kg.vocab import ENTITY_KINDS, RELATIONS_BY_STRENGTH, SYMMETRIC_RELATIONS
 
@@ -123,107 +123,133 @@ def _papers_lines(index: GraphIndex, papers: list[str]) -> list[str]:
 
 
 def node_tooltip(index: GraphIndex, sel: Selection, iri: str, data: dict) -> str:
+    """A node's hover text: one part per kind of node."""
     if data["kind"] == MORE:
-        kind_word = data["label"].split(" ", 2)[-1]
-        lines = [
-            f"{data['count']:,} {kind_word} not shown one by one",
-            f"The page is capped at {sel.max_nodes:,} nodes (--max-nodes); these rank lowest.",
-            "Highest-ranked of them:",
-        ]
-        lines += [f"  • {_clip(x, 80)}" for x in data["examples"]]
-        return "\n".join(lines)
+        return "\n".join(_more_tip(sel, data))
     item = index.items[iri]
     shown = set(sel.graph.nodes)
     if item.kind == "Topic":
-        papers = index.topic_papers().get(iri, set())
-        lines = [f"{item.label} ({item.notation})", f"Type: topic · {len(papers):,} papers"]
-        lines += _aliases_line(item.aliases, "Also called", item.label)
-        related = sorted(
-            (
-                (s, b if a == iri else a)
-                for (a, b), (s, _w) in index.topic_links.items()
-                if iri in (a, b) and s > 0
-            ),
-            key=lambda x: (-x[0], x[1]),
+        lines = _topic_tip(index, item, shown)
+    elif item.kind == "Paper":
+        lines = _paper_tip(index, item, shown)
+    else:
+        lines = _entity_tip(index, item, shown)
+    return "\n".join(lines)
+
+
+def _more_tip(sel: Selection, data: dict) -> list[str]:
+    """A "+N more" node: how many it stands for, why, and its highest-ranked members."""
+    kind_word = data["label"].split(" ", 2)[-1]
+    lines = [
+        f"{data['count']:,} {kind_word} not shown one by one",
+        f"The page is capped at {sel.max_nodes:,} nodes (--max-nodes); these rank lowest.",
+        "Highest-ranked of them:",
+    ]
+    return lines + [f"  • {_clip(x, 80)}" for x in data["examples"]]
+
+
+def _topic_tip(index: GraphIndex, item: Item, shown: set[str]) -> list[str]:
+    """A topic: names, paper count, the topics it shares most papers with, a few papers."""
+    papers = index.topic_papers().get(item.iri, set())
+    lines = [f"{item.label} ({item.notation})", f"Type: topic · {len(papers):,} papers"]
+    lines += _aliases_line(item.aliases, "Also called", item.label)
+    related = sorted(
+        (
+            (s, b if a == item.iri else a)
+            for (a, b), (s, _w) in index.topic_links.items()
+            if item.iri in (a, b) and s > 0
+        ),
+        key=lambda x: (-x[0], x[1]),
+    )
+    if related:
+        lines.append(
+            "Shares papers with: "
+            + ", ".join(f"{index.items[t].notation} ({s})" for s, t in related[:6])
         )
-        if related:
+    lines.append("Papers:")
+    return lines + _papers_lines(index, _sorted_papers(index, papers, shown))
+
+
+def _paper_tip(index: GraphIndex, item: Item, shown: set[str]) -> list[str]:
+    """A paper: title, arXiv id, topics, what it proposes and mentions, its best evidence."""
+    meta = "Type: paper" + (f" · arXiv {item.extra['arXiv']}" if "arXiv" in item.extra else "")
+    lines = [_clip(item.label, 200), meta]
+    topics = sorted(
+        index.items[t].notation or index.items[t].label
+        for t in index.paper_topics.get(item.iri, ())
+    )
+    if topics:
+        lines.append("Topics: " + ", ".join(topics))
+    links = index.links.get(item.iri, {})
+    proposed = sorted(index.items[e].label for e, rels in links.items() if "proposes" in rels)
+    if proposed:
+        lines.append("Proposes: " + ", ".join(_clip(x, 40) for x in proposed[:6]))
+    others = sorted(index.items[e].label for e, rels in links.items() if "proposes" not in rels)
+    if others:
+        more = f" (+{len(others) - 8} more)" if len(others) > 8 else ""
+        lines.append("Mentions: " + ", ".join(_clip(x, 30) for x in others[:8]) + more)
+    ranked = sorted(links, key=lambda e: (_strongest_rank(links[e]), e not in shown, e))
+    for e in ranked[:1]:
+        ev = index.evidence(item.iri, e)
+        if ev:
             lines.append(
-                "Shares papers with: "
-                + ", ".join(f"{index.items[t].notation} ({s})" for s, t in related[:6])
+                f"Evidence ({RELATION_WORDS.get(ev[0], ev[0])} {index.items[e].label}): "
+                f"“{_clip(ev[1], 300)}”"
             )
-        lines.append("Papers:")
-        lines += _papers_lines(index, _sorted_papers(index, papers, shown))
-        return "\n".join(lines)
-    if item.kind == "Paper":
-        lines = [_clip(item.label, 200)]
-        meta = "Type: paper" + (f" · arXiv {item.extra['arXiv']}" if "arXiv" in item.extra else "")
-        lines.append(meta)
-        topics = sorted(
-            index.items[t].notation or index.items[t].label for t in index.paper_topics.get(iri, ())
-        )
-        if topics:
-            lines.append("Topics: " + ", ".join(topics))
-        links = index.links.get(iri, {})
-        proposed = sorted(index.items[e].label for e, rels in links.items() if "proposes" in rels)
-        if proposed:
-            lines.append("Proposes: " + ", ".join(_clip(x, 40) for x in proposed[:6]))
-        others = sorted(index.items[e].label for e, rels in links.items() if "proposes" not in rels)
-        if others:
-            more = f" (+{len(others) - 8} more)" if len(others) > 8 else ""
-            lines.append("Mentions: " + ", ".join(_clip(x, 30) for x in others[:8]) + more)
-        ranked = sorted(
-            links,
-            key=lambda e: (
-                min(RELATIONS_BY_STRENGTH.index(r) for r in links[e]),
-                e not in shown,
-                e,
-            ),
-        )
-        for e in ranked[:1]:
-            ev = index.evidence(iri, e)
-            if ev:
-                lines.append(
-                    f"Evidence ({RELATION_WORDS.get(ev[0], ev[0])} {index.items[e].label}): "
-                    f"“{_clip(ev[1], 300)}”"
-                )
-        return "\n".join(lines)
-    # an entity
-    papers = index.entity_papers.get(iri, set())
+    return lines
+
+
+def _entity_tip(index: GraphIndex, item: Item, shown: set[str]) -> list[str]:
+    """An entity: names, kind, paper count, the topics of its papers, a few papers (strongest
+    link first) and the first evidence sentence among them."""
+    papers = index.entity_papers.get(item.iri, set())
     lines = [item.label, f"Type: {item.kind.lower()} · {len(papers):,} papers"]
     lines += _aliases_line(item.aliases, label=item.label)
-    spread = Counter(t for p in papers for t in index.paper_topics.get(p, ()))
-    if spread:
-        ranked = sorted(spread.items(), key=lambda kv: (-kv[1], index.items[kv[0]].label))
-        more = f" (+{len(ranked) - 12} more)" if len(ranked) > 12 else ""
-        lines.append(
-            "Topics (papers): "
-            + ", ".join(
-                f"{index.items[t].notation or index.items[t].label} ({n})" for t, n in ranked[:12]
-            )
-            + more
-        )
+    lines += _topic_spread_line(index, papers)
     ordered = heapq.nsmallest(
         PAPERS_IN_TIP + 3,
         papers,
         key=lambda p: (
-            min(RELATIONS_BY_STRENGTH.index(r) for r in index.links[p][iri]),
+            _strongest_rank(index.links[p][item.iri]),
             p not in shown,
             index.items[p].label.casefold(),
             p,
         ),
     )
-    if ordered:
-        lines.append("Papers:")
-        lines += _papers_lines(index, ordered)
-        for p in ordered[:3]:
-            ev = index.evidence(p, iri)
-            if ev:
-                lines.append(
-                    f"Evidence ({short_title(index.items[p].label)}, "
-                    f"{RELATION_WORDS.get(ev[0], ev[0])}): “{_clip(ev[1], 300)}”"
-                )
-                break
-    return "\n".join(lines)
+    if not ordered:
+        return lines
+    lines.append("Papers:")
+    lines += _papers_lines(index, ordered)
+    for p in ordered[:3]:
+        ev = index.evidence(p, item.iri)
+        if ev:
+            lines.append(
+                f"Evidence ({short_title(index.items[p].label)}, "
+                f"{RELATION_WORDS.get(ev[0], ev[0])}): “{_clip(ev[1], 300)}”"
+            )
+            break
+    return lines
+
+
+def _topic_spread_line(index: GraphIndex, papers: set[str]) -> list[str]:
+    """The topics of ``papers`` with how many of them each has, most first (at most 12)."""
+    spread = Counter(t for p in papers for t in index.paper_topics.get(p, ()))
+    if not spread:
+        return []
+    ranked = sorted(spread.items(), key=lambda kv: (-kv[1], index.items[kv[0]].label))
+    more = f" (+{len(ranked) - 12} more)" if len(ranked) > 12 else ""
+    return [
+        "Topics (papers): "
+        + ", ".join(
+            f"{index.items[t].notation or index.items[t].label} ({n})" for t, n in ranked[:12]
+        )
+        + more
+    ]
+
+
+def _strongest_rank(relations: set[str]) -> int:
+    """The rank in RELATIONS_BY_STRENGTH of the strongest of ``relations`` (0: proposes)."""
+    return min(RELATIONS_BY_STRENGTH.index(r) for r in relations)
 
 
 def edge_tooltip(index: GraphIndex, a: str, b: str, data: dict, labels: dict[str, str]) -> str:

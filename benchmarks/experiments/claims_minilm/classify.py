@@ -3,7 +3,7 @@
     python classify.py [--cache /tmp/claims_minilm_cache] [--variants lr,crfsuite,crf_lex_emb]
 
 Train on train only, score on dev with the project's own reader and scorer
-(kg.evaluation.csabstruct.read_csabstruct / scores), so numbers compare with BENCHMARKS.md.
+(kg.datasets.csabstruct.read_csabstruct / scores), so numbers compare with BENCHMARKS.md.
 """
 
 import argparse
@@ -16,7 +16,8 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from kg.evaluation.csabstruct import LABELS, read_csabstruct, scores  # noqa: E402
+from kg.datasets.csabstruct import LABELS, read_csabstruct  # noqa: E402
+from kg.evaluation.csabstruct import scores  # noqa: E402
 
 DATA = Path("/work/shared/data/csabstruct")
 

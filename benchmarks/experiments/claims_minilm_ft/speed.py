@@ -18,7 +18,8 @@ import torch  # noqa: E402
 from ft import DATA, PATH, Model, make_units, predict  # noqa: E402
 from transformers import AutoTokenizer  # noqa: E402
 
-from kg.evaluation.csabstruct import read_csabstruct, scores  # noqa: E402
+from kg.datasets.csabstruct import read_csabstruct  # noqa: E402
+from kg.evaluation.csabstruct import scores  # noqa: E402
 
 torch.set_num_threads(1)
 

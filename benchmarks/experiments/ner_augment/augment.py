@@ -22,7 +22,7 @@ from spacy.vocab import Vocab
 
 from kg.errors import KGError
 from kg.train.ner import SCIERC
-from kg.train.scierc import load_scierc
+from kg.datasets.scierc import load_scierc
 
 SCIERC_TRAIN = SCIERC / "train.json"
 

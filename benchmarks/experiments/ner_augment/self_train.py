@@ -21,7 +21,7 @@ from kg.errors import KGError
 from kg.evaluation.scierc import NER_PIPES, load_ner_model
 from kg.train.ner import SCIERC
 from kg.train.pretrain import pretraining_text
-from kg.train.scierc import load_scierc
+from kg.datasets.scierc import load_scierc
 
 
 def main() -> None:

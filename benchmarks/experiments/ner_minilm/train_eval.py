@@ -4,7 +4,7 @@ SciERC entity recognition (BIO token classification) and score it like ``kg eval
     OMP_NUM_THREADS=1 python benchmarks/experiments/ner_minilm/train_eval.py \
         [--epochs 15] [--lr 1e-4] [--seed 0] [--out /tmp/minilm_ner/run]
 
-Data: ``kg.train.scierc.load_scierc`` (gold docs with the kept, non-overlapping spans). Each gold
+Data: ``kg.datasets.scierc.load_scierc`` (gold docs with the kept, non-overlapping spans). Each gold
 doc's text is re-tokenized with the shipped pipeline's tokenizer (as at run time and as the shipped
 NER was trained, ``gold_preproc = false``); gold BILUO tags are aligned to those tokens
 (``Example.get_aligned_ner``) and turned into BIO. One input per abstract: ``[CLS] pieces [SEP]``
@@ -43,7 +43,7 @@ from transformers import AutoModel, AutoTokenizer  # noqa: E402
 
 from kg.evaluation.scierc import predict_examples  # noqa: E402
 from kg.extract import load_pipeline  # noqa: E402
-from kg.train.scierc import LABELS, load_scierc  # noqa: E402
+from kg.datasets.scierc import LABELS, load_scierc  # noqa: E402
 
 SHARED = Path("/work/shared/data")
 MODEL_DIR = str(get_model_path())

@@ -20,7 +20,7 @@ Papers", "byAK and the research community", the page date "Dec 26"). The parser 
 non-blank lines, classified as metadata (authors, "·", dates) or text; text lines are titles,
 abstracts or organisation lines by position, with length/sentence shape used to re-synchronise
 when a title has no abstract (reported as an InputProblem) instead of shifting every later paper.
-A line that was not UTF-8 (reported by :mod:`kg.ingest.inputs`) loses the paper it belonged to,
+A line that was not UTF-8 (reported by :mod:`kg.ingest.decoding`) loses the paper it belonged to,
 and only that one.
 Page dumps are small, so a file is tokenised whole before parsing (the parser looks ahead).
 """
@@ -32,8 +32,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from kg.errors import InputProblem
+from kg.ingest.decoding import BadLine
 from kg.ingest.fields import clean_text, month_day_date
-from kg.ingest.inputs import BadLine
 from kg.ingest.registry import Reader, register
 from kg.records import Paper
 

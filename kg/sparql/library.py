@@ -329,7 +329,7 @@ SUGGESTIONS = 5
 
 def _entity_labels(target) -> list[str]:
     """Every label and surface form of an entity (what a name parameter is matched against)."""
-    from kg.query import run_query
+    from kg.sparql.query import run_query
 
     rows = run_query(
         target,
@@ -364,7 +364,7 @@ def explain_empty(target, name: str, params: list[str] | dict[str, str] | None) 
     ``names`` and ``acronym``): the entities its value names, or that it names none and the
     nearest labels. A query that silently returns nothing for a typo ("LoRa", "Mixtral 8x7")
     reads as "the graph has nothing on it" - which may be wrong."""
-    from kg.query import run_query
+    from kg.sparql.query import run_query
 
     query = get_query(name)
     values = params if isinstance(params, dict) else parse_params(params)

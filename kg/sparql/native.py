@@ -1,59 +1,33 @@
-"""Run SPARQL directly in Oxigraph and hand back :class:`kg.query.QueryResult` rows.
+"""Run SPARQL directly in Oxigraph and hand back :class:`kg.sparql.results.QueryResult` rows.
 
 The query never goes through rdflib's SPARQL engine (only the result terms are converted, for
-``kg.query.format_result``), which is what makes queries on a store fast.
+``kg.sparql.results.format_result``), which is what makes queries on a store fast.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 
 from kg.errors import KGError
+from kg.rdf.terms import to_rdflib
+from kg.sparql.results import QueryResult
+from kg.sparql.syntax import explain_syntax_error
 from kg.vocab import PREFIXES
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from kg.query import QueryResult
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-def to_rdflib(term):
-    """An Oxigraph term as the equal rdflib term (plain literals without ``xsd:string``)."""
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype in (_XSD_STRING, _LANG_STRING):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    return Literal(str(term))  # an RDF-star quoted triple: shown as text
-
 
 def syntax_message(err: Exception, sparql: str = "") -> str:
     """Where the query went wrong, in words (:func:`kg.sparql.syntax.explain_syntax_error`)."""
-    from kg.sparql.syntax import explain_syntax_error
-
     return explain_syntax_error(sparql, err, PREFIXES)
 
 
 def run_native(store: pyoxigraph.Store, sparql: str) -> QueryResult:
     """Run ``sparql`` (the kg prefixes predeclared) in ``store``; KGError if it is malformed."""
     import pyoxigraph as ox
-
-    from kg.query import QueryResult
 
     try:
         result = store.query(sparql, prefixes=PREFIXES)

@@ -27,6 +27,7 @@ from rdflib.term import Node
 
 from kg.errors import KGError
 from kg.ontology import load_ontology_graph, load_shapes_graph, load_topics_graph
+from kg.rdf.terms import to_rdflib
 from kg.vocab import KG, PREFIXES, RELATION_PROPERTY, TOPIC
 
 #: RDF formats accepted by :func:`validate_file`, by file suffix (rdflib format names).
@@ -49,10 +50,6 @@ _OX_FORMATS = {"turtle": "ox-turtle", "nt": "ox-ntriples", "nquads": "ox-nquads"
 _QUAD_FORMATS = {"nquads", "trig"}
 _MAX_VALUE_CHARS = 60
 
-#: Loads the graph held by a store directory; see :func:`register_directory_loader`.
-DirectoryLoader = Callable[[Path], Graph]
-_directory_loader: DirectoryLoader | None = None
-
 
 @dataclass
 class ValidationReport:
@@ -67,17 +64,6 @@ class ValidationReport:
         if self.conforms:
             return f"OK: {self.triples} triples conform"
         return "\n".join(self.violations)
-
-
-def register_directory_loader(loader: DirectoryLoader | None) -> None:
-    """Hook for the store: make :func:`validate_file` (and ``kg validate``) accept a directory.
-
-    ``loader(path)`` returns the store's content as one rdflib Graph that validation may modify
-    (a copy, not a live store), raising KGError if ``path`` is not a store. Until a store
-    registers itself, directories are refused with a clear error.
-    """
-    global _directory_loader
-    _directory_loader = loader
 
 
 # --- whole-graph checks ----------------------------------------------------------------------
@@ -289,8 +275,12 @@ def _validate_owned(graph: Graph, triples: int) -> ValidationReport:
     )
 
 
-def validate(data: Graph) -> ValidationReport:
-    """Validate ``data`` against the kg shapes; ``data`` itself is not modified (it is copied)."""
+def validate(data: Graph, *, copy: bool = True) -> ValidationReport:
+    """Validate ``data`` against the kg shapes. ``data`` is copied first (the ontology is merged
+    into the graph validated) unless the caller hands it over with ``copy=False``, as ``kg
+    validate`` does with the graph it has just read: a copy of the corpus costs seconds."""
+    if not copy:
+        return _validate_owned(data, len(data))
     graph = Graph()
     graph += data
     return _validate_owned(graph, len(data))
@@ -331,7 +321,7 @@ def _parser_format(fmt: str) -> str:
 
 def _read_with_oxigraph(path: Path, fmt: str) -> Graph | None:
     """The triples of a Turtle/N-Triples/N-Quads/TriG file parsed by pyoxigraph, with terms as
-    the store gives them (:func:`kg.store.native.to_rdflib`: plain literals without
+    the store gives them (:func:`kg.rdf.terms.to_rdflib`: plain literals without
     ``^^xsd:string``); None if pyoxigraph cannot read it (the caller's parser then reports why).
 
     Why not oxrdflib's rdflib parser: it types every plain literal ``xsd:string``, which rdflib
@@ -340,8 +330,6 @@ def _read_with_oxigraph(path: Path, fmt: str) -> Graph | None:
     """
     try:
         import pyoxigraph as ox
-
-        from kg.store.native import to_rdflib
     except ImportError:  # pragma: no cover - pyoxigraph is a dependency
         return None
     formats = {
@@ -363,15 +351,16 @@ def _read_with_oxigraph(path: Path, fmt: str) -> Graph | None:
 
 
 def load_graph_file(path: str | Path) -> Graph:
-    """Read an RDF file (format from its suffix) into a new Graph, or raise a one-line KGError."""
+    """Read an RDF file (format from its suffix) into a new Graph, or raise a one-line KGError.
+
+    Files only: a build directory is the store layer's to read (:func:`kg.store.read_graph`),
+    which then hands the graph to :func:`validate`."""
     path = Path(path)
     if path.is_dir():
-        if _directory_loader is None:
-            raise KGError(
-                f"{path}: is a directory; validating a store directory is not supported yet "
-                "(export the graph to .ttl or .nt first)"
-            )
-        return _directory_loader(path)
+        raise KGError(
+            f"{path}: is a directory, not an RDF file (kg validate reads a build directory "
+            "through its store)"
+        )
     if not path.exists():
         raise KGError(f"{path}: no such file")
     fmt = FORMATS.get(path.suffix.lower())
@@ -403,12 +392,3 @@ def validate_file(path: str | Path) -> ValidationReport:
     """Validate an RDF file (.ttl, .nt, .jsonld, ...); KGError if it is missing or unparseable."""
     graph = load_graph_file(path)
     return _validate_owned(graph, len(graph))  # the parsed graph is ours: no copy
-
-
-def _load_store_directory(path: Path) -> Graph:
-    from kg.store import read_directory  # the store's graph (or graph.ttl) as a new Graph
-
-    return read_directory(path)
-
-
-register_directory_loader(_load_store_directory)

@@ -6,7 +6,7 @@ columns are those of JSON Lines (``id``, ``arxiv_id``, ``date``/``year``, ``auth
 comma, tab, semicolon or pipe splits the header into a title and an abstract column. Quoted
 fields may span lines; a record's source line is the line it starts on. A row with the wrong
 number of fields or without a title/abstract is an InputProblem; so is a line that is not UTF-8
-(reported by :mod:`kg.ingest.inputs`; a row spanning such a line is dropped with it).
+(reported by :mod:`kg.ingest.decoding`; a row spanning such a line is dropped with it).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import sys
 from collections.abc import Iterable, Iterator
 
 from kg.errors import InputProblem, KGError
+from kg.ingest.decoding import BadLine
 from kg.ingest.fields import paper_from_record
-from kg.ingest.inputs import BadLine
 from kg.ingest.registry import Reader, register
 from kg.records import Paper
 

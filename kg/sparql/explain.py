@@ -14,7 +14,8 @@ from rdflib import RDFS, Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg.errors import KGError
-from kg.query import run_query, shorten
+from kg.sparql.query import run_query
+from kg.sparql.results import shorten
 from kg.vocab import ENTITY
 
 
