@@ -4,8 +4,8 @@ A handful of SPARQL SELECTs run by pyoxigraph (types, labels, paper-to-entity li
 ``dcterms:subject``, entity relations), their results read as CSV text (plain strings: no term
 objects are made per value), so indexing the corpus store takes seconds. Every input is first
 made a pyoxigraph Store (:mod:`kg.viz.source`), so there is one indexing path. Counts (topic
-links' shared papers, a relation's supporting papers) are computed from the base triples, not
-read from the graph's precomputed statistics nodes. Evidence sentences are looked up lazily, only
+links' shared papers, a relation's supporting papers) are computed from the base triples (the
+graph has no precomputed statistics since vocabulary 2). Evidence sentences are looked up lazily, only
 for the nodes and edges that end up on the page.
 """
 
@@ -316,11 +316,11 @@ def _entity_relations(
 # adapted here and nowhere else in kg.viz.
 
 Q_PAPER_EVIDENCE = """SELECT ?entity ?relation ?sentence WHERE {
-  ?ev rdf:subject <%s> ; rdf:object ?entity ; kg:sentence ?sentence .
+  ?ev rdf:subject <%s> ; rdf:object ?entity ; kg:inSentence/kg:text ?sentence .
   OPTIONAL { ?ev rdf:predicate ?relation } }"""
 Q_RELATION_SUPPORT = """SELECT ?head ?relation ?tail (COUNT(DISTINCT ?paper) AS ?papers) WHERE {
-  ?ev a kg:RelationEvidence ; rdf:subject ?head ; rdf:predicate ?relation ; rdf:object ?tail ;
-      prov:wasDerivedFrom ?paper }
+  ?edge a kg:EntityRelation ; rdf:subject ?head ; rdf:predicate ?relation ; rdf:object ?tail ;
+      kg:hasEvidence/prov:wasDerivedFrom ?paper }
 GROUP BY ?head ?relation ?tail"""
 
 
@@ -328,9 +328,9 @@ def paper_evidence(store: ox.Store, paper: str) -> dict[str, tuple[str, str]]:
     """entity -> (relation, sentence): the strongest kg:Evidence of each of ``paper``'s links
     (strongest relation, then the alphabetically first sentence: deterministic).
 
-    Written against today's encoding: one reified kg:Evidence per paper-entity statement,
-    rdf:subject the paper, rdf:object the entity, rdf:predicate the relation and the sentence's
-    text in kg:sentence."""
+    Vocabulary 2: one kg:Evidence per paper, entity and form, rdf:subject the paper, rdf:object
+    the entity, rdf:predicate its most specific relation, kg:inSentence the kg:Sentence whose
+    kg:text is the sentence."""
     found: dict[str, tuple[int, str, str]] = {}
     for row in store.query(_PROLOGUE + Q_PAPER_EVIDENCE % paper):
         entity, relation, sentence = row
@@ -345,9 +345,8 @@ def paper_evidence(store: ox.Store, paper: str) -> dict[str, tuple[str, str]]:
 def relation_support(store: ox.Store) -> dict[tuple[str, str, str], int]:
     """(head, relation property, tail) -> how many papers state the entity relation.
 
-    Written against today's encoding: one kg:RelationEvidence per paper and relation it states,
-    reifying the edge (rdf:subject, rdf:predicate, rdf:object) and prov:wasDerivedFrom the
-    paper. Counted here rather than read from the edge's precomputed kg:paperCount."""
+    Vocabulary 2: the edge (kg:EntityRelation: rdf:subject, rdf:predicate, rdf:object) has a
+    kg:RelationEvidence per occurrence (kg:hasEvidence), prov:wasDerivedFrom its paper."""
     return {
         (head, rel, tail): int(n) for head, rel, tail, n in select_rows(store, Q_RELATION_SUPPORT)
     }
