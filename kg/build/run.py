@@ -38,10 +38,11 @@ from kg.build.batches import (
     write_prior_batches,
 )
 from kg.build.engines import InProcessEngine, PartJob, PartResult, PoolEngine
-from kg.build.linking import link_checkpoints, resolution_slices
+from kg.build.linking import GlobalLink, link_checkpoints, resolution_slices
 from kg.build.papers import no_papers_error, read_papers
 from kg.errors import InputProblem, KGError
 from kg.ingest import sample_inputs
+from kg.progress import status
 from kg.rdf.files import GRAPH_FILE
 from kg.rdf.ntriples import global_triples, write_lines
 from kg.records import Paper, PaperExtraction
@@ -133,6 +134,225 @@ def _summary(link) -> dict:
     }
 
 
+class _Run:
+    """One build's state, shared by its stages (each a method, in the order :meth:`go` calls
+    them): the batches, their summaries as they finish, the engine and the helper threads."""
+
+    def __init__(self, out_dir: Path, options: BuildOptions, report, progress: bool) -> None:
+        self.out_dir = out_dir
+        self.options = options
+        self.report = report
+        self.progress = progress
+        self.work = out_dir / WORK
+        self.batches_dir = self.work / BATCHES
+        self.nt_dir = self.work / "ntriples"
+        self.stages: dict[str, float] = {}
+        self.specs: list = []
+        self.summaries: dict[int, BatchSummary] = {}
+        self.engine = None
+        self.batch_done = threading.Condition()  # a batch is done (or the run stops)
+        self.stopping = False
+
+    # --- 1. plan: which batches, which of them are done already ----------------------------
+
+    def plan(self, papers: Sequence[Paper], prior: Sequence[PaperExtraction]) -> None:
+        """The prior records (``kg add``) as finished batches, then the papers in batches;
+        with ``resume``, the batches whose complete checkpoint is still there are done too."""
+        self.batches_dir.mkdir(parents=True, exist_ok=True)
+        kept = {p.name for p in self.batches_dir.iterdir() if ".tmp-" not in p.name}
+        clean_stale(self.batches_dir, kept)
+        chunk_size = self.options.chunk_size or auto_chunk(len(prior) + len(papers))
+        self.specs = write_prior_batches(prior, chunk_size, self.batches_dir)
+        for spec in self.specs:
+            self.summaries[spec.index] = read_summary(self.batches_dir / spec.name)
+        fingerprint = pipeline_fingerprint(self.options.model)
+        first = len(self.specs)
+        self.specs += make_batches(papers, chunk_size, fingerprint, first_index=first)
+        if self.options.resume:
+            for spec in self.specs[first:]:
+                path = self.batches_dir / spec.name
+                summary = read_summary(path) if path.is_file() else None
+                if summary is not None and summary.key == spec.key and summary.index == spec.index:
+                    self.summaries[spec.index] = summary
+        for summary in sorted(self.summaries.values(), key=lambda s: s.index):
+            for problem in summary.problems():  # reported again when resumed
+                self.report(problem)
+
+    # --- 2. extract, and link while extracting --------------------------------------------
+
+    def _finished_checkpoints(self) -> Iterator[Path]:
+        """The checkpoints of the batches that did not fail, in batch order, each as soon as
+        its batch is done (what the link thread reads while the workers extract)."""
+        for spec in self.specs:
+            with self.batch_done:
+                self.batch_done.wait_for(lambda s=spec: s.index in self.summaries or self.stopping)
+                if self.stopping:
+                    raise KGError("stopped")
+                failed = self.summaries[spec.index].failed
+            if not failed:
+                yield self.batches_dir / spec.name
+
+    def extract_and_link(self, store: bool, papers: int) -> GlobalLink:
+        todo = [s for s in self.specs if s.index not in self.summaries]
+        t = time.perf_counter()
+        done_papers = sum(s.papers for s in self.summaries.values())
+        bar = _bar(self.progress, done_papers + sum(s.papers for s in todo), done_papers,
+                   "extract", "paper")  # fmt: skip
+        linker = ThreadPoolExecutor(1, thread_name_prefix="kg-link")
+
+        def done(summary: BatchSummary) -> None:
+            with self.batch_done:
+                self.summaries[summary.index] = summary
+                self.batch_done.notify_all()
+            for problem in summary.problems():
+                self.report(problem)
+            bar.update(summary.papers)
+
+        try:
+            extractions = self.work / "extractions.jsonl" if store else None
+            linking = linker.submit(link_checkpoints, self._finished_checkpoints(), extractions)
+            if todo:
+                self.engine = make_engine(self.options)
+                self.engine.extract(todo, self.batches_dir, done)
+            bar.close()
+            self.stages["extract"] = round(time.perf_counter() - t, 2)
+            t = time.perf_counter()
+            with status(self.progress, f"linking {papers} papers"):
+                link = linking.result()
+        finally:
+            bar.close()
+            with self.batch_done:  # a link thread still waiting for batches stops
+                self.stopping = True
+                self.batch_done.notify_all()
+            linker.shutdown(wait=True)
+        if not link.papers:
+            raise KGError("the pipeline failed on every paper (see the messages above)")
+        self.stages["link"] = round(time.perf_counter() - t, 2)
+        return link
+
+    # --- 3. write the parts (and meanwhile the graph-wide part), load them as they come -----
+
+    def _write_graph_wide(self, link: GlobalLink, dest: Path, stop: threading.Event, feed):
+        def triples():
+            wide = global_triples(link.resolution, link.assignments, link.links, link.agents)
+            for n, triple in enumerate(wide):
+                if not n & 0xFFFF and stop.is_set():  # Ctrl-C, a failed part
+                    raise KGError("stopped")
+                yield triple
+
+        count = write_lines(triples(), dest)[0]
+        if feed is not None:
+            feed.ready(dest)
+        return count
+
+    def write_and_load(self, link: GlobalLink, store: bool, lock, written_by: str) -> int:
+        """-> the triples of the graph (the store's count; without a store, lines written)."""
+        t = time.perf_counter()
+        ok = [s for s in self.specs if not self.summaries[s.index].failed]
+        slices = resolution_slices(link)
+        if self.nt_dir.exists():
+            shutil.rmtree(self.nt_dir)
+        jobs = [
+            PartJob(s.index, self.batches_dir / s.name, offset, part,
+                    self.nt_dir / f"part-{s.index:06d}.nt")
+            for s, offset, part in zip(ok, link.offsets, slices, strict=True)
+        ]  # fmt: skip
+        global_nt = self.nt_dir / "global.nt"
+        parts = [global_nt, *(job.dest for job in jobs)]
+        feed = loader = loaded = None
+        if store:  # the store loads each part as soon as it is written (a thread of this process)
+            from kg.build.load import PartsFeed, publish_parts
+
+            feed = PartsFeed()
+            loader = ThreadPoolExecutor(1, thread_name_prefix="kg-load")
+            extractions = self.work / "extractions.jsonl"
+            loaded = loader.submit(
+                publish_parts, self.out_dir, parts, link.papers, extractions,
+                feed=feed, lock=lock, written_by=written_by,
+            )  # fmt: skip
+        written = 0
+        wbar = _bar(self.progress, len(jobs), 0, "write", "part")
+
+        def part_written(result: PartResult) -> None:
+            nonlocal written
+            written += result.triples
+            if feed is not None:
+                feed.ready(self.nt_dir / f"part-{result.index:06d}.nt")
+            wbar.update(1)
+
+        # the graph-wide part is written while the workers write theirs: alone, after them, it
+        # kept a core idle for a tenth of the run (the coordinator otherwise only waits)
+        stop = threading.Event()
+        wide_writer = ThreadPoolExecutor(1, thread_name_prefix="kg-global")
+        try:
+            wide = wide_writer.submit(self._write_graph_wide, link, global_nt, stop, feed)
+            if self.engine is None and jobs and self.options.workers > 1:
+                self.engine = make_engine(self.options)
+            if self.engine is None and jobs and self.options.engine != "local":
+                self.engine = make_engine(self.options)
+            (self.engine or InProcessEngine()).write_parts(jobs, part_written)
+            wbar.close()
+            self.close_engine()
+            written += wide.result()
+            # the resolution (~1 GB for the corpus) is released while the bulk load finishes,
+            # which needs memory of its own
+            link.resolution = link.assignments = link.links = None
+            del jobs, slices, wide
+            _release_memory()
+        except BaseException as err:
+            stop.set()
+            if feed is not None:
+                feed.fail(f"writing the N-Triples parts failed ({type(err).__name__})")
+                loader.shutdown(wait=True)  # its bulk load stops; nothing is published
+            raise
+        finally:
+            wide_writer.shutdown(wait=True)
+        self.stages["write"] = round(time.perf_counter() - t, 2)
+
+        t = time.perf_counter()
+        if loader is None:
+            from kg.build.load import write_turtle_only
+
+            write_turtle_only(self.out_dir, parts)
+            triples = written  # lines written; the store would drop duplicates
+        else:
+            try:
+                with status(self.progress, "loading the store"):
+                    triples = loaded.result()
+            except BaseException:  # Ctrl-C: stop the bulk load; the previous store stays
+                feed.fail("stopped")
+                raise
+            finally:
+                loader.shutdown(wait=True)
+        self.stages["load"] = round(time.perf_counter() - t, 2)  # what is left after writing
+        return triples
+
+    # --- the end: clean up ---------------------------------------------------------------
+
+    def close_engine(self, graceful: bool = True) -> None:
+        if self.engine is not None:
+            self.engine.close(graceful=graceful)
+            self.engine = None
+
+    def interrupted(self) -> None:
+        self.close_engine(graceful=False)
+        finished = sum(1 for s in self.summaries.values() if not s.failed)
+        print(
+            f"kg: stopped; {finished} of {len(self.specs)} batches are extracted and kept in "
+            f"{self.batches_dir}: run the same command again to resume",
+            file=sys.stderr,
+        )
+
+    def remove_work(self) -> None:
+        """The checkpoints only served resuming this run, and on the corpus they are megabytes
+        (3.5 MB for 2,008 papers) that nobody would know to delete. The N-Triples stay if
+        asked for."""
+        (self.work / "extractions.jsonl").unlink(missing_ok=True)  # hard-linked into the store
+        shutil.rmtree(self.batches_dir, ignore_errors=True)
+        if not self.options.keep_ntriples:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+
 def run(
     papers: list[Paper],
     out_dir: str | Path,
@@ -154,219 +374,30 @@ def run(
     started = time.perf_counter() if started is None else started
     if options.engine not in ENGINES:
         raise KGError(f"unknown engine {options.engine!r} (expected one of {', '.join(ENGINES)})")
-    out_dir = Path(out_dir)
-    work = out_dir / WORK
-    batches_dir = work / BATCHES
-    nt_dir = work / "ntriples"
-    batches_dir.mkdir(parents=True, exist_ok=True)
-    clean_stale(batches_dir, {p.name for p in batches_dir.iterdir() if ".tmp-" not in p.name})
-    stages: dict[str, float] = {}
-
-    chunk_size = options.chunk_size or auto_chunk(len(prior) + len(papers))
-    summaries: dict[int, BatchSummary] = {}
-    specs = write_prior_batches(prior, chunk_size, batches_dir)
-    for spec in specs:
-        summaries[spec.index] = read_summary(batches_dir / spec.name)
-    specs += make_batches(
-        papers, chunk_size, pipeline_fingerprint(options.model), first_index=len(specs)
-    )
-    if options.resume:
-        for spec in specs[len(summaries) :]:
-            path = batches_dir / spec.name
-            summary = read_summary(path) if path.is_file() else None
-            if summary is not None and summary.key == spec.key and summary.index == spec.index:
-                summaries[spec.index] = summary
-    todo = [s for s in specs if s.index not in summaries]
-
-    t = time.perf_counter()
-    engine = None
-    bar = _bar(progress, len(papers), sum(s.papers for s in summaries.values()), "extract", "paper")
-    batch_done = threading.Condition()  # a batch is done (or the run stops)
-    stopping = False
-    linker = ThreadPoolExecutor(1, thread_name_prefix="kg-link")
-
-    def finished_checkpoints() -> Iterator[Path]:
-        """The checkpoints of the batches that did not fail, in batch order, each as soon as
-        its batch is done (what the link thread reads while the workers extract)."""
-        for spec in specs:
-            with batch_done:
-                batch_done.wait_for(lambda spec=spec: spec.index in summaries or stopping)
-                if stopping:
-                    raise KGError("stopped")
-                failed = summaries[spec.index].failed
-            if not failed:
-                yield batches_dir / spec.name
-
+    state = _Run(Path(out_dir), options, report, progress)
     try:
-        if todo:
-            engine = make_engine(options)
-
-        def done(summary: BatchSummary) -> None:
-            with batch_done:
-                summaries[summary.index] = summary
-                batch_done.notify_all()
-            for problem in summary.problems():
-                report(problem)
-            bar.update(summary.papers)
-
-        for summary in sorted(summaries.values(), key=lambda s: s.index):
-            for problem in summary.problems():  # reported again when resumed
-                report(problem)
-        extractions = work / "extractions.jsonl"
-        linking = linker.submit(
-            link_checkpoints, finished_checkpoints(), extractions if store else None
-        )
-        if engine is not None:
-            engine.extract(todo, batches_dir, done)
-        bar.close()
-        stages["extract"] = round(time.perf_counter() - t, 2)
-
-        t = time.perf_counter()
-        ok = [s for s in specs if not summaries[s.index].failed]
-        paths = [batches_dir / s.name for s in ok]
-        from kg.progress import status
-
-        with status(progress, f"linking {len(papers)} papers"):
-            link = linking.result()
-        if not link.papers:
-            raise KGError("the pipeline failed on every paper (see the messages above)")
-        slices = resolution_slices(link)
-        stages["link"] = round(time.perf_counter() - t, 2)
-
-        t = time.perf_counter()
-        if nt_dir.exists():
-            shutil.rmtree(nt_dir)
-        jobs = [
-            PartJob(s.index, path, offset, part, nt_dir / f"part-{s.index:06d}.nt")
-            for s, path, offset, part in zip(ok, paths, link.offsets, slices, strict=True)
-        ]
-        global_nt = nt_dir / "global.nt"
-        parts = [global_nt, *(job.dest for job in jobs)]
-        # the store loads each part as soon as it is written (a thread of this process)
-        feed = loader = None
-        if store:
-            from kg.build.load import PartsFeed, publish_parts
-
-            feed = PartsFeed()
-            loader = ThreadPoolExecutor(1, thread_name_prefix="kg-load")
-            loaded = loader.submit(
-                publish_parts,
-                out_dir,
-                parts,
-                link.papers,
-                extractions,
-                feed=feed,
-                lock=lock,
-                written_by=written_by,
-            )
-        triples_written = 0
-        wbar = _bar(progress, len(jobs), 0, "write", "part")
-
-        def written(result: PartResult) -> None:
-            nonlocal triples_written
-            triples_written += result.triples
-            if feed is not None:
-                feed.ready(nt_dir / f"part-{result.index:06d}.nt")
-            wbar.update(1)
-
-        stop_graph_wide = threading.Event()
-
-        def write_graph_wide() -> int:
-            def triples():
-                for n, triple in enumerate(
-                    global_triples(link.resolution, link.assignments, link.links, link.agents)
-                ):
-                    if not n & 0xFFFF and stop_graph_wide.is_set():  # Ctrl-C, a failed part
-                        raise KGError("stopped")
-                    yield triple
-
-            count = write_lines(triples(), global_nt)[0]
-            if feed is not None:
-                feed.ready(global_nt)
-            return count
-
-        # the graph-wide part is written while the workers write theirs: alone, after them, it
-        # kept a core idle for a tenth of the run (the coordinator otherwise only waits)
-        graph_wide_writer = ThreadPoolExecutor(1, thread_name_prefix="kg-global")
-        try:
-            graph_wide = graph_wide_writer.submit(write_graph_wide)
-            if engine is None and jobs and (options.engine != "local" or options.workers > 1):
-                engine = make_engine(options)
-            (engine or InProcessEngine()).write_parts(jobs, written)
-            wbar.close()
-            if engine is not None:
-                engine.close()
-                engine = None
-            triples_written += graph_wide.result()
-            # what the result reports; then the resolution (~1 GB for the corpus) is released
-            # while the bulk load finishes, which needs memory of its own
-            totals = _summary(link)
-            link.resolution = link.assignments = link.links = None
-            del jobs, slices, graph_wide
-            _release_memory()
-        except BaseException as err:
-            stop_graph_wide.set()
-            if feed is not None:
-                feed.fail(f"writing the N-Triples parts failed ({type(err).__name__})")
-                loader.shutdown(wait=True)  # its bulk load stops; nothing is published
-            raise
-        finally:
-            graph_wide_writer.shutdown(wait=True)
-        stages["write"] = round(time.perf_counter() - t, 2)
-
-        t = time.perf_counter()
-        if loader is not None:
-            try:
-                with status(progress, "loading the store"):
-                    triples = loaded.result()
-            except BaseException:  # Ctrl-C: stop the bulk load; the previous store stays
-                feed.fail("stopped")
-                raise
-            finally:
-                loader.shutdown(wait=True)
-        else:
-            from kg.build.load import write_turtle_only
-
-            write_turtle_only(out_dir, parts)
-            triples = triples_written  # lines written; the store would drop duplicates
-        stages["load"] = round(time.perf_counter() - t, 2)  # what is left of it after writing
+        state.plan(papers, prior)
+        link = state.extract_and_link(store, len(prior) + len(papers))
+        totals = _summary(link)  # before write_and_load releases the resolution
+        papers_linked, claims = link.papers, link.claims
+        triples = state.write_and_load(link, store, lock, written_by)
     except KeyboardInterrupt:
-        if engine is not None:
-            engine.close(graceful=False)
-            engine = None
-        finished = sum(1 for s in summaries.values() if not s.failed)
-        print(
-            f"kg: stopped; {finished} of {len(specs)} batches are extracted and kept in "
-            f"{batches_dir}: run the same command again to resume",
-            file=sys.stderr,
-        )
+        state.interrupted()
         raise
     finally:
-        bar.close()
-        with batch_done:  # a link thread still waiting for batches stops
-            stopping = True
-            batch_done.notify_all()
-        linker.shutdown(wait=True)
-        if engine is not None:
-            engine.close(graceful=False)
-
-    # Done: the checkpoints only served resuming this run, and on the corpus they are megabytes
-    # (3.5 MB for 2,008 papers) that nobody would know to delete. The N-Triples stay if asked for.
-    (work / "extractions.jsonl").unlink(missing_ok=True)  # hard-linked into the store
-    shutil.rmtree(batches_dir, ignore_errors=True)
-    if not options.keep_ntriples:
-        shutil.rmtree(work, ignore_errors=True)
+        state.close_engine(graceful=False)
+    state.remove_work()
     return BuildResult(
-        graph_path=out_dir / GRAPH_FILE,
-        papers=link.papers,
+        graph_path=state.out_dir / GRAPH_FILE,
+        papers=papers_linked,
         records_read=records_read,
         entities_by_type=totals["entities_by_type"],
-        claims=link.claims,
+        claims=claims,
         topics=totals["topics"],
         triples=triples,
         seconds=round(time.perf_counter() - started, 2),
         skipped=skipped,
-        stages=stages,
+        stages=state.stages,
     )
 
 
