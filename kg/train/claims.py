@@ -212,8 +212,6 @@ def read_split(path: Path) -> list[tuple[list[str], list[str]]]:
 
 
 def build_pipeline(model: ClaimsModel) -> Language:
-    from kg.extract import claims  # noqa: F401  (registers the factory)
-
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     comp = nlp.add_pipe("kg_claims")
