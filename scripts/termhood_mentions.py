@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     from corpus_splits import split
 
     from kg.extract import load_pipeline
-    from kg.extract.reader import extract
+    from kg.extract.doc_records import extract
     from kg.records import Paper
 
     rows = split(args.split)

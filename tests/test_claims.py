@@ -157,8 +157,6 @@ def test_tiny_training_round_trips(tmp_path):
 
 
 def test_untrained_component_fails_clearly():
-    from kg.extract import claims  # noqa: F401
-
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("kg_claims")

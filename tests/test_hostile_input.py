@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.extract.reader import MAX_ENTITIES_PER_PAPER
+from kg.extract.doc_records import MAX_ENTITIES_PER_PAPER
 from kg.ingest.inputs import MAX_RECORD_CHARS
 
 KG = [sys.executable, "-m", "kg"]

@@ -13,10 +13,10 @@ from rdflib.namespace import DCTERMS, PROV
 from spacy.tokens import Span
 
 from kg.errors import KGError
+from kg.extract.components.kg_relations import RelationExtractor
 from kg.extract.relations import (
     LABELS,
     MAX_GAP,
-    RelationExtractor,
     candidate_pairs,
     sentence_groups,
 )

@@ -45,7 +45,7 @@ def test_a_cut_edge_lowers_the_score(component):
 
 def test_pipeline_sets_spans_aside_with_evidence():
     from kg.extract import load_pipeline
-    from kg.extract.reader import extract
+    from kg.extract.doc_records import extract
     from kg.records import Paper
     from kg.store.extractions import from_json, to_json
 
@@ -107,7 +107,7 @@ def test_explain_says_why_a_form_was_set_aside(sample_build):
 
 def test_latex_urls_code_and_unicode_math_give_readable_names_or_none():
     from kg.extract import load_pipeline
-    from kg.extract.reader import extract
+    from kg.extract.doc_records import extract
     from kg.ingest.fields import paper_from_record
 
     record = {
@@ -135,8 +135,9 @@ def test_a_model_of_other_features_is_refused_when_run(tmp_path):
 
     import spacy
 
+    from kg.extract.components.kg_termhood import Termhood
     from kg.extract.pipeline import PIPELINE_DIR
-    from kg.extract.termhood import MODEL_FILE, Termhood
+    from kg.extract.termhood import MODEL_FILE
 
     data = json.loads((PIPELINE_DIR / "kg_termhood" / MODEL_FILE).read_text())
     data["features"] = data["features"][:-1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.extract import extract
-from kg.extract.topic_cues import TOKEN_PATTERNS, cue_form
+from kg.extract.components.kg_topic_cues import TOKEN_PATTERNS, cue_form
 from kg.lexicon.scheme import ancestors, load_scheme
 from kg.link.topics import SUBJECT_THRESHOLD, score_paper
 from kg.records import Paper, TopicHit

@@ -47,8 +47,6 @@ def evaluate_csabstruct(path: Path, model: Path | None = None) -> dict:
     else:
         import spacy
 
-        from kg.extract import claims  # noqa: F401  (registers the factory)
-
         if not (Path(model) / "config.cfg").is_file():
             raise KGError(f"{model}: not a spaCy pipeline directory")
         nlp = spacy.load(model)

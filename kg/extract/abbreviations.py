@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import re
 
-from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract.sections import _BOUNDS_KEY, doc_text, sentences
@@ -405,16 +404,3 @@ def _title_definition(doc: Doc):
             return None
         return long_span, short_span
     return None
-
-
-@Language.component("kg_abbreviations")
-def detect_abbreviations(doc: Doc) -> Doc:
-    split_glued_parentheses(doc)
-    pairs = find_definitions(doc)
-    doc._.acronyms = pairs
-    spans = []
-    for long_span, short_span in pairs:
-        spans.append(Span(doc, long_span.start, long_span.end, label="long"))
-        spans.append(Span(doc, short_span.start, short_span.end, label="short"))
-    doc.spans[SPANS_KEY] = spans
-    return doc

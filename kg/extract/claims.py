@@ -21,17 +21,13 @@ labels. Weights serialize with ``to_disk``/``from_disk`` (``model.npz`` + ``cfg.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 from spacy.attrs import IS_SPACE, LIKE_NUM, LOWER, ORTH
-from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
-
-from kg.errors import KGError
 
 LABELS: tuple[str, ...] = ("background", "objective", "method", "result", "other")
 SPANS_KEY = "claims"
@@ -105,16 +101,47 @@ def _c(name: str, value: int = 0) -> int:
     return h
 
 
+class _Tokens(NamedTuple):
+    """The abstract's non-space tokens as hashed word keys, with their sentence of origin."""
+
+    keys: np.ndarray  # uint64 word key per token (numbers folded to one key)
+    sid: np.ndarray  # sentence index per token
+    lengths: np.ndarray  # tokens per sentence
+    offsets: np.ndarray  # index in ``keys`` of each sentence's first token
+    has_pct: np.ndarray  # per sentence: a "%" token
+    has_num: np.ndarray  # per sentence: a number-like token
+
+
+#: Hashed features before mixing: raw values, their family's salt, the sentence they belong to.
+_Keyed = tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]
+
+
 def featurize(doc: Doc, sents: Sequence[Span], context: bool = True) -> SentenceFeatures:
     """Features of ``sents`` (consecutive sentences of ``doc``, one abstract).
 
-    All hashing for the abstract is done in one vectorized pass (speed matters: this runs on
-    every sentence of every paper).
+    All hashing for the abstract is done in one vectorized pass per feature family (speed
+    matters: this runs on every sentence of every paper): the words and word pairs of each
+    sentence, the neighbouring sentences' words (``context``), then per-sentence indicators.
     """
-    arr = doc.to_array([LOWER, LIKE_NUM, IS_SPACE, ORTH])
     n = len(sents)
     if n == 0:
         return SentenceFeatures([], [])
+    tok = _tokens(doc, sents)
+    raw, salts, owner = _word_features(tok, n)
+    if context and n > 1:
+        _add_context_features(tok, n, raw, salts, owner)
+    hashed = _mix(np.concatenate(raw), np.concatenate(salts).astype(_U64))
+    own = np.concatenate(owner)
+    consts, const_owner = _indicator_features(tok, n, context)
+    hashed = np.concatenate([hashed, np.array(consts, dtype=_U64)])
+    own = np.concatenate([own, np.array(const_owner, dtype=own.dtype)])
+    token_keys = [tok.keys[o : o + ln] for o, ln in zip(tok.offsets, tok.lengths, strict=True)]
+    return SentenceFeatures(_rows(hashed, own, tok.lengths, n), token_keys)
+
+
+def _tokens(doc: Doc, sents: Sequence[Span]) -> _Tokens:
+    arr = doc.to_array([LOWER, LIKE_NUM, IS_SPACE, ORTH])
+    n = len(sents)
     sel = np.concatenate([np.arange(s.start, s.end) for s in sents])
     sid = np.concatenate([np.full(s.end - s.start, i) for i, s in enumerate(sents)])
     a = arr[sel]
@@ -125,8 +152,13 @@ def featurize(doc: Doc, sents: Sequence[Span], context: bool = True) -> Sentence
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     has_pct = np.bincount(sid, weights=(a[:, 3] == _PCT), minlength=n) > 0
     has_num = np.bincount(sid, weights=a[:, 1], minlength=n) > 0
-    token_keys = [keys[o : o + ln] for o, ln in zip(offsets, lengths, strict=True)]
+    return _Tokens(keys, sid, lengths, offsets, has_pct, has_num)
 
+
+def _word_features(tok: _Tokens, n: int) -> _Keyed:
+    """Each sentence's words, adjacent word pairs, first three words, first pair, and first word
+    by position in the abstract."""
+    keys, sid, lengths, offsets = tok.keys, tok.sid, tok.lengths, tok.offsets
     raw, salts, owner = [keys], [np.full(len(keys), _S["w"])], [sid]
     same = sid[:-1] == sid[1:]
     raw.append(_pair(keys[:-1], keys[1:])[same])
@@ -146,29 +178,40 @@ def featurize(doc: Doc, sents: Sequence[Span], context: bool = True) -> Sentence
     raw.append(_pair(keys[offsets[ok]], pos[ok]))
     salts.append(np.full(int(ok.sum()), _S["posxs0"]))
     owner.append(np.nonzero(ok)[0])
-    if context and n > 1:
-        prev_tok = sid < n - 1  # tokens of sentence i seen as "previous" by sentence i+1
-        raw.append(keys[prev_tok])
-        salts.append(np.full(int(prev_tok.sum()), _S["p"]))
-        owner.append(sid[prev_tok] + 1)
-        next_tok = sid > 0
-        raw.append(keys[next_tok])
-        salts.append(np.full(int(next_tok.sum()), _S["n"]))
-        owner.append(sid[next_tok] - 1)
-        ok = lengths[:-1] > 0
-        raw.append(keys[offsets[:-1][ok]])
-        salts.append(np.full(int(ok.sum()), _S["ps0"]))
-        owner.append(np.nonzero(ok)[0] + 1)
-        ok = lengths[1:] > 0
-        raw.append(keys[offsets[1:][ok]])
-        salts.append(np.full(int(ok.sum()), _S["ns0"]))
-        owner.append(np.nonzero(ok)[0])
-    hashed = _mix(np.concatenate(raw), np.concatenate(salts).astype(_U64))
-    own = np.concatenate(owner)
+    return raw, salts, owner
 
-    consts, const_owner = [], []
+
+def _add_context_features(
+    tok: _Tokens, n: int, raw: list[np.ndarray], salts: list[np.ndarray], owner: list[np.ndarray]
+) -> None:
+    """The previous and next sentence's words and first words, as features of each sentence."""
+    keys, sid, lengths, offsets = tok.keys, tok.sid, tok.lengths, tok.offsets
+    prev_tok = sid < n - 1  # tokens of sentence i seen as "previous" by sentence i+1
+    raw.append(keys[prev_tok])
+    salts.append(np.full(int(prev_tok.sum()), _S["p"]))
+    owner.append(sid[prev_tok] + 1)
+    next_tok = sid > 0
+    raw.append(keys[next_tok])
+    salts.append(np.full(int(next_tok.sum()), _S["n"]))
+    owner.append(sid[next_tok] - 1)
+    ok = lengths[:-1] > 0
+    raw.append(keys[offsets[:-1][ok]])
+    salts.append(np.full(int(ok.sum()), _S["ps0"]))
+    owner.append(np.nonzero(ok)[0] + 1)
+    ok = lengths[1:] > 0
+    raw.append(keys[offsets[1:][ok]])
+    salts.append(np.full(int(ok.sum()), _S["ns0"]))
+    owner.append(np.nonzero(ok)[0])
+
+
+def _indicator_features(tok: _Tokens, n: int, context: bool) -> tuple[list[int], list[int]]:
+    """Per-sentence indicators (position, length, numbers and percentages here and, with
+    ``context``, in the neighbours): (hashed keys, their sentence)."""
+    has_pct, has_num = tok.has_pct, tok.has_num
+    consts: list[int] = []
+    const_owner: list[int] = []
     for i in range(n):
-        ln = int(lengths[i])
+        ln = int(tok.lengths[i])
         ind = [
             _c("bias"),
             _c("pos", int(10 * i / n)),
@@ -198,8 +241,14 @@ def featurize(doc: Doc, sents: Sequence[Span], context: bool = True) -> Sentence
                     ind.append(_c("nnum"))
         consts.extend(ind)
         const_owner.extend([i] * len(ind))
-    hashed = np.concatenate([hashed, np.array(consts, dtype=_U64)])
-    own = np.concatenate([own, np.array(const_owner, dtype=own.dtype)])
+    return consts, const_owner
+
+
+def _rows(
+    hashed: np.ndarray, own: np.ndarray, lengths: np.ndarray, n: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each sentence's distinct binary keys (sorted), then its two real-valued features
+    (relative position, length)."""
     order = np.lexsort((hashed, own))
     hashed, own = hashed[order], own[order]
     first = np.ones(len(hashed), bool)
@@ -214,13 +263,15 @@ def featurize(doc: Doc, sents: Sequence[Span], context: bool = True) -> Sentence
         fkeys = np.concatenate([binary, real_keys])
         fvals = np.concatenate([np.ones(len(binary), np.float32), real_vals])
         rows.append((fkeys, fvals))
-    return SentenceFeatures(rows, token_keys)
+    return rows
 
 
 # --- CRF inference -----------------------------------------------------------------------------
 
 
-def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+def logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    """log(sum(exp(x))) along ``axis``, shifted by the maximum so it cannot overflow (the CRF's
+    forward-backward here and its training in :mod:`kg.train.claims` share it)."""
     m = x.max(axis=axis, keepdims=True)
     return (m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))).squeeze(axis)
 
@@ -232,11 +283,11 @@ def crf_marginals(em: np.ndarray, trans: np.ndarray, start: np.ndarray, end: np.
     beta = np.empty_like(em)
     alpha[0] = start + em[0]
     for t in range(1, t_len):
-        alpha[t] = _logsumexp(alpha[t - 1][:, None] + trans, axis=0) + em[t]
+        alpha[t] = logsumexp(alpha[t - 1][:, None] + trans, axis=0) + em[t]
     beta[-1] = end
     for t in range(t_len - 2, -1, -1):
-        beta[t] = _logsumexp(trans + (em[t + 1] + beta[t + 1])[None, :], axis=1)
-    log_z = _logsumexp(alpha[-1] + end, axis=0)
+        beta[t] = logsumexp(trans + (em[t + 1] + beta[t + 1])[None, :], axis=1)
+    log_z = logsumexp(alpha[-1] + end, axis=0)
     return np.exp(alpha + beta - log_z), float(log_z)
 
 
@@ -322,106 +373,3 @@ class ClaimsModel:
 
 
 # --- the spaCy component -----------------------------------------------------------------------
-
-
-def _abstract_sents(doc: Doc) -> list[Span]:
-    sents = list(doc.sents)
-    if Doc.has_extension("has_title") and doc._.has_title:
-        start = doc._.abstract_start
-        sents = [s for s in sents if s.start_char >= start]
-    space = doc.to_array(IS_SPACE)
-    return [s for s in sents if not space[s.start : s.end].all()]
-
-
-class ClaimsClassifier:
-    """``kg_claims``: rhetorical role per sentence; ``result`` sentences become claims."""
-
-    def __init__(self, nlp: Language, name: str, claim_labels: Sequence[str] = ("result",)):
-        self.name = name
-        self.vocab = nlp.vocab
-        self.claim_labels = list(claim_labels)
-        self.model: ClaimsModel | None = None
-
-    def set_model(self, model: ClaimsModel) -> None:
-        self.model = model
-
-    def predict_sents(self, doc: Doc, sents: Sequence[Span]) -> tuple[list[str], list[float]]:
-        if self.model is None:
-            raise KGError(f"the '{self.name}' component has no trained weights (kg train claims)")
-        if not sents:
-            return [], []
-        feats = featurize(doc, sents, context=self.model.context)
-        labels, scores, _ = self.model.predict(feats)
-        return labels, scores
-
-    def __call__(self, doc: Doc) -> Doc:
-        sents = _abstract_sents(doc)
-        labels, scores = self.predict_sents(doc, sents)
-        claims = []
-        for sent, label, score in zip(sents, labels, scores, strict=False):
-            sent._.rhetorical_role = label
-            sent._.role_score = score
-            if label in self.claim_labels:
-                claims.append(sent)
-        doc.spans[SPANS_KEY] = claims
-        return doc
-
-    def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
-        for doc in stream:
-            yield self(doc)
-
-    def initialize(self, get_examples=None, *, nlp=None) -> None:
-        # weights come from kg.train.claims (set_model); nothing to do for nlp.initialize()
-        return None
-
-    # serialization ----------------------------------------------------------------------------
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        if self.model is None:
-            raise KGError(f"cannot save '{self.name}': it has no trained weights")
-        np.savez_compressed(path / "model.npz", **self.model.to_arrays())
-        cfg = self.model.cfg() | {"claim_labels": self.claim_labels}
-        (path / "cfg.json").write_text(json.dumps(cfg, indent=2), encoding="utf8")
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ClaimsClassifier:
-        path = Path(path)
-        try:
-            cfg = json.loads((path / "cfg.json").read_text(encoding="utf8"))
-            with np.load(path / "model.npz") as arrays:
-                self.model = ClaimsModel.from_arrays(dict(arrays), cfg)
-        except (OSError, ValueError, KeyError) as err:
-            raise KGError(f"cannot load the claims model from {path}: {err}") from err
-        self.claim_labels = list(cfg.get("claim_labels", self.claim_labels))
-        return self
-
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        import io
-
-        import srsly
-
-        buf = io.BytesIO()
-        np.savez_compressed(buf, **self.model.to_arrays())
-        cfg = self.model.cfg() | {"claim_labels": self.claim_labels}
-        return srsly.msgpack_dumps({"npz": buf.getvalue(), "cfg": cfg})
-
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> ClaimsClassifier:
-        import io
-
-        import srsly
-
-        msg = srsly.msgpack_loads(data)
-        with np.load(io.BytesIO(msg["npz"])) as arrays:
-            self.model = ClaimsModel.from_arrays(dict(arrays), msg["cfg"])
-        self.claim_labels = list(msg["cfg"].get("claim_labels", self.claim_labels))
-        return self
-
-
-@Language.factory(
-    "kg_claims",
-    default_config={"claim_labels": ["result"]},
-    assigns=["span._.rhetorical_role", "span._.role_score", "doc.spans"],
-    requires=["token.is_sent_start"],
-)
-def make_claims(nlp: Language, name: str, claim_labels: list[str]) -> ClaimsClassifier:
-    return ClaimsClassifier(nlp, name, claim_labels=claim_labels)

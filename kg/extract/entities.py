@@ -1,4 +1,5 @@
-"""Merge every entity source into one typed span group, ``doc.spans["kg_entities"]``.
+"""The rules by which ``kg_entities`` (:mod:`kg.extract.components.kg_entities`) merges every
+entity source into one typed span group, ``doc.spans["kg_entities"]``.
 
 Sources, by priority: proposed names > acronym definitions > gazetteer > name shapes, and then
 the trained NER where none of those found anything. Among the rule sources overlaps resolve
@@ -10,19 +11,20 @@ benchmark", "the X dataset").
 
 from __future__ import annotations
 
-import functools
 import re
-from importlib import resources
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
-from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Span, Token
 
-from kg.extract import abbreviations, gazetteer, names, proposed
+from kg.extract import names, proposed
 from kg.extract.sections import sentence_of
-from kg.extract.transformer_ner import NER_COMPONENT_KEY
 from kg.lexicon import normalize
-from kg.lexicon.terms import Term, load_terms
+from kg.lexicon.terms import Term
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 SPANS_KEY = "kg_entities"
 #: A paper's definition of a table name matches the table's expansion at this rapidfuzz ratio.
@@ -76,10 +78,10 @@ class TermLabels:
     folding it to the table's "mAP" (mean average precision) typed every MAP (maximum a
     posteriori) a Metric. Other forms fold case ("Imagenet", "MultiWoZ")."""
 
-    def __init__(self) -> None:
+    def __init__(self, terms: Iterable[Term]) -> None:
         self.exact: dict[str, Term] = {}
         self.folded: dict[str, Term] = {}
-        for term in load_terms():
+        for term in terms:
             for form in term.forms:
                 self.exact.setdefault(form, term)
                 self.folded.setdefault(form.lower(), term)
@@ -270,11 +272,10 @@ def not_an_entity(span: Span) -> bool:
     )
 
 
-@functools.lru_cache(maxsize=1)
-def load_modifiers() -> frozenset[str]:
+def read_modifiers(path: Traversable) -> frozenset[str]:
     """Words that name no entity alone ("real-world", "computational"), mined from the corpus
-    by ``scripts/mine_modifiers.py`` into ``kg/data/modifiers_mined.tsv``."""
-    path = resources.files("kg.data").joinpath("modifiers_mined.tsv")
+    by ``scripts/mine_modifiers.py`` into ``kg/data/modifiers_mined.tsv`` (none when the file
+    is absent). ``kg_entities`` reads the file its config names."""
     if not path.is_file():
         return frozenset()
     return frozenset(
@@ -284,11 +285,11 @@ def load_modifiers() -> frozenset[str]:
     )
 
 
-def lone_modifier(span: Span) -> bool:
+def lone_modifier(span: Span, modifiers: frozenset[str]) -> bool:
     """One word that modifies a noun it does not include: the NER's "computational" in "the
-    computational and memory cost", "fast" in "the method is fast" (:func:`load_modifiers`)."""
+    computational and memory cost", "fast" in "the method is fast" (:func:`read_modifiers`)."""
     text = span.text  # "real-world" is three tokens, one word
-    return not any(c.isspace() for c in text) and text.lower() in load_modifiers()
+    return not any(c.isspace() for c in text) and text.lower() in modifiers
 
 
 def verb_before_object(span: Span) -> bool:
@@ -383,94 +384,3 @@ def dataset_context(span: Span) -> bool:
         and after & {",", "and", "."}
         and any(c.isupper() for c in span.text[1:])
     )
-
-
-class EntityMerger:
-    def __init__(self, nlp: Language, name: str) -> None:
-        self.name = name
-        self.term_labels = TermLabels()
-
-    def _label(
-        self, span: Span, source: str, hint: str | None, long_of: dict[str, str]
-    ) -> str | None:
-        text = span.text.rstrip(".")
-        meaning = long_of.get(text)  # a short form defined in this paper
-        known = self.term_labels.get(text, meaning)
-        if known and (source != "ner" or hint in (None, "Material", known)):
-            return known
-        if meaning is not None:
-            return self.term_labels.get(meaning) or label_from_head(meaning)
-        if source == "kg_abbreviations":
-            return label_from_head(text)
-        if source == "kg_proposed":
-            window = {
-                singular(t.text) for t in span.doc[span.end : min(len(span.doc), span.end + 10)]
-            }
-            return "Dataset" if window & proposed.DATASET_WORDS else "Method"
-        if hint == "Material":
-            named = names.is_name_like(text) or titled_dataset_name(text)
-            return "Dataset" if named or dataset_context(span) else "Concept"
-        if hint is not None:
-            return hint
-        return "Dataset" if dataset_context(span) else "Method"
-
-    def __call__(self, doc: Doc) -> Doc:
-        long_of = {short.text: long.text for long, short in (doc._.acronyms or [])}
-        candidates: list[tuple[Span, str, str | None]] = []
-        for span in doc.spans.get(proposed.SPANS_KEY, []):
-            candidates.append((span, "kg_proposed", None))
-        for span in doc.spans.get(abbreviations.SPANS_KEY, []):
-            candidates.append((span, "kg_abbreviations", None))
-        for span in doc.spans.get(gazetteer.SPANS_KEY, []):
-            candidates.append((span, "kg_gazetteer", span.label_))
-        for ent in doc.ents:
-            if ent.label_ in NER_LABELS:
-                candidates.append((ent, "ner", NER_LABELS[ent.label_]))
-        for span in doc.spans.get(names.SPANS_KEY, []):
-            candidates.append((span, "kg_names", None))
-        # rule sources first (longest-first among them), then the statistical NER only where
-        # the rules found nothing: its spans are less precise on 2024-2025 names ("MoE
-        # models" would otherwise swallow the acronym "MoE")
-        candidates.sort(
-            key=lambda c: (
-                c[1] == "ner",
-                -(c[0].end - c[0].start),
-                -PRIORITY[c[1]],
-                c[0].start,
-            )
-        )
-        taken = [False] * len(doc)
-        chosen: list[Span] = []
-        proposed_texts = {s.text for s in doc.spans.get(proposed.SPANS_KEY, [])}
-        for span, source, hint in candidates:
-            span = trim(span)
-            if (
-                span is None
-                or any(taken[span.start : span.end])
-                or mostly_math(span.text)
-                or not_an_entity(span)
-                or (source == "ner" and (verb_before_object(span) or lone_modifier(span)))
-            ):
-                continue
-            label = self._label(span, source, hint, long_of)
-            if label is None:
-                continue
-            for i in range(span.start, span.end):
-                taken[i] = True
-            out = Span(doc, span.start, span.end, label=label)
-            if span.text in proposed_texts:
-                out._.kg_extractor = "kg_proposed"
-            elif source == "ner":  # the component that set doc.ents: ner or kg_transformer_ner
-                out._.kg_extractor = doc.user_data.get(NER_COMPONENT_KEY, "ner")
-            else:
-                out._.kg_extractor = source
-            chosen.append(out)
-        chosen.sort(key=lambda s: s.start)
-        retype_coordinated_datasets(chosen)
-        doc.spans[SPANS_KEY] = chosen
-        return doc
-
-
-@Language.factory("kg_entities")
-def make_entity_merger(nlp: Language, name: str) -> EntityMerger:
-    return EntityMerger(nlp, name)

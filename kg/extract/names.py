@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 SPANS_KEY = "kg_names"
@@ -113,9 +112,3 @@ def name_runs(span: Doc | Span) -> list[Span]:
             runs.append(run)
         i = j + 1
     return runs
-
-
-@Language.component("kg_names")
-def find_names(doc: Doc) -> Doc:
-    doc.spans[SPANS_KEY] = name_runs(doc)
-    return doc

@@ -1,14 +1,16 @@
 """The shipped NLP pipeline: one spaCy pipeline directory, one ``config.cfg``.
 
-``load_pipeline()`` is ``spacy.load`` on ``kg/models/kg_pipeline`` after registering our
-factories. ``assemble()`` (re)writes that directory from the rule components plus, when given,
-a trained NER pipeline (its ``tok2vec`` + ``ner``) and a trained claims pipeline (``kg_claims``);
-``kg train ner|claims|relations --ship`` call it after training. Ship a retrained model only when it
-measurably beats the one it replaces (``kg eval``).
+``load_pipeline()`` is ``spacy.load`` on ``kg/models/kg_pipeline`` (spaCy finds our factories,
+:mod:`kg.extract.components`, through their entry points). ``assemble()`` (re)writes that
+directory from the rule components plus, when given, a trained NER pipeline (its ``tok2vec`` +
+``ner``) and a trained claims pipeline (``kg_claims``); ``kg train ner|claims|relations --ship``
+call it after training. Ship a retrained model only when it measurably beats the one it
+replaces (``kg eval``).
 """
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
+from kg.extract import components
 from kg.extract.relations import RelationModel
 from kg.extract.termhood import TermhoodModel
 
@@ -36,31 +39,19 @@ RULE_COMPONENTS = (
 
 
 def register_components() -> None:
-    """Import the modules whose decorators register our factories with spaCy."""
-    from kg.extract import (  # noqa: F401
-        abbreviations,
-        claim_cues,
-        entities,
-        gazetteer,
-        names,
-        proposed,
-        relations,
-        sections,
-        termhood,
-        topic_cues,
-        transformer_ner,
-    )
+    """Import every component module, registering its factory with spaCy.
 
-    try:  # the trained claims classifier, when its module is present
-        from kg.extract import claims  # noqa: F401
-    except ImportError:  # pragma: no cover - only before the claims component exists
-        pass
+    An installed ``kg`` needs none of this: its ``spacy_factories`` entry points
+    (``pyproject.toml``) let spaCy import a component's module when a pipeline names it. This is
+    for a source tree on ``sys.path`` that was never ``pip install``-ed (no entry points)."""
+    for module in components.MODULES:
+        importlib.import_module(f"{components.__name__}.{module}")
 
 
 @lru_cache(maxsize=2)
 def load_pipeline(path: str | Path | None = None) -> Language:
-    """Load the shipped pipeline (offline: everything it needs is in the directory)."""
-    register_components()
+    """Load the shipped pipeline (offline: everything it needs is in the directory or, for the
+    rule components' tables, in ``kg/data``)."""
     return spacy.load(Path(path) if path else PIPELINE_DIR)
 
 
@@ -78,7 +69,6 @@ def assemble(
     otherwise they are kept from the pipeline at ``keep_trained`` (the currently shipped one),
     so retraining one model never drops the others.
     """
-    register_components()
     current = None
     if keep_trained is not None and (Path(keep_trained) / "config.cfg").exists():
         current = spacy.load(keep_trained)
@@ -121,7 +111,6 @@ def assemble_accurate(
     ``kg train ner-accurate`` result), the rule components, and the claims classifier and
     relation model (unless ``relations`` is given) of the shipped pipeline ``claims_from``.
     No word vectors: nothing in it reads them."""
-    register_components()
     nlp = spacy.blank("en")
     nlp.add_pipe("kg_sections")
     nlp.add_pipe("sentencizer")

@@ -11,12 +11,10 @@ Surveys, reviews and position papers propose nothing named, so they get no ``pro
 
 from __future__ import annotations
 
-from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.extract import names
 from kg.extract.names import is_name_like, name_runs, run_end
-from kg.extract.sections import is_title, sentences
 
 SPANS_KEY = "kg_proposed"
 #: "X-based" and the like: an adjective made of a name (kg.extract.entities trims it to X).
@@ -264,32 +262,3 @@ def proposed_in_sentence(
         if after[:1] in (["is"], [","]) and NOVELTY & set(after):
             found.append(first)
     return found
-
-
-@Language.component("kg_proposed")
-def find_proposed(doc: Doc) -> Doc:
-    spans: list[Span] = []
-    sents = sentences(doc)
-    title = sents[0] if sents and is_title(sents[0]) else None
-    if title is not None and is_survey(title.text):
-        doc.spans[SPANS_KEY] = []
-        return doc
-    if title is not None:
-        name = title_name(title)
-        if name is not None:
-            spans.append(name)
-    defined = list(doc._.acronyms or [])
-    runs = runs_by_start(doc)
-    for sent in sents:
-        if sent is title:
-            continue
-        spans.extend(proposed_in_sentence(sent, defined, runs))
-    # keep one span per distinct text, first occurrence
-    seen: set[str] = set()
-    unique = []
-    for span in spans:
-        if span.text not in seen:
-            seen.add(span.text)
-            unique.append(span)
-    doc.spans[SPANS_KEY] = unique
-    return doc

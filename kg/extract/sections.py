@@ -8,7 +8,6 @@ where the abstract starts, so offsets can be reported per field.
 
 from __future__ import annotations
 
-from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 SEPARATOR = "\n\n"
@@ -48,28 +47,13 @@ def is_title(span: Span) -> bool:
     return bool(span.doc._.has_title) and span.start_char < span.doc._.abstract_start
 
 
-@Language.component("kg_sections")
-def mark_sections(doc: Doc) -> Doc:
-    """Find the title/abstract separator; make the title one sentence (before the sentencizer)."""
-    for token in doc:
-        if token.is_space and SEPARATOR in token.text:
-            doc._.has_title = True
-            doc._.abstract_start = token.idx + len(token.text)
-            for t in doc[: token.i + 1]:
-                t.is_sent_start = t.i == 0
-            if token.i + 1 < len(doc):
-                doc[token.i + 1].is_sent_start = True
-            break
-    return doc
-
-
 _BOUNDS_KEY = "kg_sentence_bounds"
 
 
 def sentences(doc: Doc) -> list[Span]:
     """``list(doc.sents)``, computed once per doc.
 
-    Why: several components and the reader each walk the sentences, and ``doc.sents`` rebuilds
+    Why: several components and doc_records each walk the sentences, and ``doc.sents`` rebuilds
     them every time. The bounds are cached as plain ints in ``doc.user_data`` (which survives
     ``nlp.pipe(n_process=...)``); they never change after the sentencizer.
     """

@@ -16,26 +16,26 @@ The weights are trained on hand-judged mentions of corpus abstracts (``kg train 
 :mod:`kg.train.termhood`) and stored with the pipeline component ``kg_termhood``, which moves
 spans that score below its threshold out of ``doc.spans["kg_entities"]`` into
 ``doc.spans["kg_rejected"]`` (with their score): they stay evidence text, but are not made
-entity nodes.
+entity nodes (the component: :mod:`kg.extract.components.kg_termhood`).
 """
 
 from __future__ import annotations
 
 import gzip
-import json
 import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span
 
-from kg.extract.sections import doc_text, is_title, sentence_of
+from kg.extract.tables import resolve
 from kg.vocab import ENTITY_TYPES
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 SPANS_KEY = "kg_entities"
 REJECTED_KEY = "kg_rejected"
@@ -53,7 +53,7 @@ FUNCTION_WORDS = frozenset(
 TYPES = (*ENTITY_TYPES, "Material")
 EXTRACTORS = ("ner", "kg_names", "kg_abbreviations", "kg_gazetteer")
 #: The accurate pipeline's recognizer is scored as the recognizer.
-_AS_EXTRACTOR = {"kg_transformer_ner": "ner"}
+AS_EXTRACTOR = {"kg_transformer_ner": "ner"}
 
 if not Span.has_extension("kg_termhood"):
     Span.set_extension("kg_termhood", default=None)
@@ -74,12 +74,22 @@ class CorpusStats:
         return self.words.get(word, (0, 0, 0))[0]
 
 
+#: The shipped tables (package data): the component's default config, and what training reads.
+WORD_STATS = "kg.data:termhood_words.tsv.gz"
+PAIR_STATS = "kg.data:termhood_pairs.tsv.gz"
+
+
 @lru_cache(maxsize=1)
 def corpus_stats() -> CorpusStats:
-    """The shipped tables (read once per process: about 0.5 s)."""
-    data = resources.files("kg.data")
+    """The shipped tables, read once per process (training and :func:`features` use them; the
+    ``kg_termhood`` component reads the tables its config names)."""
+    return read_corpus_stats(resolve(WORD_STATS), resolve(PAIR_STATS))
+
+
+def read_corpus_stats(words_file: Traversable, pairs_file: Traversable) -> CorpusStats:
+    """Read the word and pair tables (gzipped TSV; about 0.5 s)."""
     documents, words, pairs = 1, {}, {}
-    with gzip.open(data.joinpath("termhood_words.tsv.gz").open("rb"), "rt", encoding="utf-8") as f:
+    with gzip.open(words_file.open("rb"), "rt", encoding="utf-8") as f:
         for line in f:
             if line.startswith("# documents"):
                 documents = int(line.split("\t")[1])
@@ -88,7 +98,7 @@ def corpus_stats() -> CorpusStats:
                 continue
             w, df, left, right = line.rstrip("\n").split("\t")
             words[w] = (int(df), int(left), int(right))
-    with gzip.open(data.joinpath("termhood_pairs.tsv.gz").open("rb"), "rt", encoding="utf-8") as f:
+    with gzip.open(pairs_file.open("rb"), "rt", encoding="utf-8") as f:
         for line in f:
             if line.startswith("#"):
                 continue
@@ -268,79 +278,3 @@ class TermhoodModel:
             float(data["threshold"]),
             data.get("meta") or {},
         )
-
-
-class Termhood:
-    """The ``kg_termhood`` component: keeps the spans that are terms, sets aside the rest."""
-
-    def __init__(self, nlp: Language, name: str, threshold: float | None) -> None:
-        self.name = name
-        self.model: TermhoodModel | None = None
-        self.threshold_override = threshold
-        self.load_error: Exception | None = None
-
-    @property
-    def threshold(self) -> float:
-        if self.threshold_override is not None:
-            return self.threshold_override
-        return self.model.threshold if self.model else 0.0
-
-    def score_span(self, span: Span, text: str | None = None) -> float:
-        """The model's probability that ``span`` is a term, from the span and the text around
-        it inside its sentence (as the judged rows were scored)."""
-        if self.model is None:
-            return 1.0
-        doc, sent = span.doc, sentence_of(span.doc, span.start)
-        text = doc_text(doc) if text is None else text
-        before = text[max(sent.start_char, span.start_char - 40) : span.start_char]
-        after = text[span.end_char : min(sent.end_char, span.end_char + 40)]
-        extractor = span._.kg_extractor or "ner"
-        extractor = _AS_EXTRACTOR.get(extractor, extractor)
-        v = feature_values(
-            span.text, span.label_, extractor, before, after, in_title=is_title(span)
-        )
-        return self.model.score_values(v)
-
-    def __call__(self, doc: Doc) -> Doc:
-        if self.load_error is not None:
-            raise self.load_error
-        spans = list(doc.spans.get(SPANS_KEY, []))
-        if self.model is None or not spans:
-            return doc
-        kept, rejected = [], []
-        text = doc_text(doc)
-        for span in spans:
-            score = self.score_span(span, text)
-            span._.kg_termhood = score
-            extractor = span._.kg_extractor or "ner"
-            if extractor in TRUSTED or score >= self.threshold:
-                kept.append(span)
-            else:
-                rejected.append(span)
-        doc.spans[SPANS_KEY] = kept
-        doc.spans[REJECTED_KEY] = rejected
-        return doc
-
-    def to_disk(self, path: str | Path, *, exclude=()) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        if self.model is not None:
-            (path / MODEL_FILE).write_text(json.dumps(self.model.to_json(), indent=1))
-
-    def from_disk(self, path: str | Path, *, exclude=()) -> Termhood:
-        """Load the weights. A model of other features is refused when the component runs,
-        not here, so ``kg train termhood --ship`` can still load the pipeline to replace it."""
-        from kg.errors import KGError
-
-        file = Path(path) / MODEL_FILE
-        if file.is_file():
-            try:
-                self.model = TermhoodModel.from_json(json.loads(file.read_text()))
-            except KGError as err:
-                self.load_error = err
-        return self
-
-
-@Language.factory("kg_termhood", default_config={"threshold": None})
-def make_termhood(nlp: Language, name: str, threshold: float | None) -> Termhood:
-    return Termhood(nlp, name, threshold)

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # a file of a package or a Path: importlib.resources' protocol
+    from importlib.abc import Traversable
 
 
 @dataclass(frozen=True)
@@ -30,22 +34,35 @@ def is_case_sensitive(form: str) -> bool:
     return any(c.isupper() for c in letters[1:]) or (len(letters) <= 4 and form.isupper())
 
 
+#: The package's tables (``kg/data``): what the linker reads, and the ``kg_gazetteer`` and
+#: ``kg_entities`` components' default config.
+TERMS_FILE = "terms.tsv"
+MINED_DATASETS_FILE = "datasets_mined.tsv"
+
+
 @lru_cache(maxsize=1)
 def load_terms() -> tuple[Term, ...]:
-    """Curated terms, then dataset names mined from the corpus that the curated table lacks."""
-    curated = _curated_terms()
-    known = {form.lower() for term in curated for form in term.forms}
-    mined = tuple(
-        Term(name, "Dataset", (), curated=False)
-        for name in load_mined_datasets()
-        if name.lower() not in known
+    """The package's tables, read once per process (the linker's alias table)."""
+    data = resources.files("kg.data")
+    return read_terms(data.joinpath(TERMS_FILE), data.joinpath(MINED_DATASETS_FILE))
+
+
+def read_terms(curated: Traversable, mined: Traversable | None = None) -> tuple[Term, ...]:
+    """Curated terms, then dataset names mined from the corpus that the curated table lacks.
+
+    Takes the files so that a pipeline component can read the tables its config names."""
+    terms = _read_curated(curated)
+    known = {form.lower() for term in terms for form in term.forms}
+    names = _read_mined_datasets(mined) if mined is not None else ()
+    extra = tuple(
+        Term(name, "Dataset", (), curated=False) for name in names if name.lower() not in known
     )
-    return curated + mined
+    return terms + extra
 
 
-def load_mined_datasets() -> tuple[str, ...]:
-    """Names from ``kg/data/datasets_mined.tsv`` (written by ``scripts/mine_datasets.py``)."""
-    path = resources.files("kg.data").joinpath("datasets_mined.tsv")
+def _read_mined_datasets(path: Traversable) -> tuple[str, ...]:
+    """Names from a ``datasets_mined.tsv`` (written by ``scripts/mine_datasets.py``); none when
+    the file is absent."""
     if not path.is_file():
         return ()
     names = []
@@ -55,8 +72,8 @@ def load_mined_datasets() -> tuple[str, ...]:
     return tuple(names)
 
 
-def _curated_terms() -> tuple[Term, ...]:
-    text = resources.files("kg.data").joinpath("terms.tsv").read_text(encoding="utf-8")
+def _read_curated(path: Traversable) -> tuple[Term, ...]:
+    text = path.read_text(encoding="utf-8")
     terms = []
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):

@@ -207,13 +207,7 @@ def fit_crf(
     return model, Wd
 
 
-def read_split(path: Path) -> list[tuple[list[str], list[str]]]:
-    return read_csabstruct(path)
-
-
 def build_pipeline(model: ClaimsModel) -> Language:
-    from kg.extract import claims  # noqa: F401  (registers the factory)
-
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     comp = nlp.add_pipe("kg_claims")
@@ -229,7 +223,7 @@ def train_claims(output_dir: Path, *, seed: int = 0, data_dir: Path = CSABSTRUCT
     if not train_path.is_file():
         raise KGError(f"{train_path}: CSAbstruct training file not found")
     t0 = time.time()
-    records = read_split(train_path)
+    records = read_csabstruct(train_path)
     nlp = spacy.blank("en")
     feats = [abstract_features(nlp, sents, context=cfg["context"]) for sents, _ in records]
     model, _ = fit_crf(

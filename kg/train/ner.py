@@ -87,10 +87,6 @@ def train_ner(
     """
     from spacy.cli.train import train as spacy_train
 
-    from kg.extract.pipeline import register_components
-
-    register_components()  # a pipeline dir given as --vectors (the shipped one) loads with them
-
     output_dir = Path(output_dir)
     train_path = Path(train_path or SCIERC / "train.json")
     dev_path = Path(dev_path or SCIERC / "dev.json")

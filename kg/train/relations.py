@@ -194,7 +194,7 @@ def save_model(model: RelationModel, out_dir: Path) -> Path:
     """Write the trained component alone (``out_dir``/kg_relations), as the pipeline stores it."""
     from spacy.lang.en import English
 
-    from kg.extract.relations import RelationExtractor
+    from kg.extract.components.kg_relations import RelationExtractor
 
     component = RelationExtractor(English(), "kg_relations")
     component.set_model(model)

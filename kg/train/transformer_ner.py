@@ -25,10 +25,10 @@ from spacy.training import Example
 
 from kg.datasets.scierc import load_scierc
 from kg.errors import KGError
+from kg.extract.components.kg_transformer_ner import TransformerNER
 from kg.extract.transformer_ner import (
     IGNORE,
     TAGS,
-    TransformerNER,
     batches,
     encode_doc,
     import_torch,

@@ -1,4 +1,4 @@
-"""Rule fallback for claims: result sentences by cue phrases.
+"""``kg_claim_cues``: the rule fallback for claims: result sentences by cue phrases.
 
 Used only when the pipeline ships no trained ``kg_claims`` classifier (see ``kg train claims``):
 the graph still gets Claim nodes, just from a less accurate rule.

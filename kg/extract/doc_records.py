@@ -1,4 +1,7 @@
-"""Turn processed Docs into :class:`PaperExtraction` records (offsets per field)."""
+"""Doc -> records: turn processed Docs into :class:`PaperExtraction` records (offsets per field).
+
+Named for its job (ingest has the readers of input files); the build calls :func:`extract`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from spacy.tokens import Doc, Span
 
 from kg.errors import Truncated
 from kg.extract.entities import SPANS_KEY as ENTITIES_KEY
+from kg.extract.quantities import extract_quantities
 from kg.extract.relations import PROPERTY
 from kg.extract.sections import doc_text, field_of, paper_text, sentence_of
 from kg.extract.termhood import REJECTED_KEY
@@ -63,10 +67,6 @@ def _locate(doc: Doc, span: Span) -> tuple[str, str, int, int, str, int, int]:
 
 
 def _quantities(sent: Span, base: int) -> list[QuantityRecord]:
-    try:
-        from kg.extract.quantities import extract_quantities
-    except ImportError:  # pragma: no cover - before the quantities module exists
-        return []
     out = []
     for q in extract_quantities(sent):
         out.append(

@@ -1,4 +1,4 @@
-"""Topic cue phrases (from the SKOS scheme's labels) found in the title and abstract.
+"""``kg_topic_cues``: topic cue phrases (the SKOS scheme's labels) in the title and abstract.
 
 The scoring itself is the linker's job (``kg.link.topics``); this component only records where
 each cue occurs, with the sentence it is in and whether it is a passing contrast ("unlike RAG",
@@ -25,12 +25,17 @@ its long form (``kg_proposed``, ``kg_abbreviations``), or in the sentence that i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from kg.errors import KGError
+from kg.extract import abbreviations, proposed
 from kg.extract.sections import is_title, sentences
+from kg.lexicon.scheme import load_scheme
 from kg.records import TopicHit
 
 if not Doc.has_extension("topic_hits"):
@@ -101,10 +106,19 @@ def _boundary(word: str, i: int) -> bool:
 
 
 class TopicCues:
-    def __init__(self, nlp: Language, name: str) -> None:
-        from kg.lexicon.scheme import load_scheme
+    """Matchers built from the topic scheme by ``initialize()`` (``from_disk()`` for a saved
+    pipeline). The scheme is the ontology's (:func:`kg.lexicon.scheme.load_scheme`), not a
+    table of this component: the linker scores topics on the same scheme, so cues and scores
+    cannot disagree."""
 
+    def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
+        self.nlp = nlp
+        self.exact: PhraseMatcher | None = None
+
+    def initialize(self, get_examples: Callable[[], Iterable] | None = None, *, nlp=None) -> None:
+        """Build the matchers from the scheme's cues and :data:`TOKEN_PATTERNS`."""
+        nlp = nlp or self.nlp
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.patterns = Matcher(nlp.vocab)
@@ -131,6 +145,13 @@ class TopicCues:
                     self.name_folded.append((cue, topic.notation))
         for notation, patterns in TOKEN_PATTERNS.items():
             self.patterns.add(notation, patterns)
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Nothing to save: the cues are the ontology's."""
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> TopicCues:
+        self.initialize()
+        return self
 
     def _name_hits(self, doc: Doc) -> list[tuple[str, int, int]]:
         """Cues at the start or end of a longer word: ("PEFT", i, i + 1) for "MixLoRA"."""
@@ -163,6 +184,8 @@ class TopicCues:
         return out
 
     def __call__(self, doc: Doc) -> Doc:
+        if self.exact is None:
+            raise KGError(f"'{self.name}' has no cues: initialize the pipeline or load it")
         sents = sentences(doc)
         sent_index: dict[int, tuple[str, int]] = {}
         own_sentence: dict[int, bool] = {}
@@ -217,8 +240,6 @@ class TopicCues:
 def _acronym_forms(doc: Doc) -> dict[str, str]:
     """Long form -> acronym, both as :func:`cue_form`, from the paper's acronym definitions
     ("Mixture-of-Experts (MoE)")."""
-    from kg.extract import abbreviations
-
     acr = list(doc.spans.get(abbreviations.SPANS_KEY, []))
     return {
         cue_form(long_span.text): cue_form(short_span.text)
@@ -247,8 +268,6 @@ def _anaphoric_hits(
 
 def _proposed(doc: Doc, sents: list[Span], sent_of: dict[int, int]) -> tuple[set[int], set[int]]:
     """Tokens of proposed names (with their long forms), and the sentences introducing them."""
-    from kg.extract import abbreviations, proposed
-
     names = list(doc.spans.get(proposed.SPANS_KEY, []))
     texts = {s.text for s in names}
     acr = list(doc.spans.get(abbreviations.SPANS_KEY, []))

@@ -1,0 +1,418 @@
+"""Regenerate BENCHMARKS.md's summary table from ``benchmarks/results/*.jsonl``.
+
+    python benchmarks/report.py            # rewrite the table between the marker comments
+    python benchmarks/report.py --check    # exit 1 when BENCHMARKS.md is not what the data give
+
+Why generated: the hand-kept summary drifted from the figures further down the page. Each row
+below names one target: which results file it reads, which of that file's runs count (the
+latest line whose parameters match and which has the figures the row shows), how the figure
+reads, the goals it is held against, and the command that appends a new line. Change a target
+here, never in BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+BENCHMARKS = HERE.parent / "BENCHMARKS.md"
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+Figures = dict
+Pick = Callable[[dict], Figures | None]
+
+
+def params(**wanted) -> Pick:
+    """The figures of a line whose params hold these values."""
+    return lambda line: (
+        line["figures"] if all(line["params"].get(k) == v for k, v in wanted.items()) else None
+    )
+
+
+def scale_run(engine: str, workers: int, store: bool = True) -> Pick:
+    """bench_scale: the whole-corpus run of one configuration, with minutes and GB added."""
+
+    def pick(line: dict) -> Figures | None:
+        for run in line["figures"].get("runs", []):
+            if (run["size"], run["engine"], run["workers"], run["store"]) == (
+                "all",
+                engine,
+                workers,
+                store,
+            ):
+                return {
+                    **run,
+                    "minutes": run["wall_s"] / 60,
+                    "rss_gb": run["peak_rss_mb"] / 1000,  # as BENCHMARKS.md always gave it
+                    "mtriples": run["triples"] / 1e6,
+                }
+        return None
+
+    return pick
+
+
+def serve_level(clients: int, cache: bool = True) -> Pick:
+    """bench_serve: one concurrency level of a run with (or without) the result cache."""
+
+    def pick(line: dict) -> Figures | None:
+        if line["params"].get("cache") != cache:
+            return None
+        return next((lv for lv in line["figures"]["levels"] if lv["clients"] == clients), None)
+
+    return pick
+
+
+def store_run(synthetic: int, rdflib: bool | None = None, corpus: bool = False) -> Pick:
+    """bench_store: a run on the real graph (``synthetic`` 0) or a synthetic one; ``corpus``:
+    only real graphs of corpus size (over a million triples), not the sample."""
+
+    def pick(line: dict) -> Figures | None:
+        p, f = line["params"], line["figures"]
+        if p.get("synthetic_papers") != synthetic or (rdflib is not None and p["rdflib"] != rdflib):
+            return None
+        return None if corpus and f["triples"] < 1_000_000 else f
+
+    return pick
+
+
+def viz_corpus(line: dict) -> Figures | None:
+    """bench_viz on a built graph of corpus size: the topic map view, with the graph's size."""
+    f = line["figures"]
+    if not line["params"].get("graph") or f["triples"] < 1_000_000:
+        return None
+    return {**f["views"][0], "triples": f["triples"], "index_s": f["index_s"]}
+
+
+@dataclass(frozen=True)
+class Target:
+    what: str
+    source: str  # benchmarks/results/<source>.jsonl
+    figure: str  # str.format over the picked figures
+    command: str  # what appends a new line ("" when no script measures it)
+    pick: Pick = field(default=lambda line: line["figures"])
+    goals: tuple[tuple[str, Callable[[Figures], bool]], ...] = ()
+
+
+NER = "OMP_NUM_THREADS=1 python benchmarks/bench_ner.py 300"
+ACCURATE = f"{NER} --model kg/models/kg_pipeline_accurate"
+SHIPPED, ACC = params(model="shipped"), params(model="kg/models/kg_pipeline_accurate")
+REL = (
+    "**{relations[f1]:.1f}** (P {relations[precision]:.1f} / R {relations[recall]:.1f}; "
+    "strict {relations[strict_f1]:.1f}); at the shipped threshold {relations[shipped_threshold]}"
+    ": P {relations[at_shipped_threshold][end_to_end][precision]:.1f} / "
+    "R {relations[at_shipped_threshold][end_to_end][recall]:.1f}"
+)
+
+TARGETS = (
+    Target(
+        "SciERC entity F1 (dev, exact span + label), default pipeline",
+        "bench_ner",
+        "**{dev[f1]:.1f}** (P {dev[precision]:.1f} / R {dev[recall]:.1f})",
+        NER,
+        SHIPPED,
+        ((">= 62 (issue 19)", lambda f: f["dev"]["f1"] >= 62),),
+    ),
+    Target(
+        "SciERC entity F1 (dev), `kg build --accurate` (MiniLM + LoRA)",
+        "bench_ner",
+        "**{dev[f1]:.2f}** (P {dev[precision]:.1f} / R {dev[recall]:.1f}); "
+        "{ner_wps_cpu:,} words/CPU-s",
+        ACCURATE,
+        ACC,
+        ((">= 65", lambda f: f["dev"]["f1"] >= 65),),
+    ),
+    Target(
+        "NLP pipeline speed, one process, 300 corpus abstracts",
+        "bench_ner",
+        "**{pipeline_wps_cpu:,} words/CPU-s** whole pipeline; recognizer {ner_wps_cpu:,}",
+        NER,
+        lambda line: SHIPPED(line) if "pipeline_wps_cpu" in line["figures"] else None,
+    ),
+    Target(
+        "SciERC relation F1 (dev), end to end, default pipeline",
+        "bench_ner",
+        REL + "; on gold entities **{relations[given_gold_entities_f1]:.1f}**, "
+        "P {relations[at_shipped_threshold][given_gold_entities][precision]:.1f} at the shipped "
+        "threshold",
+        NER,
+        SHIPPED,
+        (
+            ("end to end >= 40", lambda f: f["relations"]["f1"] >= 40),
+            ("gold entities >= 60", lambda f: f["relations"]["given_gold_entities_f1"] >= 60),
+        ),
+    ),
+    Target(
+        "SciERC relation F1 (dev), end to end, accurate pipeline",
+        "bench_ner",
+        REL,
+        ACCURATE,
+        ACC,
+        (("end to end >= 40", lambda f: f["relations"]["f1"] >= 40),),
+    ),
+    Target(
+        "Mentions a reader accepts, blind held-out samples of 400 `eval` abstracts",
+        "bench_termhood",
+        "final pipeline **{blind_held_out_final[final][judge_e][ok_of_first_60]} and "
+        "{blind_held_out_final[final][judge_f][ok_of_first_60]} of 60**; first sample "
+        "{blind_held_out[new][judge_e][ok_of_first_60]} and "
+        "{blind_held_out[new][judge_f][ok_of_first_60]}; previous pipeline "
+        "{blind_held_out[old][judge_e][ok_of_first_60]}",
+        "python benchmarks/bench_termhood.py",
+        goals=(
+            (
+                ">= 50 of 60 (final pipeline, both judges)",
+                lambda f: (
+                    min(
+                        f["blind_held_out_final"]["final"][j]["ok_of_first_60"]
+                        for j in ("judge_e", "judge_f")
+                    )
+                    >= 50
+                ),
+            ),
+        ),
+    ),
+    Target(
+        "Entity nodes a reader accepts, 120 random nodes of a 1,000-abstract `eval` build",
+        "sample_entities",
+        "**{ok} and {ok_2} of {judged}** (two judges)",
+        "python benchmarks/sample_entities.py --score benchmarks/data/entities_eval_sample.tsv",
+        params(score="benchmarks/data/entities_eval_sample.tsv"),
+        ((">= 110 of 120", lambda f: min(f["ok"], f.get("ok_2", f["ok"])) >= 110),),
+    ),
+    Target(
+        "SciERC dev gold entities (non-Generic) that become entity nodes (counted once)",
+        "scierc_node_recall",
+        "{nodes} of {gold} (the recognizer finds {ner_exact}; the previous pipeline's "
+        "{previous_ner_exact})",
+        "",
+        goals=(("not lower than before", lambda f: f["nodes"] >= f["previous_ner_exact"]),),
+    ),
+    Target(
+        "Relations written to a corpus build, judged blind (1,000 `eval` abstracts)",
+        "sample_relations",
+        "**{ok_first} and {ok_2_first} of {first}**; {ok} and {ok_2} of {judged}",
+        "python benchmarks/sample_relations.py --score benchmarks/data/relations_corpus_blind.tsv",
+        params(score="benchmarks/data/relations_corpus_blind.tsv"),
+        ((">= 45 of 60", lambda f: min(f["ok_first"], f["ok_2_first"]) >= 45),),
+    ),
+    Target(
+        "CSAbstruct sentence roles (dev), `kg_claims`",
+        "bench_claims",
+        "accuracy **{accuracy:.3f}**; result P / R / F1 {per_class[result][p]:.3f} / "
+        "{per_class[result][r]:.3f} / **{per_class[result][f1]:.3f}**",
+        "OMP_NUM_THREADS=1 python benchmarks/bench_claims.py",
+        params(model="training/claims/model-best"),
+        (
+            ("accuracy >= 0.75", lambda f: f["accuracy"] >= 0.75),
+            ("result F1 >= 0.75", lambda f: f["per_class"]["result"]["f1"] >= 0.75),
+        ),
+    ),
+    Target(
+        "Entity resolution, 40 alias groups / 36 look-alike pairs (sample)",
+        "bench_link",
+        "**{merging[groups_fully_merged]}/{merging[groups]} groups merged**, "
+        "{merging[lookalike_pairs_merged]}/{merging[lookalike_pairs]} look-alikes merged",
+        "python benchmarks/bench_link.py",
+        goals=(
+            ("all groups", lambda f: f["merging"]["groups_fully_merged"] == f["merging"]["groups"]),
+            ("no look-alike", lambda f: f["merging"]["lookalike_pairs_merged"] == 0),
+        ),
+    ),
+    Target(
+        "Topic assignment, 65 papers x 14 core topics",
+        "bench_link",
+        "P **{topics[precision]:.3f}** / R **{topics[recall]:.3f}**; held-out half B: "
+        "P {topics[B][precision]:.3f} / R {topics[B][recall]:.3f}",
+        "python benchmarks/bench_link.py",
+        goals=(
+            (
+                "P, R >= 0.9",
+                lambda f: min(f["topics"]["precision"], f["topics"]["recall"]) >= 0.9,
+            ),
+            (
+                "on half B",
+                lambda f: min(f["topics"]["B"]["precision"], f["topics"]["B"]["recall"]) >= 0.9,
+            ),
+        ),
+    ),
+    Target(
+        "Proposed contribution names, 40 papers",
+        "bench_link",
+        "P {proposes[precision]:.3f} / R {proposes[recall]:.3f}",
+        "python benchmarks/bench_link.py",
+    ),
+    Target(
+        "Named datasets used, 40 papers",
+        "bench_link",
+        "P {datasets[precision]:.3f} / R {datasets[recall]:.3f}",
+        "python benchmarks/bench_link.py",
+    ),
+    Target(
+        "Acronym definitions, 43 papers / 77 pairs (rules fixed on this set: optimistic)",
+        "bench_acronyms",
+        "P **{all[precision]:.3f}** / R **{all[recall]:.3f}**",
+        "OMP_NUM_THREADS=1 python benchmarks/bench_acronyms.py",
+        goals=(
+            (
+                "Schwartz-Hearst's 96 % P / 82 % R",
+                lambda f: f["all"]["precision"] >= 0.96 and f["all"]["recall"] >= 0.82,
+            ),
+        ),
+    ),
+    Target(
+        "`kg serve`, library queries at 20 concurrent clients (sample store, cache on)",
+        "bench_serve",
+        "p50 {p50_ms} ms, **p99 {p99_ms} ms**, {errors} errors",
+        "python benchmarks/bench_serve.py kg-out --clients 20 100 --requests 20",
+        serve_level(20),
+        (("p99 < 100 ms", lambda f: f["p99_ms"] < 100),),
+    ),
+    Target(
+        "Library queries on the Oxigraph store, median, corpus graph (DIR: its build)",
+        "bench_store",
+        "**{under_100ms}/{cases} < 100 ms**, slowest {slowest[case]} {slowest[median_ms]} ms "
+        "({triples:,} triples)",
+        "python benchmarks/bench_store.py DIR --no-rdflib --runs 20",
+        store_run(0, corpus=True),
+        (("all < 100 ms", lambda f: f["under_100ms"] == f["cases"]),),
+    ),
+    Target(
+        "Library queries, 35,000 synthetic papers (stress test)",
+        "bench_store",
+        "{under_100ms}/{cases} < 100 ms, slowest {slowest[case]} {slowest[median_ms]} ms",
+        "python benchmarks/bench_store.py kg-out --synthetic-papers 35000 --no-rdflib --runs 20",
+        store_run(35000),
+        (("all < 100 ms", lambda f: f["under_100ms"] == f["cases"]),),
+    ),
+    Target(
+        "Slowest library query, rdflib in memory / Oxigraph, same run (sample)",
+        "bench_store",
+        "**{rdflib_slowest[ratio]:,.0f}x** ({rdflib_slowest[case]})",
+        "python benchmarks/bench_store.py kg-out",
+        store_run(0, rdflib=True),
+        ((">= 20x", lambda f: f["rdflib_slowest"]["ratio"] >= 20),),
+    ),
+    Target(
+        "Topic map under the 300-node cap, corpus graph (DIR: its build)",
+        "bench_viz",
+        "select {select_s:.2f} s + render {render_s:.2f} s, {html_mb:.2f} MB page; "
+        "indexing the graph {index_s:.0f} s ({triples:,} triples)",
+        "python benchmarks/bench_viz.py DIR",
+        viz_corpus,
+        (("a few seconds (<= 5 s)", lambda f: f["select_s"] + f["render_s"] <= 5),),
+    ),
+    Target(
+        "`kg build` of the 34,791-abstract corpus, 2 workers",
+        "bench_scale",
+        "**{wall_s:.0f} s ({minutes:.1f} min), {words_per_s_per_process:,} words/s per "
+        "process**, peak RSS {rss_gb:.1f} GB, {mtriples:.2f} M triples, build/bare {overhead}",
+        "python benchmarks/bench_scale.py --sizes all --configs local:2",
+        scale_run("local", 2),
+        (
+            (">= 6,000 words/s", lambda f: f["words_per_s_per_process"] >= 6000),
+            ("<= 10 min", lambda f: f["minutes"] <= 10),
+            ("RSS < 4 GB", lambda f: f["rss_gb"] < 4),
+            ("issue 20: <= 5 min", lambda f: f["minutes"] <= 5),
+            ("<= 7 M triples", lambda f: f["mtriples"] <= 7),
+            ("build/bare <= 1.3", lambda f: f["overhead"] <= 1.3),
+        ),
+    ),
+    Target(
+        "`kg build` of the corpus, Dask LocalCluster, 2 workers",
+        "bench_scale",
+        "{wall_s:.0f} s ({minutes:.1f} min), peak RSS {rss_gb:.1f} GB",
+        "python benchmarks/bench_scale.py --sizes all --configs dask:2",
+        scale_run("dask", 2),
+        (("<= 10 min", lambda f: f["minutes"] <= 10), ("RSS < 4 GB", lambda f: f["rss_gb"] < 4)),
+    ),
+)
+
+
+def read_lines(source: str, results: Path = RESULTS) -> list[dict]:
+    path = results / f"{source}.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(text) for text in path.read_text(encoding="utf-8").splitlines() if text]
+
+
+def latest(target: Target, results: Path = RESULTS) -> tuple[dict, Figures, str] | None:
+    """The last line of the target's file that the target can read: -> (line, figures, text)."""
+    for line in reversed(read_lines(target.source, results)):
+        figures = target.pick(line)
+        if figures is None:
+            continue
+        try:
+            return line, figures, target.figure.format(**figures)
+        except (KeyError, IndexError, TypeError):  # a run that did not measure this figure
+            continue
+    return None
+
+
+def goal_text(target: Target, figures: Figures) -> str:
+    if not target.goals:
+        return "-"
+    parts = []
+    for label, met in target.goals:
+        try:
+            ok = met(figures)
+        except (KeyError, TypeError):
+            parts.append(f"{label}: ?")
+            continue
+        parts.append(f"{label}: **met**" if ok else f"{label}: not met")
+    return "; ".join(parts)
+
+
+def table(results: Path = RESULTS) -> str:
+    rows = [
+        "| what | figure | target | command | date | revision |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for target in TARGETS:
+        found = latest(target, results)
+        command = f"`{target.command}`" if target.command else "-"
+        if found is None:
+            rows.append(f"| {target.what} | no result yet | | {command} | | |")
+            continue
+        line, figures, text = found
+        revision = f"`{line['git']}`" + (" (imported)" if line.get("imported") else "")
+        cells = [target.what, text, goal_text(target, figures), command]
+        rows.append("| " + " | ".join([*cells, line["date"][:10], revision]) + " |")
+    return "\n".join(rows)
+
+
+def render(text: str, results: Path = RESULTS) -> str:
+    """``text`` with the part between the markers replaced by the table of ``results``."""
+    head, sep, rest = text.partition(BEGIN)
+    _old, sep2, tail = rest.partition(END)
+    if not sep or not sep2:
+        raise SystemExit(f"BENCHMARKS.md needs the markers {BEGIN} and {END}")
+    return f"{head}{BEGIN}\n{table(results)}\n{END}{tail}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--check", action="store_true", help="exit 1 if BENCHMARKS.md is stale")
+    ap.add_argument("--file", type=Path, default=BENCHMARKS)
+    ap.add_argument("--results", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+    text = args.file.read_text(encoding="utf-8")
+    new = render(text, args.results)
+    if args.check:
+        if new != text:
+            print(f"{args.file} is not what {args.results} gives: run python benchmarks/report.py")
+            return 1
+        return 0
+    if new != text:
+        args.file.write_text(new, encoding="utf-8")
+        print(f"rewrote the table in {args.file}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

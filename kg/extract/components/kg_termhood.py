@@ -1,0 +1,131 @@
+"""``kg_termhood``: keeps the entity spans that are terms, sets aside the rest.
+
+Features, corpus statistics and the logistic model are :mod:`kg.extract.termhood`; the
+weights come from :mod:`kg.train.termhood`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.errors import KGError
+from kg.extract.sections import doc_text, is_title, sentence_of
+from kg.extract.tables import read_cfg, resolve, write_cfg
+from kg.extract.termhood import (
+    AS_EXTRACTOR,
+    MODEL_FILE,
+    PAIR_STATS,
+    REJECTED_KEY,
+    SPANS_KEY,
+    TRUSTED,
+    WORD_STATS,
+    CorpusStats,
+    TermhoodModel,
+    feature_values,
+    read_corpus_stats,
+)
+
+
+class Termhood:
+    """The ``kg_termhood`` component: keeps the spans that are terms, sets aside the rest."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        threshold: float | None,
+        word_stats: str = WORD_STATS,
+        pair_stats: str = PAIR_STATS,
+    ) -> None:
+        self.name = name
+        self.refs = {"word_stats": word_stats, "pair_stats": pair_stats}
+        self.stats: CorpusStats | None = None
+        self.model: TermhoodModel | None = None
+        self.threshold_override = threshold
+        self.load_error: Exception | None = None
+
+    @property
+    def threshold(self) -> float:
+        if self.threshold_override is not None:
+            return self.threshold_override
+        return self.model.threshold if self.model else 0.0
+
+    def score_span(self, span: Span, text: str | None = None) -> float:
+        """The model's probability that ``span`` is a term, from the span and the text around
+        it inside its sentence (as the judged rows were scored)."""
+        if self.model is None:
+            return 1.0
+        if self.stats is None:
+            raise KGError(f"'{self.name}' has no corpus statistics: initialize it or load it")
+        doc, sent = span.doc, sentence_of(span.doc, span.start)
+        text = doc_text(doc) if text is None else text
+        before = text[max(sent.start_char, span.start_char - 40) : span.start_char]
+        after = text[span.end_char : min(sent.end_char, span.end_char + 40)]
+        extractor = span._.kg_extractor or "ner"
+        extractor = AS_EXTRACTOR.get(extractor, extractor)
+        v = feature_values(
+            span.text, span.label_, extractor, before, after, self.stats, is_title(span)
+        )
+        return self.model.score_values(v)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.load_error is not None:
+            raise self.load_error
+        spans = list(doc.spans.get(SPANS_KEY, []))
+        if self.model is None or not spans:
+            return doc
+        kept, rejected = [], []
+        text = doc_text(doc)
+        for span in spans:
+            score = self.score_span(span, text)
+            span._.kg_termhood = score
+            extractor = span._.kg_extractor or "ner"
+            if extractor in TRUSTED or score >= self.threshold:
+                kept.append(span)
+            else:
+                rejected.append(span)
+        doc.spans[SPANS_KEY] = kept
+        doc.spans[REJECTED_KEY] = rejected
+        return doc
+
+    def initialize(self, get_examples: Callable[[], Iterable] | None = None, *, nlp=None) -> None:
+        """Read the corpus statistics the config names (the weights come from
+        :mod:`kg.train.termhood`, assigned to :attr:`model`)."""
+        self.stats = read_corpus_stats(
+            resolve(self.refs["word_stats"]), resolve(self.refs["pair_stats"])
+        )
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        write_cfg(path, self.refs)
+        if self.model is not None:
+            (Path(path) / MODEL_FILE).write_text(json.dumps(self.model.to_json(), indent=1))
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> Termhood:
+        """Load the weights, and the statistics when there are weights to score with. A model
+        of other features is refused when the component runs, not here, so ``kg train termhood
+        --ship`` can still load the pipeline to replace it."""
+        self.refs = read_cfg(path, self.refs)
+        file = Path(path) / MODEL_FILE
+        if file.is_file():
+            try:
+                self.model = TermhoodModel.from_json(json.loads(file.read_text()))
+            except KGError as err:
+                self.load_error = err
+                return self
+            self.initialize()
+        return self
+
+
+@Language.factory(
+    "kg_termhood",
+    default_config={"threshold": None, "word_stats": WORD_STATS, "pair_stats": PAIR_STATS},
+)
+def make_termhood(
+    nlp: Language, name: str, threshold: float | None, word_stats: str, pair_stats: str
+) -> Termhood:
+    return Termhood(nlp, name, threshold, word_stats, pair_stats)
