@@ -196,7 +196,7 @@ class _Run:
         todo = [s for s in self.specs if s.index not in self.summaries]
         t = time.perf_counter()
         done_papers = sum(s.papers for s in self.summaries.values())
-        bar = _bar(self.progress, done_papers + sum(s.papers for s in todo), done_papers,
+        bar = _bar(self.progress, done_papers + sum(len(s.papers) for s in todo), done_papers,
                    "extract", "paper")  # fmt: skip
         linker = ThreadPoolExecutor(1, thread_name_prefix="kg-link")
 
