@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
+from rdflib.namespace import DCTERMS, PROV, SH, SKOS
 
 from kg.errors import KGError
 from kg.ontology import (
@@ -17,11 +17,38 @@ from kg.ontology import (
     ontology_dir,
 )
 from kg.rdf.validate import ValidationReport, validate, validate_file
-from kg.vocab import AGENT, CLAIM, ENTITY, EVIDENCE, KG, PAPER, PREFIXES, TOPIC
+from kg.vocab import (
+    AGENT,
+    CLAIM,
+    ENTITY,
+    EVIDENCE,
+    GRAPH_IRI,
+    KG,
+    PAPER,
+    PREFIXES,
+    SENTENCE,
+    TOPIC,
+    VOCABULARY_VERSION,
+)
 
 KG_NS = str(KG._NS)
 KG_TERMS = {URIRef(KG_NS + name) for name in KG.__annotations__}
 ONTOLOGY_IRI = URIRef("https://w3id.org/mlkg/ontology")
+GRAPH = URIRef(GRAPH_IRI)
+#: Terms of vocabulary version 1 that version 2 removed (computed at read time, or now a node).
+REMOVED_TERMS = (
+    "TopicEntityCount",
+    "SharedEntityTier",
+    "countedTopic",
+    "countedEntity",
+    "topicPaperCount",
+    "betweenTopic",
+    "sharedEntity",
+    "firstRank",
+    "lastRank",
+    "paperCount",
+    "sentence",
+)
 
 REQUIRED_NOTATIONS = {
     "RAG",
@@ -89,6 +116,32 @@ def test_ontology_header_declared_once():
     assert "reification" in str(g.value(ONTOLOGY_IRI, RDFS.comment)).lower()
 
 
+def test_ontology_version_is_the_vocabulary_version():
+    g = load_ontology_graph()
+    assert str(g.value(ONTOLOGY_IRI, OWL.versionInfo)) == VOCABULARY_VERSION
+    version_iri = g.value(ONTOLOGY_IRI, OWL.versionIRI)
+    assert version_iri == URIRef(f"{ONTOLOGY_IRI}/{VOCABULARY_VERSION}")
+
+
+def test_shapes_require_the_vocabulary_version():
+    shapes = load_shapes_graph()
+    (shape,) = shapes.subjects(SH.path, KG.vocabularyVersion)
+    assert shapes.value(shape, SH.targetNode) == GRAPH
+    allowed = {str(v) for v in shapes.items(shapes.value(shape, getattr(SH, "in")))}
+    assert allowed == {VOCABULARY_VERSION}
+
+
+def test_ontology_example_query_reads_the_sentence_node():
+    # the ontology comment's provenance query must follow the encoding it describes
+    comment = str(load_ontology_graph().value(ONTOLOGY_IRI, RDFS.comment))
+    query = next(line.strip() for line in comment.splitlines() if line.startswith("  ?ev "))
+    g = build_valid_graph()
+    rows = list(g.query(f"SELECT ?paper ?dataset ?why WHERE {{ {query} }}", initNs=PREFIXES))
+    assert [(p, d, str(w)) for p, d, w in rows] == [
+        (PAPER["2401.00001"], ENTITY["natural-questions"], SENTENCES[1])
+    ]
+
+
 def _declared_kg_terms(g: Graph) -> set[URIRef]:
     kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
     return {
@@ -106,6 +159,13 @@ def test_every_vocab_term_is_declared_with_label_and_comment():
     for term in KG_TERMS:
         assert g.value(term, RDFS.label) is not None, f"{term} has no rdfs:label"
         assert g.value(term, RDFS.comment) is not None, f"{term} has no rdfs:comment"
+
+
+def test_removed_terms_are_gone():
+    declared = _declared_kg_terms(load_ontology_graph())
+    for name in REMOVED_TERMS:
+        assert URIRef(KG_NS + name) not in declared, f"kg:{name} was removed in version 2"
+        assert name not in KG.__annotations__, f"kg:{name} was removed in version 2"
 
 
 def test_every_ontology_term_is_in_vocab():
@@ -141,9 +201,46 @@ def test_class_and_property_structure():
     assert (KG.Model, RDFS.subClassOf, KG.Method) in g
     assert (KG.Evidence, RDFS.subClassOf, PROV.Entity) in g
     assert (KG.Evidence, RDFS.subClassOf, RDF.Statement) in g
+    assert (KG.EntityRelation, RDFS.subClassOf, RDF.Statement) in g
+    # relation evidence hangs on its kg:EntityRelation, which holds the statement
+    assert (KG.RelationEvidence, RDFS.subClassOf, RDF.Statement) not in g
+    assert g.value(KG.inSentence, RDFS.range) == KG.Sentence
     for prop in PAPER_TO_ENTITY[1:]:
         assert (prop, RDFS.subPropertyOf, KG.mentions) in g
     assert (KG.relatedTopic, RDF.type, OWL.SymmetricProperty) in g
+
+
+def _domain(g: Graph, prop: URIRef) -> set[URIRef]:
+    """The classes of a property's rdfs:domain (the members of an owl:unionOf)."""
+    domain = g.value(prop, RDFS.domain)
+    union = g.value(domain, OWL.unionOf)
+    return set(g.items(union)) if union is not None else {domain}
+
+
+def _superclasses(g: Graph, cls: URIRef) -> set[URIRef]:
+    return set(g.transitive_objects(cls, RDFS.subClassOf))
+
+
+def test_domains_cover_the_nodes_that_carry_them():
+    # every kg: property of a node of the valid graph (written like kg/rdf/writer.py writes)
+    # has the node's class, or a superclass of it, in its domain; no class in a domain is
+    # left without a node that uses the property, for the node kinds the graph has
+    g = load_ontology_graph()
+    data = build_valid_graph()
+    topics = load_topics_graph()
+    used: dict[URIRef, set[URIRef]] = {}
+    for s, p, _o in data:
+        if not str(p).startswith(KG_NS):
+            continue
+        classes = set(data.objects(s, RDF.type)) | set(topics.objects(s, RDF.type))
+        if not classes:
+            assert _domain(g, p) == {OWL.Thing}, f"untyped {s} carries {p}"
+            continue
+        reachable = set().union(*(_superclasses(g, c) for c in classes))
+        assert reachable & _domain(g, p), f"{p}: domain {_domain(g, p)} misses {classes}"
+        used.setdefault(p, set()).update(reachable)
+    for prop in (KG.inSentence, KG.sentenceStart, KG.sentenceEnd, KG.inField, KG.text):
+        assert _domain(g, prop) <= used[prop], f"{prop}: domain wider than what is written"
 
 
 # --- topics.ttl -------------------------------------------------------------------------------
@@ -208,7 +305,7 @@ def test_cue_phrases_are_lowercase_and_unique():
 TITLE = "RAG-X: Retrieval for Everyone"
 SENTENCES = [
     "We study retrieval-augmented generation.",
-    "Our model RAG-X improves exact match on Natural Questions by 3.2%.",
+    "Our model RAG-X improves exact match on Natural Questions (NQ) by 3.2%.",
 ]
 ABSTRACT = " ".join(SENTENCES)
 
@@ -225,11 +322,33 @@ def _locate(field: str, needle: str) -> tuple[int, int, int, int, str]:
     raise ValueError(needle)
 
 
+def sentence_iri(field: str, start: int) -> URIRef:
+    return SENTENCE[f"2401.00001-{field[0]}{start}"]
+
+
 def build_valid_graph() -> Graph:
+    """A small graph of one paper shaped as kg/rdf/writer.py writes (vocabulary version 2)."""
     g = Graph()
     for prefix, iri in PREFIXES.items():
         g.bind(prefix, iri)
+    g.add((GRAPH, KG.vocabularyVersion, Literal(VOCABULARY_VERSION)))
     paper = PAPER["2401.00001"]
+
+    def sentence(field: str, needle: str) -> tuple[int, int, URIRef]:
+        """Offsets of ``needle`` in its field and the kg:Sentence node it is in (added once)."""
+        start, end, s_start, s_end, text = _locate(field, needle)
+        node = sentence_iri(field, s_start)
+        for p, o in [
+            (RDF.type, KG.Sentence),
+            (DCTERMS.isPartOf, paper),
+            (KG.inField, Literal(field)),
+            (KG.sentenceStart, Literal(s_start)),
+            (KG.sentenceEnd, Literal(s_end)),
+            (KG.text, Literal(text)),
+        ]:
+            g.add((node, p, o))
+        return start, end, node
+
     g.add((paper, RDF.type, KG.Paper))
     g.add((paper, DCTERMS.title, Literal(TITLE)))
     g.add((paper, DCTERMS.abstract, Literal(ABSTRACT)))
@@ -262,28 +381,52 @@ def build_valid_graph() -> Graph:
         g.add((entity, RDF.type, cls))
         g.add((entity, RDFS.label, Literal(form)))
         g.add((entity, SKOS.altLabel, Literal(form)))
-        g.add((entity, KG.paperCount, Literal(1)))
+        g.add((paper, KG.mentions, entity))
         g.add((paper, prop, entity))
         ev = EVIDENCE[f"ev-{slug}"]
-        start, end, s_start, s_end, sentence = _locate(field, form)
+        start, end, in_sentence = sentence(field, form)
         for p, o in [
             (RDF.type, KG.Evidence),
             (RDF.subject, paper),
             (RDF.predicate, prop),
             (RDF.object, entity),
             (KG.surfaceForm, Literal(form)),
-            (KG.sentence, Literal(sentence)),
+            (KG.inSentence, in_sentence),
             (KG.charStart, Literal(start)),
             (KG.charEnd, Literal(end)),
-            (KG.sentenceStart, Literal(s_start)),
-            (KG.sentenceEnd, Literal(s_end)),
-            (KG.inField, Literal(field)),
             (KG.extractor, Literal("ner")),
-            (KG.confidence, Literal(Decimal("0.9"))),
-            (PROV.wasDerivedFrom, paper),
-            (PROV.wasAttributedTo, agent),
         ]:
             g.add((ev, p, o))
+
+    # an entity relation (graph-wide edge) and its evidence in the paper
+    edge = URIRef("https://w3id.org/mlkg/relation/evaluates-0123456789abcdef")
+    head, tail = ENTITY["natural-questions"], ENTITY["rag-x"]
+    g.add((head, KG.evaluates, tail))
+    for p, o in [
+        (RDF.type, KG.EntityRelation),
+        (RDF.subject, head),
+        (RDF.predicate, KG.evaluates),
+        (RDF.object, tail),
+    ]:
+        g.add((edge, p, o))
+    rev = EVIDENCE["rev-nq-evaluates-rag-x"]
+    g.add((edge, KG.hasEvidence, rev))
+    h_start, h_end, in_sentence = sentence("abstract", "Natural Questions")
+    t_start = ABSTRACT.index("RAG-X")
+    for p, o in [
+        (RDF.type, KG.RelationEvidence),
+        (PROV.wasDerivedFrom, paper),
+        (KG.inSentence, in_sentence),
+        (KG.headForm, Literal("Natural Questions")),
+        (KG.headStart, Literal(h_start)),
+        (KG.headEnd, Literal(h_end)),
+        (KG.tailForm, Literal("RAG-X")),
+        (KG.tailStart, Literal(t_start)),
+        (KG.tailEnd, Literal(t_start + len("RAG-X"))),
+        (KG.extractor, Literal("kg_relations")),
+        (KG.score, Literal(Decimal("0.8"))),
+    ]:
+        g.add((rev, p, o))
 
     alias = BNode()
     g.add((ENTITY["natural-questions"], KG.hasAlias, alias))
@@ -304,8 +447,8 @@ def build_valid_graph() -> Graph:
         (KG.inField, Literal("abstract")),
         (KG.aboutEntity, ENTITY["rag-x"]),
         (KG.aboutEntity, ENTITY["natural-questions"]),
-        (PROV.wasDerivedFrom, paper),
         (KG.extractor, Literal("claims")),
+        (KG.confidence, Literal(Decimal("0.9"))),
     ]:
         g.add((claim, p, o))
     quantity = BNode()
@@ -322,7 +465,10 @@ def build_valid_graph() -> Graph:
     g.add((acronym, KG.shortForm, Literal("NQ")))
     g.add((acronym, KG.longForm, Literal("Natural Questions")))
     g.add((acronym, KG.denotes, ENTITY["natural-questions"]))
-    g.add((acronym, PROV.wasDerivedFrom, paper))
+    a_start, a_end, in_sentence = sentence("abstract", "Natural Questions (NQ)")
+    g.add((acronym, KG.inSentence, in_sentence))
+    g.add((acronym, KG.charStart, Literal(a_start)))
+    g.add((acronym, KG.charEnd, Literal(a_end)))
 
     assignment = BNode()
     g.add((assignment, RDF.type, KG.TopicAssignment))
@@ -379,6 +525,8 @@ def test_valid_graph_round_trips_through_turtle_and_jsonld(valid_graph, tmp_path
 P = PAPER["2401.00001"]
 EV = EVIDENCE["ev-natural-questions"]
 NQ = ENTITY["natural-questions"]
+S2 = sentence_iri("abstract", ABSTRACT.index(SENTENCES[1]))  # NQ's sentence
+REV = EVIDENCE["rev-nq-evaluates-rag-x"]
 
 
 def _only(report: ValidationReport, *needles: str) -> None:
@@ -446,8 +594,74 @@ def test_evidence_with_wrong_offsets(valid_graph):
 
 
 def test_in_field_body(valid_graph):
-    valid_graph.set((EV, KG.inField, Literal("body")))
-    _only(validate(valid_graph), "evidence:ev-natural-questions kg:inField", '"body"')
+    valid_graph.set((S2, KG.inField, Literal("body")))
+    _only(validate(valid_graph), "sentence:2401.00001-a41 kg:inField", '"body"')
+
+
+def test_evidence_without_sentence(valid_graph):
+    valid_graph.remove((EV, KG.inSentence, None))
+    _only(validate(valid_graph), "evidence:ev-natural-questions kg:inSentence", "exactly one")
+
+
+def test_evidence_sentence_of_another_paper(valid_graph):
+    other = PAPER["2401.00002"]
+    valid_graph.add((other, RDF.type, KG.Paper))
+    valid_graph.set((S2, DCTERMS.isPartOf, other))
+    _only(validate(valid_graph), "evidence:ev-natural-questions", "of its rdf:subject paper")
+
+
+def test_sentence_ending_before_it_starts(valid_graph):
+    start = int(valid_graph.value(S2, KG.sentenceStart))
+    valid_graph.set((S2, KG.sentenceEnd, Literal(start - 1)))
+    _only(validate(valid_graph), "sentence:2401.00001-a41 kg:sentenceStart", "below kg:sentenceEnd")
+
+
+def test_sentence_text_as_long_as_its_offsets(valid_graph):
+    valid_graph.set((S2, KG.text, Literal(SENTENCES[1] + " More.")))
+    _only(validate(valid_graph), "sentence:2401.00001-a41 kg:text", "characters long")
+
+
+def test_sentence_nobody_points_at(valid_graph):
+    valid_graph.remove((None, KG.inSentence, S2))
+    _only(validate(valid_graph), "sentence:2401.00001-a41 ^kg:inSentence")
+
+
+def test_relation_evidence_without_sentence(valid_graph):
+    valid_graph.remove((REV, KG.inSentence, None))
+    _only(validate(valid_graph), "evidence:rev-nq-evaluates-rag-x kg:inSentence", "exactly one")
+
+
+def test_relation_evidence_with_head_ending_before_it_starts(valid_graph):
+    valid_graph.set((REV, KG.headEnd, valid_graph.value(REV, KG.headStart)))
+    _only(validate(valid_graph), "evidence:rev-nq-evaluates-rag-x kg:headStart", "below kg:headEnd")
+
+
+def test_acronym_without_sentence(valid_graph):
+    acronym = next(valid_graph.subjects(RDF.type, KG.AcronymDefinition))
+    valid_graph.remove((acronym, KG.inSentence, None))
+    _only(validate(valid_graph), "kg:inSentence", "acronym definition")
+
+
+@pytest.mark.parametrize("version", [None, "1"])
+def test_graph_of_another_vocabulary_version(valid_graph, version):
+    valid_graph.remove((GRAPH, KG.vocabularyVersion, None))
+    if version is not None:
+        valid_graph.add((GRAPH, KG.vocabularyVersion, Literal(version)))
+    _only(validate(valid_graph), "kg:vocabularyVersion", f'"{VOCABULARY_VERSION}"')
+
+
+@pytest.mark.parametrize(
+    "triple",
+    [
+        (NQ, URIRef(KG_NS + "paperCount"), Literal(1)),
+        (EV, URIRef(KG_NS + "sentence"), Literal(SENTENCES[1])),
+        (ENTITY["nq/topic/RAG"], RDF.type, URIRef(KG_NS + "TopicEntityCount")),
+    ],
+)
+def test_version_1_terms_are_not_declared(valid_graph, triple):
+    valid_graph.add(triple)
+    name = str(triple[1] if triple[1] != RDF.type else triple[2])[len(KG_NS) :]
+    _only(validate(valid_graph), f"kg:{name}", "not declared")
 
 
 def test_evidence_with_foreign_predicate(valid_graph):
@@ -470,15 +684,14 @@ def test_mentions_is_covered_by_more_specific_evidence(valid_graph):
     assert validate(valid_graph).conforms
 
 
-def test_evidence_agent_outside_extractor_namespace(valid_graph):
+def test_agent_outside_extractor_namespace(valid_graph):
     other = URIRef("https://example.org/agent")
-    valid_graph.set((EV, PROV.wasAttributedTo, other))
     valid_graph.add((other, RDF.type, PROV.SoftwareAgent))
-    _only(validate(valid_graph), "evidence:ev-natural-questions prov:wasAttributedTo")
+    _only(validate(valid_graph), "<https://example.org/agent>", "extractor agent's IRI")
 
 
 def test_confidence_as_double(valid_graph):
-    valid_graph.set((EV, KG.confidence, Literal(0.9)))
+    valid_graph.set((CLAIM["2401.00001-1"], KG.confidence, Literal(0.9)))
     _only(validate(valid_graph), "kg:confidence", "xsd:decimal")
 
 
