@@ -79,7 +79,8 @@ def _int(node: Node | None) -> int | None:
 
 
 def _check_evidence(graph: Graph, line: Callable[..., None]) -> None:
-    """Reified statements are asserted; surface forms and sentences match their offsets."""
+    """Reified statements are asserted and every link has its evidence; a surface form sits in
+    its sentence at its offsets; a sentence is as long as its offsets say (vocabulary 2)."""
     reified: set[tuple[Node, Node, Node]] = set()
     pairs: set[tuple[Node, Node]] = set()
     for ev in graph.subjects(RDF.type, KG.Evidence):
@@ -89,28 +90,33 @@ def _check_evidence(graph: Graph, line: Callable[..., None]) -> None:
             pairs.add((s, o))
             if (s, p, o) not in graph:
                 line(ev, None, "reified statement {s} {p} {o} is not asserted", s=s, p=p, o=o)
-        sentence = graph.value(ev, KG.sentence)
+        sentence = graph.value(ev, KG.inSentence)
         form = graph.value(ev, KG.surfaceForm)
-        cs, ce, ss, se = (
-            _int(graph.value(ev, prop))
-            for prop in (KG.charStart, KG.charEnd, KG.sentenceStart, KG.sentenceEnd)
-        )
-        if sentence is None or ss is None or se is None:
+        cs, ce = _int(graph.value(ev, KG.charStart)), _int(graph.value(ev, KG.charEnd))
+        text = ss = se = None
+        if sentence is not None:
+            text = graph.value(sentence, KG.text)
+            ss = _int(graph.value(sentence, KG.sentenceStart))
+            se = _int(graph.value(sentence, KG.sentenceEnd))
+        if None in (text, form, cs, ce, ss, se):
             continue  # missing values are the shapes' business
-        if len(sentence) != se - ss:
+        if not ss <= cs <= ce <= se:
+            line(ev, KG.charStart, f"{cs}..{ce} is not inside its kg:inSentence ({ss}..{se})")
+        elif len(text) == se - ss and str(text)[cs - ss : ce - ss] != str(form):
+            found = str(text)[cs - ss : ce - ss]
+            message = "{form} is not what its sentence holds at kg:charStart..kg:charEnd ({found})"
+            line(ev, KG.surfaceForm, message, form=form, found=Literal(found))
+    for sentence in graph.subjects(RDF.type, KG.Sentence):
+        text = graph.value(sentence, KG.text)
+        ss = _int(graph.value(sentence, KG.sentenceStart))
+        se = _int(graph.value(sentence, KG.sentenceEnd))
+        if text is not None and ss is not None and se is not None and len(text) != se - ss:
             line(
-                ev,
-                KG.sentence,
-                f"is {len(sentence)} characters long, "
-                f"but kg:sentenceEnd - kg:sentenceStart is {se - ss}",
+                sentence,
+                KG.text,
+                f"is {len(text)} characters long, but kg:sentenceEnd - kg:sentenceStart is "
+                f"{se - ss}",
             )
-        elif form is not None and cs is not None and ce is not None and ss <= cs <= ce <= se:
-            found = str(sentence)[cs - ss : ce - ss]
-            if found != str(form):
-                message = (
-                    "{form} is not what kg:sentence holds at kg:charStart..kg:charEnd ({found})"
-                )
-                line(ev, KG.surfaceForm, message, form=form, found=Literal(found))
     for p in _PAPER_TO_ENTITY:
         for s, o in graph.subject_objects(p):
             if (s, p, o) not in reified and not (p == KG.mentions and (s, o) in pairs):

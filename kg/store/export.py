@@ -5,7 +5,9 @@ provenance - how each statement was derived - goes to its own named graph
 (:data:`PROVENANCE_GRAPH`) and the content stays in the default graph, so a consumer can load
 one without the other. Provenance is:
 
-* the ``kg:Evidence`` records (IRIs under ``evidence/``: sentence, offsets, extractor);
+* the ``kg:Evidence`` and ``kg:RelationEvidence`` records (IRIs under ``evidence/``: form,
+  offsets, extractor, score) and the ``kg:Sentence`` nodes they were read from (``sentence/``),
+  with every ``kg:inSentence`` link (an acronym definition's too);
 * the ``kg:AliasMerge`` records of entity resolution (``entity/<id>/form/<hash>``) and the
   ``kg:hasAlias`` links to them;
 * every ``prov:`` statement (``prov:wasDerivedFrom``, ``prov:wasAttributedTo``), ``kg:extractor``,
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from kg.errors import KGError
-from kg.vocab import AGENT, DATA_BASE, ENTITY, EVIDENCE, KG, PREFIXES
+from kg.vocab import AGENT, DATA_BASE, ENTITY, EVIDENCE, KG, PREFIXES, SENTENCE
 
 FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld")
 QUAD_FORMATS = ("nquads", "trig", "jsonld")
@@ -34,7 +36,12 @@ SUFFIXES = {
 }
 PROVENANCE_GRAPH = DATA_BASE + "graph/provenance"
 _PROV = PREFIXES["prov"]
-_PROVENANCE_PREDICATES = {str(KG.extractor), str(KG.hasAlias)}
+_PROVENANCE_PREDICATES = {
+    str(KG.extractor),
+    str(KG.hasAlias),
+    str(KG.inSentence),
+    str(KG.hasEvidence),
+}
 
 
 @dataclass
@@ -61,6 +68,7 @@ def is_provenance(subject: str, predicate: str) -> bool:
     """Whether the statement ``subject predicate ...`` (IRIs as strings) is provenance."""
     return (
         subject.startswith(str(EVIDENCE))
+        or subject.startswith(str(SENTENCE))
         or subject.startswith(str(AGENT))
         or (subject.startswith(str(ENTITY)) and "/form/" in subject)
         or predicate.startswith(_PROV)
