@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from kg.cli import app
+from kg.cli._util import app
 from kg.errors import KGError
 
 train_app = typer.Typer(
