@@ -371,6 +371,3 @@ class ClaimsModel:
             labels=cfg["labels"],
             context=cfg.get("context", True),
         )
-
-
-# --- the spaCy component -----------------------------------------------------------------------
