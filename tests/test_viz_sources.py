@@ -66,6 +66,21 @@ def test_store_and_turtle_give_the_same_index_and_pages(sample_build, store_inde
     assert_same(index, read_index(open_path(bare)))
 
 
+def test_aliases_read_when_drawn_give_the_same_pages(sample_build, store_index):
+    """``kg viz`` reads the aliases of the nodes it draws only (all of them when it looks a
+    name up): the pages are those of an index with every alias read."""
+    _result, out = sample_build
+    lazy = read_index(open_path(out), all_aliases=False)
+    assert lazy.aliases_read is not None and len(lazy.aliases_read) == len(lazy.topics)
+    entity = next(i for i, it in store_index.items.items() if it.kind == "Method" and it.aliases)
+    assert lazy.items[entity].aliases == ()
+    topic_map = select(lazy)
+    assert render_html(lazy, topic_map) == render_html(store_index, select(store_index))
+    assert len(lazy.aliases_read) < len(lazy.items)  # the topic map did not need them all
+    assert pages(lazy) == pages(store_index)  # --focus / --topics look names up: all read
+    assert lazy.aliases_read is None and lazy.items == store_index.items
+
+
 def test_rdflib_graph_and_its_turtle_give_the_same_index(tmp_path):
     ttl = tmp_path / "tiny.ttl"
     graph = tiny_graph()

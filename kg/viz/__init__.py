@@ -71,7 +71,8 @@ def visualize(
     ``graph``: anything :func:`read_index` reads (``open_path(path)`` for a build directory
     or a file), or an index already read."""
     started = time.perf_counter()
-    index = graph if isinstance(graph, GraphIndex) else read_index(graph)
+    # aliases are read for the nodes drawn, or for all when a name is looked up
+    index = graph if isinstance(graph, GraphIndex) else read_index(graph, all_aliases=False)
     sel = select(index, focus=focus, hops=hops, topics=topics, max_nodes=max_nodes)
     selected = time.perf_counter()
     path = write_html(index, sel, out, title)

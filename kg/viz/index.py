@@ -35,7 +35,7 @@ from kg.vocab import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """A topic, paper or entity: what a node shows."""
 
@@ -61,13 +61,52 @@ class GraphIndex:
     #: (topic a, topic b) with a < b -> (shared papers, weight)
     topic_links: dict[tuple[str, str], tuple[int, float]]
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
-    #: entity relations (kg:usedFor, ...): (entity a, entity b) with a < b -> the strongest
-    #: relation between them as (relation, supporting papers, subject, object)
-    entity_relations: dict[tuple[str, str], tuple[str, int, str, str]] = field(default_factory=dict)
-    #: entity -> the entities it has a relation with
-    related_entities: dict[str, set[str]] = field(default_factory=dict)
     #: what must stay referenced while ``store`` is read (a store handle holding its generation)
     keep: Any = field(default=None, repr=False, compare=False)
+    #: the items whose aliases have been read; None: all of them (:meth:`load_aliases`)
+    aliases_read: set[str] | None = field(default=None, repr=False, compare=False)
+
+    def load_aliases(self, iris: Iterable[str] | None = None) -> None:
+        """Read the aliases (skos:altLabel) of ``iris`` (default: of every item) into their
+        items, unless already read. An index read with ``all_aliases=False`` has only its
+        topics' aliases: the topic map needs those of the ~300 nodes it draws, and reading
+        all 100k of the corpus's took a fifth of the index's time."""
+        if self.aliases_read is None:
+            return
+        if iris is None:
+            wanted = [i for i in self.items if i not in self.aliases_read]
+        else:
+            wanted = [i for i in iris if i in self.items and i not in self.aliases_read]
+            if not wanted:
+                return
+        alt = _read_aliases(self.store, None if iris is None else wanted)
+        for iri in wanted:
+            item = self.items[iri]
+            if item.kind != "Paper":
+                names = _sorted_literals(alt.get(iri, ()))
+                item.aliases = tuple(a for a in names if a != item.label)
+        if iris is None:
+            self.aliases_read = None
+        else:
+            self.aliases_read.update(wanted)
+
+    @property
+    def entity_relations(self) -> dict[tuple[str, str], tuple[str, int, str, str]]:
+        """Entity relations (kg:usedFor, ...): (entity a, entity b) with a < b -> the strongest
+        relation between them as (relation, supporting papers, subject, object). Read on first
+        use: only a neighbourhood draws them, and counting their papers is the index's
+        costliest query (3.7 of 15 s on the corpus store)."""
+        return self._relations()[0]
+
+    @property
+    def related_entities(self) -> dict[str, set[str]]:
+        """entity -> the entities it has a relation with (read with :attr:`entity_relations`)."""
+        return self._relations()[1]
+
+    def _relations(self):
+        if "relations" not in self._cache:
+            self._cache["relations"] = _entity_relations(self.store, self.items)
+        return self._cache["relations"]
 
     @property
     def topics(self) -> list[str]:
@@ -86,6 +125,7 @@ class GraphIndex:
     def by_surface_form(self) -> dict[str, list[str]]:
         """Case-folded surface form -> IRIs of the items with that name (computed once)."""
         if "forms" not in self._cache:
+            self.load_aliases()
             forms: dict[str, list[str]] = defaultdict(list)
             for iri in self.items:
                 for form in dict.fromkeys(fold(f) for f in self.surface_forms(iri)):
@@ -119,6 +159,8 @@ def _local(iri: str) -> str:
 
 
 def _sorted_literals(values) -> tuple[str, ...]:
+    if len(values) == 1:  # most names: no set, no sort
+        return (" ".join(values[0].split()),)
     return tuple(sorted({" ".join(v.split()) for v in values}, key=lambda s: (s.lower(), s)))
 
 
@@ -163,18 +205,33 @@ Q_NOTATIONS = "SELECT ?s ?o WHERE { ?s skos:notation ?o }"
 Q_PREF_LABELS = "SELECT ?s ?o WHERE { ?s skos:prefLabel ?o }"
 Q_LABELS = "SELECT ?s ?o WHERE { ?s rdfs:label ?o }"
 Q_ALT_LABELS = "SELECT ?s ?o WHERE { ?s skos:altLabel ?o }"
+Q_ALT_LABELS_OF = "SELECT ?s ?o WHERE { VALUES ?s { %s } ?s skos:altLabel ?o }"
 Q_OF_TYPE = "SELECT ?s WHERE { ?s a <%s> }"
-Q_TITLES = "SELECT ?s ?o WHERE { ?s a kg:Paper ; dcterms:title ?o }"
-Q_ARXIV = "SELECT ?s ?o WHERE { ?s a kg:Paper ; kg:arxivId ?o }"
+Q_TITLES = "SELECT ?s ?o WHERE { ?s dcterms:title ?o }"  # papers' picked in Python: cheaper
+Q_ARXIV = "SELECT ?s ?o WHERE { ?s kg:arxivId ?o }"
 Q_SUBJECTS = "SELECT ?s ?o WHERE { ?s dcterms:subject ?o }"
 Q_STATEMENTS = "SELECT ?s ?o WHERE { ?s <%s> ?o }"
+#: Relation -> the one-character code its links carry in :data:`Q_LINKS`.
+_LINK_CODES = {str(i): rel for i, rel in enumerate(RELATIONS_BY_STRENGTH)}
+#: Each paper's links, in one string: code + entity IRI, space-separated (an IRI has no
+#: spaces). One query grouped by paper decodes each paper's IRI once, not once per link and
+#: relation; the codes are short literals, which Oxigraph does not look up. On the corpus
+#: store (300k links) 1.4 s of CPU against 1.9 s for one plain SELECT per relation. COALESCE:
+#: an object without a string form (a blank node) would otherwise void the paper's group.
+_LINK_VALUES = " ".join(f'(<{RELATION_PROPERTY[r]}> "{c}")' for c, r in _LINK_CODES.items())
+Q_LINKS = (
+    'SELECT ?s (GROUP_CONCAT(CONCAT(?c, COALESCE(STR(?o), "")); separator=" ") AS ?os) '
+    f"WHERE {{ VALUES (?p ?c) {{ {_LINK_VALUES} }} ?s ?p ?o }} GROUP BY ?s"
+)
 
 
-def read_index(graph: Graph | Source | ox.Store) -> GraphIndex:
+def read_index(graph: Graph | Source | ox.Store, *, all_aliases: bool = True) -> GraphIndex:
     """Index a graph written by ``kg build`` for selection and rendering.
 
     ``graph``: an rdflib Graph (see :func:`kg.viz.source.of_graph`), what
     :func:`kg.viz.source.open_path` opened, or a pyoxigraph Store (its default graph is read).
+    ``all_aliases=False``: only the topics' aliases now, the others when asked for
+    (:meth:`GraphIndex.load_aliases`; drawing and name lookup ask).
     """
     if isinstance(graph, ox.Store):
         source = Source(graph)
@@ -186,54 +243,62 @@ def read_index(graph: Graph | Source | ox.Store) -> GraphIndex:
     items = _read_items(store)
     paper_topics, topic_papers = _read_subjects(store, items)
     links, entity_papers = _read_links(store, items)
-    entity_relations, related = _entity_relations(store, items)
-    return GraphIndex(
+    index = GraphIndex(
         store,
         items,
         paper_topics,
         links,
         entity_papers,
         _topic_links(topic_papers),
-        entity_relations=entity_relations,
-        related_entities=related,
         keep=source.keep,
+        aliases_read=set(),
     )
+    index.load_aliases(None if all_aliases else index.topics)
+    return index
 
 
 def _read_items(store: ox.Store) -> dict[str, Item]:
     """Topics (whatever has a skos:notation), entities (most specific kind wins) and papers;
-    a topic stays a topic whatever else it is typed, anything typed kg:Paper is a paper."""
-    alt = _pairs(store, Q_ALT_LABELS)
+    a topic stays a topic whatever else it is typed, anything typed kg:Paper is a paper.
+    Without aliases (:meth:`GraphIndex.load_aliases`)."""
     items: dict[str, Item] = {}
     pref = {s: min(o) for s, o in _pairs(store, Q_PREF_LABELS).items()}
     for iri, notations in sorted(_pairs(store, Q_NOTATIONS).items()):
         notation = min(notations)
         label = " ".join(pref.get(iri, notation).split())
-        aliases = tuple(a for a in _sorted_literals(alt.get(iri, ())) if a != label)
-        items[iri] = Item(iri, "Topic", label, aliases, notation=notation)
+        items[iri] = Item(iri, "Topic", label, notation=notation)
 
-    kinds: dict[str, set[str]] = defaultdict(set)
-    for kind in ("Paper", *ENTITY_KINDS):
+    papers = {s for (s,) in select_rows(store, Q_OF_TYPE % KG.Paper)}
+    kind_of: dict[str, str] = {}
+    for kind in reversed(ENTITY_KINDS):  # most specific last, so it wins
         for (s,) in select_rows(store, Q_OF_TYPE % KG[kind]):
-            kinds[s].add(kind)
+            kind_of[s] = kind
     labels = _pairs(store, Q_LABELS)
-    for iri in sorted(kinds):
-        found = kinds[iri]
-        if iri in items or found == {"Paper"}:
+    for iri in sorted(kind_of):
+        if iri in items or iri in papers:
             continue
-        kind = next(k for k in ENTITY_KINDS if k in found)
-        names = _sorted_literals(labels.get(iri, ()))
-        label = names[0] if names else _local(iri)
-        aliases = tuple(a for a in _sorted_literals(alt.get(iri, ())) if a != label)
-        items[iri] = Item(iri, kind, label, aliases)
+        names = labels.get(iri)
+        label = _sorted_literals(names)[0] if names else _local(iri)
+        items[iri] = Item(iri, kind_of[iri], label)
 
     titles = {s: max(o) for s, o in _pairs(store, Q_TITLES).items()}
     arxiv = {s: max(o) for s, o in _pairs(store, Q_ARXIV).items()}
-    for iri in sorted(k for k, found in kinds.items() if "Paper" in found):
+    for iri in sorted(papers):
         extra = {"arXiv": arxiv[iri]} if iri in arxiv else {}
         title = " ".join(titles.get(iri, _local(iri)).split())
         items[iri] = Item(iri, "Paper", title, (), None, extra)
     return items
+
+
+def _read_aliases(store: ox.Store, iris: list[str] | None) -> dict[str, list[str]]:
+    """iri -> its skos:altLabel values, of ``iris`` (None: of everything)."""
+    if iris is None:
+        return _pairs(store, Q_ALT_LABELS)
+    out: dict[str, list[str]] = {}
+    for start in range(0, len(iris), 500):
+        values = " ".join(f"<{iri}>" for iri in iris[start : start + 500])
+        out.update(_pairs(store, Q_ALT_LABELS_OF % values))
+    return out
 
 
 def _read_subjects(
@@ -258,17 +323,31 @@ def _read_links(
     store: ox.Store, items: dict[str, Item]
 ) -> tuple[dict[str, dict[str, set[str]]], dict[str, set[str]]]:
     """paper -> entity -> relations, and entity -> papers (the index's own IRI strings are
-    kept, so a million rows do not keep a million copies)."""
-    links: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    entity_papers: dict[str, set[str]] = defaultdict(set)
-    for rel in RELATIONS_BY_STRENGTH:
-        for p, e in select_rows(store, Q_STATEMENTS % RELATION_PROPERTY[rel]):
-            paper, entity = items.get(p), items.get(e)
-            if paper is None or entity is None or entity.kind not in ENTITY_KINDS:
+    kept, so 300k links do not keep 300k copies of them)."""
+    entities = {iri: iri for iri, it in items.items() if it.kind in ENTITY_KINDS}
+    links: dict[str, dict[str, set[str]]] = {}
+    entity_papers: dict[str, set[str]] = {}
+    for p, coded in select_rows(store, Q_LINKS):
+        paper = items.get(p)
+        if paper is None:
+            continue
+        p = paper.iri
+        mine: dict[str, set[str]] = {}
+        for link in coded.split(" "):
+            e = entities.get(link[1:])
+            if e is None:
                 continue
-            links[paper.iri][entity.iri].add(rel)
-            entity_papers[entity.iri].add(paper.iri)
-    return {p: dict(es) for p, es in links.items()}, dict(entity_papers)
+            rels = mine.get(e)
+            if rels is None:
+                rels = mine[e] = set()
+                papers = entity_papers.get(e)
+                if papers is None:
+                    papers = entity_papers[e] = set()
+                papers.add(p)
+            rels.add(_LINK_CODES[link[0]])
+        if mine:
+            links[p] = mine
+    return links, entity_papers
 
 
 def _topic_links(topic_papers: dict[str, set[str]]) -> dict[tuple[str, str], tuple[int, float]]:

@@ -74,6 +74,7 @@ def match_items(index: GraphIndex, name: str, kinds: Iterable[str] | None = None
 
 def _suggest(index: GraphIndex, name: str, kinds: Iterable[str] | None = None) -> str:
     allowed = set(kinds) if kinds is not None else None
+    index.load_aliases()
     forms = {
         fold(f): f
         for iri, item in index.items.items()
