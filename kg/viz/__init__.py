@@ -71,8 +71,10 @@ def visualize(
     ``graph``: anything :func:`read_index` reads (``open_path(path)`` for a build directory
     or a file), or an index already read."""
     started = time.perf_counter()
-    # aliases are read for the nodes drawn, or for all when a name is looked up
-    index = graph if isinstance(graph, GraphIndex) else read_index(graph, all_aliases=False)
+    # for a topic map, what it does not need is read when asked for (names looked up, nodes
+    # drawn); a neighbourhood needs all
+    lazy = focus is None
+    index = graph if isinstance(graph, GraphIndex) else read_index(graph, lazy=lazy)
     sel = select(index, focus=focus, hops=hops, topics=topics, max_nodes=max_nodes)
     selected = time.perf_counter()
     path = write_html(index, sel, out, title)

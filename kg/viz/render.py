@@ -427,6 +427,7 @@ def build_network(index: GraphIndex, sel: Selection) -> Network:
     net = _Network(height="100%", width="100%", directed=False, cdn_resources="in_line")
     view = sel.graph
     index.load_aliases(view.nodes)  # tooltips and the search box show them
+    index.load_links(view.nodes)  # an entity's tooltip: its papers, strongest link first
     labels = {n: node_label(index, n, d) for n, d in view.nodes(data=True)}
     focus = set(sel.focus)
     for n, d in view.nodes(data=True):

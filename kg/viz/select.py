@@ -231,6 +231,7 @@ def neighbourhood(
     """
     if hops < 0:
         raise KGError("--hops must be 0 or more")
+    index.load_links()  # a walk may go anywhere
     allowed_topics = set(topics) if topics is not None else None
     topic_papers = index.topic_papers()
 
