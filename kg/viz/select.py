@@ -177,14 +177,15 @@ def topic_map(
             view.add_edge(paper, t, kind="subject", w=1)
 
     # methods whose papers (in the chosen topics) span `need` or more of them
-    per_entity: dict[str, dict[str, int]] = defaultdict(Counter)
+    per_entity: dict[str, dict[str, int]] = defaultdict(dict)  # (a Counter each: 0.2 s)
     entity_papers: dict[str, set[str]] = defaultdict(set)
     for paper, inside in papers.items():
         for entity in index.links.get(paper, {}):
             if index.items[entity].kind in BRIDGE_KINDS:
                 entity_papers[entity].add(paper)
+                spread = per_entity[entity]
                 for t in inside:
-                    per_entity[entity][t] += 1
+                    spread[t] = spread.get(t, 0) + 1
     hidden_bridges = 0
     for entity in sorted(per_entity):
         spread = per_entity[entity]
