@@ -242,6 +242,21 @@ TARGETS = (
         ),
     ),
     Target(
+        "Topic assignment on corpus abstracts, 287 papers x 14 core topics (one annotator)",
+        "bench_link",
+        "held-out half B: P **{topics_corpus[B][precision]:.3f}** / "
+        "R **{topics_corpus[B][recall]:.3f}**; B F1 Interpretability "
+        "{topics_corpus[per_topic_f1][B][Interpretability]:.2f}, Hallucination "
+        "{topics_corpus[per_topic_f1][B][Hallucination]:.2f}",
+        "python benchmarks/bench_link.py",
+        goals=(
+            (
+                "every topic F1 >= 0.85 on half B",
+                lambda f: min(f["topics_corpus"]["per_topic_f1"]["B"].values()) >= 0.85,
+            ),
+        ),
+    ),
+    Target(
         "Proposed contribution names, 40 papers",
         "bench_link",
         "P {proposes[precision]:.3f} / R {proposes[recall]:.3f}",
