@@ -1,7 +1,8 @@
 """``kg.viz``: interactive, offline HTML views of a built graph (``kg viz``).
 
 One job per module: :mod:`~kg.viz.source` opens what is drawn (a store, a file, an rdflib
-Graph) as a pyoxigraph Store, :mod:`~kg.viz.index` reads it with SPARQL into dicts,
+Graph) as a pyoxigraph Store, :mod:`~kg.viz.index` reads it with SPARQL into dicts
+(:mod:`~kg.viz.rows`: the results as plain strings),
 :mod:`~kg.viz.select` chooses nodes and edges with networkx (topic map, neighbourhood, node
 cap), :mod:`~kg.viz.render` draws them with pyvis into our page template, and
 :mod:`~kg.viz.assets` embeds vis-network so the page loads nothing from the network.

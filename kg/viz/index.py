@@ -1,8 +1,8 @@
 """Read what the visualisation needs from a graph into plain Python dicts.
 
 A handful of SPARQL SELECTs run by pyoxigraph (types, labels, paper-to-entity links,
-``dcterms:subject``, entity relations), their results read as CSV text (plain strings: no term
-objects are made per value), so indexing the corpus store takes seconds. Every input is first
+``dcterms:subject``, entity relations), their results read as plain strings
+(:mod:`kg.viz.rows`), so indexing the corpus store takes seconds. Every input is first
 made a pyoxigraph Store (:mod:`kg.viz.source`), so there is one indexing path. Counts (topic
 links' shared papers, a relation's supporting papers) are computed from the base triples, not
 read from the graph's precomputed statistics nodes. Evidence sentences are looked up lazily, only
@@ -11,18 +11,16 @@ for the nodes and edges that end up on the page.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
-from operator import methodcaller
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
 
+from kg.viz.rows import PROLOGUE, pairs, select_rows, values
 from kg.viz.source import Source, of_graph
 from kg.vocab import (
     ENTITY_KINDS,
@@ -31,7 +29,6 @@ from kg.vocab import (
     RELATION_PROPERTY,
     RELATIONS_BY_STRENGTH,
     SYMMETRIC_RELATIONS,
-    sparql_prologue,
 )
 
 
@@ -195,10 +192,10 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _sorted_literals(values) -> tuple[str, ...]:
-    if len(values) == 1:  # most names: no set, no sort
-        return (" ".join(values[0].split()),)
-    return tuple(sorted({" ".join(v.split()) for v in values}, key=lambda s: (s.lower(), s)))
+def _sorted_literals(names: list[str]) -> tuple[str, ...]:
+    if len(names) == 1:  # most: no set, no sort
+        return (" ".join(names[0].split()),)
+    return tuple(sorted({" ".join(v.split()) for v in names}, key=lambda s: (s.lower(), s)))
 
 
 def _strength(relation: str) -> int:
@@ -208,50 +205,6 @@ def _strength(relation: str) -> int:
 
 
 # --- reading the store ----------------------------------------------------------------------
-
-_PROLOGUE = sparql_prologue()
-
-
-def select_rows(store: ox.Store, sparql: str) -> Iterable[list[str]]:
-    """The rows of a SELECT as lists of plain strings (IRIs and literals' lexical forms).
-
-    Read from the CSV serialization of the results: one buffer split by ``str.split`` (or, when
-    a value is quoted, by the csv module), rather than a pyoxigraph term and its ``.value`` per
-    cell. CSV cannot tell an unbound variable from an empty literal, so the queries here bind
-    every variable (no OPTIONAL)."""
-    text = store.query(_PROLOGUE + sparql).serialize(format=ox.QueryResultsFormat.CSV)
-    text = text.decode("utf-8")
-    if '"' in text:  # a value with a comma, quote or line break in it
-        rows = csv.reader(io.StringIO(text, newline=""))
-        next(rows, None)  # the header
-        return rows
-    lines = text.split("\r\n")
-    return map(methodcaller("split", ","), lines[1:-1])  # header, and "" after the last CRLF
-
-
-def _pairs(store: ox.Store, sparql: str) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
-    for s, o in select_rows(store, sparql):
-        out[s].append(o)
-    return out
-
-
-def _values(store: ox.Store, sparql: str) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """(subject -> its value, subject -> all its values for the subjects with several) of a
-    two-column SELECT. Most subjects have one label, one title: ``dict(rows)`` builds those in
-    C, and the Python loop runs only when some subject has several."""
-    rows = list(select_rows(store, sparql))
-    single = dict(rows)
-    several: dict[str, list[str]] = {}
-    if len(single) < len(rows):
-        first: dict[str, str] = {}
-        for s, o in rows:
-            if s in first:
-                several.setdefault(s, [first[s]]).append(o)
-            else:
-                first[s] = o
-    return single, several
-
 
 #: One query per property or class: a VALUES join over them costs half as much again, and a
 #: column naming the property makes the results a third longer.
@@ -265,7 +218,7 @@ Q_TITLES = "SELECT ?s ?o WHERE { ?s dcterms:title ?o }"  # papers' picked in Pyt
 Q_ARXIV = "SELECT ?s ?o WHERE { ?s kg:arxivId ?o }"
 Q_SUBJECTS = "SELECT ?s ?o WHERE { ?s dcterms:subject ?o }"
 Q_STATEMENTS = "SELECT ?s ?o WHERE { ?s <%s> ?o }"
-#: Relation -> the one-character code its links carry in :data:`Q_LINKS`.
+#: The one-character code a link carries in :data:`Q_LINKS` -> its relation.
 _LINK_CODES = {str(i): rel for i, rel in enumerate(RELATIONS_BY_STRENGTH)}
 #: Each paper's links, in one string: code + entity IRI, space-separated (an IRI has no
 #: spaces). One query grouped by paper decodes each paper's IRI once, not once per link and
@@ -330,8 +283,8 @@ def _read_items(store: ox.Store) -> dict[str, Item]:
     a topic stays a topic whatever else it is typed, anything typed kg:Paper is a paper.
     Without aliases (:meth:`GraphIndex.load_aliases`)."""
     items: dict[str, Item] = {}
-    pref = {s: min(o) for s, o in _pairs(store, Q_PREF_LABELS).items()}
-    for iri, notations in sorted(_pairs(store, Q_NOTATIONS).items()):
+    pref = {s: min(o) for s, o in pairs(store, Q_PREF_LABELS).items()}
+    for iri, notations in sorted(pairs(store, Q_NOTATIONS).items()):
         notation = min(notations)
         label = " ".join(pref.get(iri, notation).split())
         items[iri] = Item(iri, "Topic", label, notation=notation)
@@ -341,7 +294,7 @@ def _read_items(store: ox.Store) -> dict[str, Item]:
     for kind in reversed(ENTITY_KINDS):  # most specific last, so it wins
         for (s,) in select_rows(store, Q_OF_TYPE % KG[kind]):
             kind_of[s] = kind
-    label, labels = _values(store, Q_LABELS)
+    label, labels = values(store, Q_LABELS)
     for iri in sorted(kind_of):
         if iri in items or iri in papers:
             continue
@@ -351,9 +304,9 @@ def _read_items(store: ox.Store) -> dict[str, Item]:
             name = " ".join(label[iri].split()) if iri in label else _local(iri)
         items[iri] = Item(iri, kind_of[iri], name)
 
-    titles, several = _values(store, Q_TITLES)
+    titles, several = values(store, Q_TITLES)
     titles.update((s, max(o)) for s, o in several.items())
-    arxiv, several = _values(store, Q_ARXIV)
+    arxiv, several = values(store, Q_ARXIV)
     arxiv.update((s, max(o)) for s, o in several.items())
     for iri in sorted(papers):
         extra = {"arXiv": arxiv[iri]} if iri in arxiv else {}
@@ -365,11 +318,11 @@ def _read_items(store: ox.Store) -> dict[str, Item]:
 def _read_aliases(store: ox.Store, iris: list[str] | None) -> dict[str, list[str]]:
     """iri -> its skos:altLabel values, of ``iris`` (None: of everything)."""
     if iris is None:
-        return _pairs(store, Q_ALT_LABELS)
+        return pairs(store, Q_ALT_LABELS)
     out: dict[str, list[str]] = {}
     for start in range(0, len(iris), 500):
-        values = " ".join(f"<{iri}>" for iri in iris[start : start + 500])
-        out.update(_pairs(store, Q_ALT_LABELS_OF % values))
+        block = " ".join(f"<{iri}>" for iri in iris[start : start + 500])
+        out.update(pairs(store, Q_ALT_LABELS_OF % block))
     return out
 
 
@@ -499,8 +452,8 @@ def paper_evidence(store: ox.Store, papers: list[str]) -> dict[str, dict[str, tu
     text in kg:sentence."""
     found: dict[str, dict[str, tuple[int, str, str]]] = {p: {} for p in papers}
     for start in range(0, len(papers), 500):
-        values = " ".join(f"<{p}>" for p in papers[start : start + 500])
-        for paper, entity, relation, sentence in store.query(_PROLOGUE + Q_PAPER_EVIDENCE % values):
+        block = " ".join(f"<{p}>" for p in papers[start : start + 500])
+        for paper, entity, relation, sentence in store.query(PROLOGUE + Q_PAPER_EVIDENCE % block):
             rel = _local(relation.value) if relation is not None else "mentions"
             text = " ".join(sentence.value.split())
             key = (_strength(rel), text, rel)
