@@ -8,6 +8,11 @@ from kg's output).
 Prints merge recall/precision over the alias groups and look-alike pairs, topic assignment
 precision/recall/F1 (micro, and per topic) over the core topics, and precision/recall of
 ``kg:proposes`` and ``kg:usesDataset`` names.
+
+Topics are also scored on ``topics_corpus_dev.jsonl`` (corpus abstracts, not in the sample):
+that file is itself built into a temp dir (``--corpus-graph`` to pass a built one). Both topic
+sets are split into halves by the first byte of sha1(title): A (even) is where cues and weights
+were tuned, B (odd) is held out, so B is the estimate for new papers.
 """
 
 from __future__ import annotations
@@ -119,52 +124,92 @@ def paper_titles(g: Graph) -> dict[str, str]:
     }
 
 
-def score_topics(g: Graph) -> dict:
+def half_of(title: str) -> str:
+    """A (tuning) when the first byte of sha1(title) is even, else B (held out)."""
+    return "A" if hashlib.sha1(title.encode()).digest()[0] % 2 == 0 else "B"
+
+
+def score_topics(g: Graph, gold_file: str = "topics_dev.jsonl") -> dict:
+    """Topic P/R/F1 on one dev file: micro and per core topic, over all papers and per half."""
     titles = paper_titles(g)
     subjects: dict[str, set[str]] = defaultdict(set)
     for p, n in run_query(
         g, "SELECT ?p ?n WHERE { ?p dcterms:subject ?t . ?t skos:notation ?n }"
     ).rows:
         subjects[str(p)].add(str(n))
-    per: dict[str, list[int]] = {t: [0, 0, 0] for t in CORE}
+    # counts[scope][topic] = [tp, fp, fn]; scope "all", "A" or "B"
+    counts = {scope: {t: [0, 0, 0] for t in CORE} for scope in ("all", "A", "B")}
     errors = []
-    for line in (DATA / "topics_dev.jsonl").read_text().splitlines():
+    for line in (DATA / gold_file).read_text().splitlines():
         item = json.loads(line)
         gold = set(item["topics"])
         pred = subjects[titles[item["title"]]] & set(CORE)
-        for t in CORE:
-            per[t][0] += t in gold and t in pred
-            per[t][1] += t in pred and t not in gold
-            per[t][2] += t in gold and t not in pred
+        for scope in ("all", half_of(item["title"])):
+            for t in CORE:
+                counts[scope][t][0] += t in gold and t in pred
+                counts[scope][t][1] += t in pred and t not in gold
+                counts[scope][t][2] += t in gold and t not in pred
         if gold != pred:
             errors.append(
                 {
                     "title": item["title"][:70],
+                    "half": half_of(item["title"]),
                     "missing": sorted(gold - pred),
                     "extra": sorted(pred - gold),
                 }
             )
-    tp, fp, fn = (sum(v[i] for v in per.values()) for i in range(3))
+
+    def micro(per: dict[str, list[int]]) -> dict[str, float]:
+        return prf(*(sum(v[i] for v in per.values()) for i in range(3)))
+
     return {
-        "micro": prf(tp, fp, fn),
-        "per_topic": {t: prf(*v) for t, v in per.items()},
+        "micro": micro(counts["all"]),
+        "per_topic": {t: prf(*v) for t, v in counts["all"].items()},
+        "halves": {
+            half: {"micro": micro(counts[half]), "per_topic": {t: prf(*v) for t, v in per.items()}}
+            for half, per in (("A", counts["A"]), ("B", counts["B"]))
+        },
         "errors": errors,
     }
 
 
 def topic_halves(topics: dict) -> dict[str, dict]:
-    """Micro P/R of the two halves of the topic dev set: A (the first byte of sha1(title) even)
-    was used for tuning, B is held out, so B is the fair estimate for new papers."""
-    errors = {e["title"]: e for e in topics["errors"]}
-    counts = {"A": [0, 0, 0], "B": [0, 0, 0]}  # tp, fp, fn
-    for line in (DATA / "topics_dev.jsonl").read_text().splitlines():
-        item = json.loads(line)
-        half = "A" if hashlib.sha1(item["title"].encode()).digest()[0] % 2 == 0 else "B"
-        e = errors.get(item["title"][:70], {"missing": [], "extra": []})
-        counts[half][0] += len(item["topics"]) - len(e["missing"])
-        counts[half][1] += len(e["extra"])
-        counts[half][2] += len(e["missing"])
-    return {half: prf(*c) for half, c in counts.items()}
+    """Micro P/R of the two halves of a topic dev set (see :func:`half_of`)."""
+    return {half: h["micro"] for half, h in topics["halves"].items()}
+
+
+def topic_figures(topics: dict) -> dict:
+    """What a run records for one topic set: micro over all and per half, per-topic F1 per half
+    (only topics the half has gold or predictions for)."""
+
+    def f1s(per: dict[str, dict]) -> dict[str, float]:
+        return {t: v["f1"] for t, v in per.items() if v["tp"] + v["fp"] + v["fn"]}
+
+    return {
+        **topics["micro"],
+        **topic_halves(topics),
+        "per_topic_f1": {half: f1s(h["per_topic"]) for half, h in topics["halves"].items()},
+    }
+
+
+def print_topics(name: str, topics: dict) -> None:
+    t = topics["micro"]
+    print(
+        f"topics on {name} (micro, {len(CORE)} core topics): "
+        f"P {t['precision']} R {t['recall']} F1 {t['f1']}"
+    )
+    for half, h in topics["halves"].items():
+        m = h["micro"]
+        role = "tuning" if half == "A" else "held out"
+        print(f"  half {half} ({role}): P {m['precision']} R {m['recall']} F1 {m['f1']}")
+    print(f"  {'':22} {'all':>22}   {'A':>16}   {'B (held out)':>16}")
+    for topic in CORE:
+        cells = []
+        for per in (topics["per_topic"], *(h["per_topic"] for h in topics["halves"].values())):
+            s = per[topic]
+            cells.append(f"F1 {s['f1']:.2f} ({s['tp']}/{s['fp']}/{s['fn']})")
+        print(f"  {topic:22} P {topics['per_topic'][topic]['precision']:.2f} "
+              f"R {topics['per_topic'][topic]['recall']:.2f} " + "   ".join(cells))  # fmt: skip
 
 
 def _forms_of(g: Graph, prop: str) -> dict[str, list[set[str]]]:
@@ -207,17 +252,25 @@ def score_names(g: Graph, key: str, prop: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--graph", type=Path, help="a built graph (default: build the sample)")
+    parser.add_argument(
+        "--corpus-graph", type=Path, help="topics_corpus_dev.jsonl, built (default: build it)"
+    )
     parser.add_argument("--json", action="store_true", help="print everything as JSON")
     args = parser.parse_args()
-    given = args.graph is not None
-    if args.graph is None:
+    given, corpus_given = args.graph is not None, args.corpus_graph is not None
+    if args.graph is None or args.corpus_graph is None:
         from kg.build import build
 
-        args.graph = build(out_dir=tempfile.mkdtemp(), store=False).graph_path
+        if args.graph is None:
+            args.graph = build(out_dir=tempfile.mkdtemp(), store=False).graph_path
+        if args.corpus_graph is None:
+            corpus = [DATA / "topics_corpus_dev.jsonl"]
+            args.corpus_graph = build(corpus, out_dir=tempfile.mkdtemp(), store=False).graph_path
     g = Graph().parse(args.graph)
     report = {
         "merging": score_merging(g),
         "topics": score_topics(g),
+        "topics_corpus": score_topics(Graph().parse(args.corpus_graph), "topics_corpus_dev.jsonl"),
         "proposes": score_names(g, "proposes", "kg:proposes"),
         "datasets": score_names(g, "datasets", "kg:usesDataset"),
     }
@@ -226,11 +279,17 @@ def main() -> None:
         "bench_link",
         {
             "merging": {k: len(v) if isinstance(v, list) else v for k, v in m.items()},
-            "topics": {**report["topics"]["micro"], **topic_halves(report["topics"])},
+            "topics": topic_figures(report["topics"]),
+            "topics_corpus": topic_figures(report["topics_corpus"]),
             "proposes": {k: v for k, v in report["proposes"].items() if k != "errors"},
             "datasets": {k: v for k, v in report["datasets"].items() if k != "errors"},
         },
-        {"graph": relative(args.graph) if given else "the sample, built"},
+        {
+            "graph": relative(args.graph) if given else "the sample, built",
+            "corpus_graph": relative(args.corpus_graph)
+            if corpus_given
+            else "benchmarks/data/topics_corpus_dev.jsonl, built",
+        },
     )
     if args.json:
         print(json.dumps(report, indent=1))
@@ -246,15 +305,8 @@ def main() -> None:
         print(f"  wrongly merged: {pair}")
     for group in m["split_groups"]:
         print(f"  split group: {group}")
-    t = report["topics"]["micro"]
-    print(
-        f"topics (micro, {len(CORE)} core topics): P {t['precision']} R {t['recall']} F1 {t['f1']}"
-    )
-    for topic, s in report["topics"]["per_topic"].items():
-        print(
-            f"  {topic:22} P {s['precision']:.3f} R {s['recall']:.3f} "
-            f"(tp {s['tp']} fp {s['fp']} fn {s['fn']})"
-        )
+    print_topics("the sample (topics_dev.jsonl)", report["topics"])
+    print_topics("corpus abstracts (topics_corpus_dev.jsonl)", report["topics_corpus"])
     for key in ("proposes", "datasets"):
         s = report[key]
         print(

@@ -14,6 +14,11 @@ A line::
 Lines seeded from the old hand-written BENCHMARKS.md carry ``"imported": true`` and the
 revision whose text first gave the figure. ``KG_BENCH_RESULTS=DIR`` sends the lines elsewhere
 (a scratch run that should not count).
+
+A new benchmark calls ``record("bench_x", {...}, {...})`` once at the end of its run (after
+computing, before or after printing: the printed output is its own business); if a figure has a
+target, add a ``Target`` to ``report.py`` and run it. A committed line is what BENCHMARKS.md
+shows, so run ``python benchmarks/report.py`` and commit the ``.jsonl`` with the page.
 """
 
 from __future__ import annotations

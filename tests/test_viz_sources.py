@@ -66,6 +66,28 @@ def test_store_and_turtle_give_the_same_index_and_pages(sample_build, store_inde
     assert_same(index, read_index(open_path(bare)))
 
 
+def test_a_lazily_read_index_gives_the_same_pages(sample_build, store_index):
+    """For a topic map ``kg viz`` reads the aliases of the nodes it draws only (all of them
+    when it looks a name up) and the links of the papers with a subject (plus those of the
+    entities it draws; all for a neighbourhood): the pages are those of a full index."""
+    _result, out = sample_build
+    lazy = read_index(open_path(out), lazy=True)
+    assert lazy.aliases_read is not None and len(lazy.aliases_read) == len(lazy.topics)
+    entity = next(i for i, it in store_index.items.items() if it.kind == "Method" and it.aliases)
+    assert lazy.items[entity].aliases == ()
+    assert set(lazy.links) == set(lazy.paper_topics) < set(store_index.links)
+    topic_map = select(lazy)
+    assert render_html(lazy, topic_map) == render_html(store_index, select(store_index))
+    assert len(lazy.aliases_read) < len(lazy.items)  # the topic map did not need them all
+    drawn = [n for n, d in topic_map.graph.nodes(data=True) if d["kind"] == "Method"]
+    assert drawn and set(drawn) <= lazy.links_read
+    for e in drawn:
+        assert lazy.entity_papers[e] == store_index.entity_papers[e]
+    assert pages(lazy) == pages(store_index)  # --focus / --topics look names up: all read
+    assert lazy.aliases_read is None and lazy.items == store_index.items
+    assert lazy.links_read is None and index_data(lazy) == index_data(store_index)
+
+
 def test_rdflib_graph_and_its_turtle_give_the_same_index(tmp_path):
     ttl = tmp_path / "tiny.ttl"
     graph = tiny_graph()

@@ -1,7 +1,9 @@
 """The ``kg`` command line: one module per command, each a thin wrapper over a library function.
 
-Modelled on ``spacy/cli``: every module registers its command on :data:`app`; this package only
-imports them and turns :class:`kg.errors.KGError` into one line on stderr and exit code 2.
+Modelled on ``spacy/cli``: every module registers its command on :data:`app` (defined in
+:mod:`kg.cli._util`, as spaCy's is, so the command modules do not import this package back);
+this package only imports them and turns :class:`kg.errors.KGError` into one line on stderr and
+exit code 2.
 A module is named after its command (``build_cli.py`` for ``kg build``, ``train_cli.py`` for the
 ``kg train`` group) and each command function ``<command>[_<subcommand>]_cli``, like spaCy's
 ``cli/train.py:train_cli`` (``build_cli``, ``train_ner_cli`` for ``kg train ner``).
@@ -13,21 +15,10 @@ import sys
 
 import typer
 
+from kg.cli._util import app
 from kg.errors import KGError
 
-app = typer.Typer(
-    name="kg",
-    help="Turn ML paper abstracts into an RDF knowledge graph you can query and explore.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print one error line and return the Exit to raise (``raise fail(...)``)."""
-    typer.echo(f"kg: error: {message}", err=True)
-    return typer.Exit(code)
+__all__ = ["app", "main"]
 
 
 def _register_commands() -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from kg.cli import app
 from kg.cli._report import echo_problem, summary_lines
+from kg.cli._util import app
 
 
 @app.command("build")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from kg.cli import app
+from kg.cli._util import app
 
 eval_app = typer.Typer(name="eval", help="Evaluate pipeline components.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kg.cli import app
+from kg.cli._util import app
 
 
 @app.command("queries")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from kg.cli import app
+from kg.cli._util import app
 from kg.errors import KGError
 
 train_app = typer.Typer(
@@ -197,9 +197,10 @@ def train_relations_cli(
     ),
 ) -> None:
     """Train the relation classifier (kg_relations) on SciERC; print its dev report."""
-    from kg.train.relations import DEFAULT_DATA, save_model, train_relations
+    from kg.datasets import SCIERC
+    from kg.train.relations import save_model, train_relations
 
-    model, report = train_relations(data or DEFAULT_DATA)
+    model, report = train_relations(data or SCIERC)
     target = save_model(model, output)
     (Path(output) / "report.json").write_text(json.dumps(report.as_dict(), indent=2) + "\n")
     typer.echo(json.dumps(report.as_dict(), indent=2))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli import app, fail
+from kg.cli._util import app, fail
 from kg.errors import KGError
 
 

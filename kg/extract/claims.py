@@ -15,7 +15,8 @@ sentences, "has a number", "has %". Optionally (``context``) the words of the pr
 sentence too; the shipped model leaves them out, because the CRF transitions already carry the
 sequence and the neighbour words made it worse on dev (see BENCHMARKS). Inference is numpy only:
 a hashed weight lookup, forward-backward for the marginals (``role_score``) and Viterbi for the
-labels. Weights serialize with ``to_disk``/``from_disk`` (``model.npz`` + ``cfg.json``), so
+labels. The component (:mod:`kg.extract.components.kg_claims`) serializes the weights with
+``to_disk``/``from_disk`` (``model.npz`` + ``cfg.json``), so
 ``nlp.to_disk``/``spacy.load`` round-trip the component. Training lives in :mod:`kg.train.claims`.
 """
 
@@ -370,6 +371,3 @@ class ClaimsModel:
             labels=cfg["labels"],
             context=cfg.get("context", True),
         )
-
-
-# --- the spaCy component -----------------------------------------------------------------------

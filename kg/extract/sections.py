@@ -2,8 +2,9 @@
 
 Why one Doc per paper: ``nlp.pipe`` is fastest on one text per paper, and the title is evidence
 too ("Name: ..." titles are the strongest signal of a proposed contribution). The text is
-``title + SEPARATOR + abstract``; this component makes the title its own sentence and records
-where the abstract starts, so offsets can be reported per field.
+``title + SEPARATOR + abstract``; the ``kg_sections`` component
+(:mod:`kg.extract.components.kg_sections`) makes the title its own sentence and records where
+the abstract starts, so offsets can be reported per field.
 """
 
 from __future__ import annotations

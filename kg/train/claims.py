@@ -23,12 +23,10 @@ import numpy as np
 import spacy
 from spacy.language import Language
 
+from kg.datasets import CSABSTRUCT
 from kg.datasets.csabstruct import read_csabstruct, sentences_doc
 from kg.errors import KGError
 from kg.extract.claims import LABELS, ClaimsModel, SentenceFeatures, featurize, logsumexp
-
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-CSABSTRUCT = SHARED / "data" / "csabstruct"
 
 DEFAULTS = dict(n_buckets=2**18, c2=20.0, max_iter=300, context=False)
 

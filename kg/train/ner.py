@@ -16,12 +16,11 @@ from typing import IO, Any
 import spacy
 from spacy.util import registry
 
+from kg.datasets import SCIERC
 from kg.datasets.scierc import convert_scierc
 from kg.errors import KGError
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
-SCIERC = SHARED / "data" / "scierc"
 DEFAULT_CONFIG = ROOT / "configs" / "ner.cfg"
 
 

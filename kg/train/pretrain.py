@@ -28,9 +28,10 @@ import spacy
 from spacy.language import Language
 from spacy.util import registry
 
+from kg.datasets import SCIERC
 from kg.datasets.scierc import read_scierc
 from kg.errors import KGError
-from kg.train.ner import DEFAULT_CONFIG, SCIERC
+from kg.train.ner import DEFAULT_CONFIG
 from kg.train.vectors import CORPUS, corpus_texts
 
 

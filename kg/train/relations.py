@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kg.datasets import SCIERC
 from kg.errors import KGError
 from kg.extract.relations import (
     CLASSES,
@@ -30,7 +31,6 @@ from kg.extract.relations import (
     sentence_groups,
 )
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "scierc"
 C_GRID = (0.1, 0.3, 1.0, 3.0)
 MIN_PRECISION = 70.0
 
@@ -106,7 +106,7 @@ def _fit(rows, ys, vocab: dict[str, int], c: float):
 
 
 def train_relations(
-    data_dir: Path = DEFAULT_DATA,
+    data_dir: Path = SCIERC,
     c_grid: tuple[float, ...] = C_GRID,
     min_count: int = 2,
     min_precision: float = MIN_PRECISION,

@@ -23,6 +23,7 @@ import spacy
 from spacy.scorer import get_ner_prf
 from spacy.training import Example
 
+from kg.datasets import SCIERC
 from kg.datasets.scierc import load_scierc
 from kg.errors import KGError
 from kg.extract.components.kg_transformer_ner import TransformerNER
@@ -33,7 +34,6 @@ from kg.extract.transformer_ner import (
     encode_doc,
     import_torch,
 )
-from kg.train.ner import SCIERC
 
 
 def _bio(biluo: list) -> list[int]:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import spacy
 
+from kg.datasets import SHARED_DATA
 from kg.errors import KGError
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-CORPUS = SHARED / "data" / "corpus" / "ml_abstracts.jsonl.gz"
+CORPUS = SHARED_DATA / "corpus" / "ml_abstracts.jsonl.gz"
 
 # Sized for a shared 2-core CPU: ~7 CPU-minutes on the 6.6M-token corpus, 8 MB table.
 DEFAULTS = dict(dim=100, bucket=20000, minn=4, maxn=5, hash_count=2, epoch=2, model="cbow")

@@ -1,7 +1,8 @@
 """``kg.viz``: interactive, offline HTML views of a built graph (``kg viz``).
 
 One job per module: :mod:`~kg.viz.source` opens what is drawn (a store, a file, an rdflib
-Graph) as a pyoxigraph Store, :mod:`~kg.viz.index` reads it with SPARQL into dicts,
+Graph) as a pyoxigraph Store, :mod:`~kg.viz.index` reads it with SPARQL into dicts
+(:mod:`~kg.viz.rows`: the results as plain strings),
 :mod:`~kg.viz.select` chooses nodes and edges with networkx (topic map, neighbourhood, node
 cap), :mod:`~kg.viz.render` draws them with pyvis into our page template, and
 :mod:`~kg.viz.assets` embeds vis-network so the page loads nothing from the network.
@@ -71,7 +72,10 @@ def visualize(
     ``graph``: anything :func:`read_index` reads (``open_path(path)`` for a build directory
     or a file), or an index already read."""
     started = time.perf_counter()
-    index = graph if isinstance(graph, GraphIndex) else read_index(graph)
+    # for a topic map, what it does not need is read when asked for (names looked up, nodes
+    # drawn); a neighbourhood needs all
+    lazy = focus is None
+    index = graph if isinstance(graph, GraphIndex) else read_index(graph, lazy=lazy)
     sel = select(index, focus=focus, hops=hops, topics=topics, max_nodes=max_nodes)
     selected = time.perf_counter()
     path = write_html(index, sel, out, title)

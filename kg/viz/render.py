@@ -426,6 +426,9 @@ def build_network(index: GraphIndex, sel: Selection) -> Network:
     """The selection as a pyvis Network (nodes and edges with styles and tooltips)."""
     net = _Network(height="100%", width="100%", directed=False, cdn_resources="in_line")
     view = sel.graph
+    index.load_aliases(view.nodes)  # tooltips and the search box show them
+    index.load_links(view.nodes)  # an entity's tooltip: its papers, strongest link first
+    index.load_evidence(n for n, d in view.nodes(data=True) if d["kind"] == "Paper")
     labels = {n: node_label(index, n, d) for n, d in view.nodes(data=True)}
     focus = set(sel.focus)
     for n, d in view.nodes(data=True):
@@ -535,6 +538,7 @@ def summary_text(index: GraphIndex, sel: Selection) -> str:
 
 
 def _search_pairs(index: GraphIndex, sel: Selection, labels: dict[str, str]) -> list[list[str]]:
+    index.load_aliases(sel.graph.nodes)
     pairs: list[list[str]] = []
     for n, d in sel.graph.nodes(data=True):
         forms = [labels[n]]

@@ -15,6 +15,12 @@ Cues come from three places:
 * references back: after a multi-word cue ending in a specific noun ("attention heads"), a
   later "these heads" supports the same topic (:data:`ANAPHORIC_HEADS`).
 
+Cues that are ordinary words of other fields are dropped where they mean something else
+(:data:`FIELD_BOUND`, :data:`SENSE_TRAPS`, :data:`NAME_YIELDS_TO`, :data:`BOUND_YIELDS_TO`): a
+"truthful" auction, a "faithful" causal graph, "multi-modal distributions", an "image editing
+method", "Reasoning" in the title of a knowledge-graph completion paper. The 2010-2025 corpus
+abstracts (``benchmarks/data/topics_corpus_dev.jsonl``) are full of them; the LLM-era sample is not.
+
 Each hit carries its normalized wording (``form``, :func:`cue_form`), with an acronym and its
 long form defined in the paper ("Mixture-of-Experts (MoE)") counted as one wording.
 
@@ -68,6 +74,43 @@ TOKEN_PATTERNS: dict[str, list[list[dict]]] = {
             _EXPERTS,
         ],
     ],
+    "Interpretability": [
+        # "explain the NLI decisions", "explanations for the decisions made by", "interpret the
+        # decisions of neural network classifiers", "explain predictions of tree ensembles"
+        [
+            {
+                "LOWER": {
+                    "IN": [
+                        "explain",
+                        "explains",
+                        "explaining",
+                        "explanation",
+                        "explanations",
+                        "interpret",
+                        "interprets",
+                        "interpreting",
+                    ]
+                }
+            },
+            {"IS_PUNCT": False, "OP": "{0,4}"},
+            {
+                "LOWER": {
+                    "IN": [
+                        "decision",
+                        "decisions",
+                        "prediction",
+                        "predictions",
+                        "behavior",
+                        "behaviors",
+                        "behaviour",
+                        "behaviours",
+                        "outputs",
+                        "workings",
+                    ]
+                }
+            },
+        ],
+    ],
     "KnowledgeInjection": [
         # "injecting domain-specific knowledge into", "inject new factual knowledge"
         [
@@ -79,6 +122,82 @@ TOKEN_PATTERNS: dict[str, list[list[dict]]] = {
         ],
     ],
 }
+
+#: Words of a language-model paper: the field that Reasoning, Agents and Hallucination are
+#: about (the scheme's definitions say "by language models", "language models acting as agents",
+#: "models generating content").
+_LM_WORDS = (
+    "language model", "language models", "llm", "llms", "lm", "lms", "plm", "plms", "gpt",
+    "chatgpt", "bert", "t5", "transformer", "transformers", "vision-language", "vlm", "vlms",
+    "mllm", "mllms", "lvlm", "lvlms", "lrm", "lrms", "reasoning model", "reasoning models",
+)  # fmt: skip
+#: Cues that are ordinary words of other fields count for their topic only in a paper that also
+#: names the topic's field: a "truthful" auction, a "faithful" causal graph, a "hallucinated"
+#: brain scan, a "mechanistic" model or "circuits" of biological neurons, a "probe" of a sensor,
+#: "reasoning over" the triples of a knowledge graph, "AI planning" of robots, a "multi-agent"
+#: reinforcement learner. Topic -> (cue texts, lower-case; field words and phrases).
+FIELD_BOUND: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+    "Hallucination": (
+        frozenset({
+            "truthful", "truthfulness", "faithful", "faithfulness", "unfaithful", "factuality",
+            "factually", "fabricated", "fabrication", "fabrications", "hallucination",
+            "hallucinations", "hallucinate", "hallucinated", "hallucinating",
+        }),
+        _LM_WORDS + (
+            "text generation", "language generation", "generated text", "generated texts",
+            "summarization", "summarisation",
+            "summaries", "summary", "summarizer", "caption", "captions", "captioning",
+            "translation", "chatbot", "chatbots", "dialogue", "dialog", "answers", "responses",
+            "question answering", "nlg",
+        ),
+    ),
+    "Reasoning": (
+        frozenset({"reasoning over", "to reason", "ai planning", "knowledge reasoning"}),
+        _LM_WORDS + ("natural language", "chain-of-thought", "cot"),
+    ),
+    "Interpretability": (
+        frozenset({"mechanistic", "probe", "probes", "probing", "circuit", "circuits", "neurons"}),
+        _LM_WORDS,
+    ),
+    "Agents": (
+        frozenset({"multi-agent", "autonomous agent", "autonomous agents", "embodied agent",
+                   "embodied agents"}),
+        _LM_WORDS,
+    ),
+}  # fmt: skip
+#: A topic's display name in the title of another field's paper names that field's version of
+#: it: "Reasoning" in the title of a knowledge-graph paper that never mentions a language model is
+#: reasoning over the graph (link prediction), which is the KnowledgeGraphs topic.
+NAME_YIELDS_TO: dict[str, set[str]] = {"Reasoning": {"KnowledgeGraphs"}}
+#: A field-bound cue also gives way to a topic that names its narrower sense: "probing" in a paper
+#: on knowledge probing ("probe PLMs for factual knowledge" with cloze prompts) is that topic, not
+#: an analysis of the model's internals.
+BOUND_YIELDS_TO: dict[str, set[str]] = {"Interpretability": {"KnowledgeProbing"}}
+#: Words next to a cue that give it another sense: "multi-modal distributions" are not
+#: multimodal models, an "image editing method" is not model editing. Topic -> (words right
+#: before the cue, words right after it).
+SENSE_TRAPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "Multimodal": (
+        frozenset(),
+        frozenset({
+            "distribution", "distributions", "posterior", "posteriors", "density", "densities",
+            "landscape", "landscapes", "objective", "objectives", "optimization", "function",
+            "functions",
+        }),
+    ),
+    # "Knowledge Graph Reasoning", "relation reasoning": reasoning over a graph (KnowledgeGraphs)
+    "Reasoning": (
+        frozenset({"graph", "graphs", "kg", "kgs", "tkg", "tkgs", "relation", "relational"}),
+        frozenset(),
+    ),
+    "ModelEditing": (
+        frozenset({
+            "image", "images", "video", "videos", "photo", "photos", "object", "scene", "3d",
+            "style", "face", "audio", "music", "document", "code", "graph",
+        }),
+        frozenset(),
+    ),
+}  # fmt: skip
 
 #: Shortest single-word cue looked for inside a longer name ("LoRA" in "MixLoRA").
 MIN_NAME_CUE = 3
@@ -145,6 +264,9 @@ class TopicCues:
                     self.name_folded.append((cue, topic.notation))
         for notation, patterns in TOKEN_PATTERNS.items():
             self.patterns.add(notation, patterns)
+        self.fields = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for notation, (_cues, words) in FIELD_BOUND.items():
+            self.fields.add(notation, [nlp.make_doc(w) for w in words])
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         """Nothing to save: the cues are the ontology's."""
@@ -208,11 +330,15 @@ class TopicCues:
         matches += [(vocab[m], s, e) for m, s, e in self.patterns(doc)]
         matches += self._name_hits(doc)
         matches += _anaphoric_hits(doc, matches, sent_of)
+        fielded = {vocab[m] for m, _s, _e in self.fields(doc)}
+        cued = {m[0] for m in matches}
         matches += [
             (vocab[m], s, e)
             for m, s, e in self.title_names(doc)
             if sent_index.get(s, ("abstract", 0))[0] == "title"
+            and (vocab[m] in fielded or not cued & NAME_YIELDS_TO.get(vocab[m], set()))
         ]
+        matches = [m for m in matches if not _out_of_field(doc, m, fielded, cued)]
         hits = []
         for notation, start, end in sorted(set(matches), key=lambda m: (m[1], m[2], m[0])):
             field, idx = sent_index.get(start, ("abstract", 0))
@@ -235,6 +361,21 @@ class TopicCues:
             )
         doc._.topic_hits = hits
         return doc
+
+
+def _out_of_field(doc: Doc, match: tuple[str, int, int], fielded: set[str], cued: set[str]) -> bool:
+    """Whether a cue is used in another field's sense (:data:`FIELD_BOUND`,
+    :data:`BOUND_YIELDS_TO`, :data:`SENSE_TRAPS`); ``fielded``: the topics whose field the paper
+    names, ``cued``: the topics with a cue in the paper."""
+    notation, start, end = match
+    bound = FIELD_BOUND.get(notation)
+    if bound and doc[start:end].text.lower() in bound[0]:
+        if notation not in fielded or cued & BOUND_YIELDS_TO.get(notation, set()):
+            return True
+    before, after = SENSE_TRAPS.get(notation, (frozenset(), frozenset()))
+    return (start > 0 and doc[start - 1].lower_ in before) or (
+        end < len(doc) and doc[end].lower_ in after
+    )
 
 
 def _acronym_forms(doc: Doc) -> dict[str, str]:
