@@ -358,3 +358,43 @@ def test_validate_reads_a_store_directory(sample_build):
     assert len(graph) == result.triples
     graph.add((URIRef("http://ex/a"), URIRef("http://ex/b"), URIRef("http://ex/c")))  # a copy
     assert read_manifest(out).triples == result.triples
+
+
+def test_an_older_vocabulary_is_refused_in_one_line_and_migrated(tmp_path):
+    """A store or graph file written in vocabulary 1 gives one line saying what to do, never a
+    wrong answer; kg migrate rewrites the store from its records, and then it answers."""
+    import json
+    import subprocess
+    import sys
+
+    from kg.build import build
+    from kg.ingest import SAMPLE_DIR
+    from kg.vocab import VOCABULARY_VERSION
+
+    out = tmp_path / "out"
+    build([SAMPLE_DIR / "000_bcbd85c17ff45941.txt"], out)
+    manifest = out / "store" / "CURRENT.json"
+    data = json.loads(manifest.read_text())
+    del data["vocabulary"]  # what a store of before the versioning holds
+    manifest.write_text(json.dumps(data))
+    old_ttl = tmp_path / "old.ttl"
+    text = (out / "graph.ttl").read_text()
+    old_ttl.write_text(
+        text.replace(f'kg:vocabularyVersion "{VOCABULARY_VERSION}"', 'kg:vocabularyVersion "1"')
+    )
+
+    def kg(*args):
+        return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True)
+
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Paper }"
+    for target, fix in ((out, "kg migrate"), (old_ttl, "rebuild")):
+        proc = kg("query", str(target), count)
+        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        assert proc.returncode != 0 and len(lines) == 1 and "Traceback" not in proc.stderr
+        assert "vocabulary version 1" in lines[0] and fix in lines[0], lines
+    migrated = kg("migrate", str(out), "-q")
+    assert migrated.returncode == 0, migrated.stderr
+    assert json.loads(manifest.read_text())["vocabulary"] == VOCABULARY_VERSION
+    proc = kg("query", str(out), count, "--format", "csv")
+    assert proc.returncode == 0 and proc.stdout.split()[-1] == "7", proc.stdout + proc.stderr
+    assert (out / "graph.ttl").read_text() == text  # the same graph as a fresh build's

@@ -33,3 +33,25 @@ def check_version(where: str, found: str | None, *, store: bool = False) -> None
 
     if found != VOCABULARY_VERSION:
         raise KGError(outdated_message(where, found, store=store))
+
+
+def version_of(graph) -> tuple[bool, str | None]:
+    """(whether ``graph`` is a kg graph: it has a kg:Paper, its vocabulary version or None) of
+    an rdflib Graph or a pyoxigraph Store."""
+    from rdflib import RDF, URIRef
+
+    if hasattr(graph, "triples"):  # rdflib
+        is_kg = next(graph.triples((None, RDF.type, KG.Paper)), None) is not None
+        found = graph.value(URIRef(GRAPH_IRI), KG.vocabularyVersion)
+        return is_kg, None if found is None else str(found)
+    is_kg = bool(graph.query(f"ASK {{ ?p a <{KG.Paper}> }}"))
+    rows = list(graph.query(VERSION_QUERY))
+    return is_kg, rows[0]["v"].value if rows else None
+
+
+def check_graph(graph, where: str) -> None:
+    """Refuse a kg graph of another vocabulary version in one line (an RDF file that is not a
+    kg graph, with no kg:Paper, is anyone's to query and passes)."""
+    is_kg, found = version_of(graph)
+    if is_kg:
+        check_version(where, found)

@@ -30,8 +30,11 @@ def load_graph(path: str | Path) -> Graph:
 
         return load_directory(path)
     from kg.rdf.validate import load_graph_file  # rdflib parsing: only for graph files
+    from kg.rdf.version import check_graph
 
-    return load_graph_file(path)
+    graph = load_graph_file(path)
+    check_graph(graph, str(path))
+    return graph
 
 
 #: What queries run against: an rdflib Graph, or an open store (``kg.store.StoreHandle``).

@@ -62,8 +62,11 @@ def load_directory(path: str | Path) -> Graph:
         return open_graph(path)
     if (path / GRAPH_FILE).is_file():
         from kg.rdf.validate import load_graph_file  # rdflib parsing: only without a store
+        from kg.rdf.version import check_graph
 
-        return load_graph_file(path / GRAPH_FILE)
+        graph = load_graph_file(path / GRAPH_FILE)
+        check_graph(graph, str(path / GRAPH_FILE))
+        return graph
     raise KGError(
         f"{path}: is a directory but neither a kg store nor a build output (no {GRAPH_FILE})"
     )

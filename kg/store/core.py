@@ -102,7 +102,7 @@ def generation_dir(path: str | Path, generation: str) -> Path:
 
 
 class StoreHandle:
-    """One generation of a store, open read-only; queried natively by :func:`kg.sparql.query.run_query`."""
+    """One generation of a store, open read-only (queried by :func:`kg.sparql.query.run_query`)."""
 
     def __init__(
         self, path: Path, manifest: Manifest, store: pyoxigraph.Store, lock_fd: int | None

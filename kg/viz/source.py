@@ -20,6 +20,7 @@ from rdflib import Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.errors import KGError
+from kg.rdf.version import check_graph
 from kg.store.core import GRAPH_FILE, is_store, open_store, store_of
 
 #: Files pyoxigraph parses itself (suffix -> format); the rest go through rdflib.
@@ -58,12 +59,16 @@ def open_path(path: str | Path) -> Source:
         store = ox.Store()
         try:
             store.bulk_load(path=str(path), format=fmt)
-            return Source(store)
         except (SyntaxError, ValueError, OSError, UnicodeDecodeError):
             pass  # rdflib's reader below says what is wrong, in one line
+        else:
+            check_graph(store, str(path))
+            return Source(store)
     from kg.rdf.validate import load_graph_file
 
-    return of_graph(load_graph_file(path))
+    graph = load_graph_file(path)
+    check_graph(graph, str(path))
+    return of_graph(graph)
 
 
 def of_graph(graph: Graph) -> Source:
