@@ -29,7 +29,7 @@ import numpy as np
 from kg.datasets import SHARED_DATA
 from kg.errors import KGError
 from kg.extract.sections import paper_text
-from kg.extract.termhood import TRUSTED, TermhoodModel, corpus_stats, features
+from kg.extract.termhood import TermhoodModel, corpus_stats, features, is_trusted
 
 ROOT = Path(__file__).resolve().parents[2]
 JUDGED = ROOT / "benchmarks" / "data" / "termhood_judged.tsv"
@@ -121,7 +121,7 @@ def _matrix(rows: list[JudgedMention]) -> tuple[np.ndarray, np.ndarray, np.ndarr
         ]
     )
     y = np.array([r.ok for r in rows])
-    trusted = np.array([r.extractor in TRUSTED for r in rows])
+    trusted = np.array([is_trusted(r.extractor, r.label) for r in rows])
     return x, y, trusted
 
 

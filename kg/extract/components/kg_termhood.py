@@ -22,11 +22,11 @@ from kg.extract.termhood import (
     PAIR_STATS,
     REJECTED_KEY,
     SPANS_KEY,
-    TRUSTED,
     WORD_STATS,
     CorpusStats,
     TermhoodModel,
     feature_values,
+    is_trusted,
     read_corpus_stats,
 )
 
@@ -88,7 +88,7 @@ class Termhood:
             score = self.score_span(span, text, paper)
             span._.kg_termhood = score
             extractor = span._.kg_extractor or "ner"
-            if extractor in TRUSTED or score >= self.threshold:
+            if is_trusted(extractor, span.label_) or score >= self.threshold:
                 kept.append(span)
             else:
                 rejected.append(span)
