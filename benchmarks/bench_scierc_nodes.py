@@ -14,6 +14,7 @@ set-aside gold spans with their sentence and score (for judging whether they are
 would look up, or SciERC's generic phrases such as "features").
 
     OMP_NUM_THREADS=1 python benchmarks/bench_scierc_nodes.py [--model DIR] [--dump TSV]
+        [--curve 0.5,0.6,0.7]
 """
 
 from __future__ import annotations
@@ -56,13 +57,17 @@ def gold_spans(records: list[dict], vocab) -> tuple[list[str], list[dict[tuple[i
     return texts, golds
 
 
-def measure(model: Path | None = None, dump: Path | None = None) -> dict:
+def measure(
+    model: Path | None = None, dump: Path | None = None, threshold: float | None = None
+) -> dict:
     from kg.extract import load_pipeline
     from kg.extract.doc_records import doc_to_extraction
     from kg.extract.sections import paper_text
     from kg.records import Paper
 
     nlp = load_pipeline(model)
+    if threshold is not None:
+        nlp.get_pipe("kg_termhood").threshold_override = threshold
     records = list(read_scierc(DEV))
     texts, golds = gold_spans(records, nlp.vocab)
     counts = {k: Counter() for k in ("gold", "recognizer", "found", "nodes", "set_aside")}
@@ -95,14 +100,23 @@ def measure(model: Path | None = None, dump: Path | None = None) -> dict:
             w.writerows(aside_rows)
     total = {k: sum(c.values()) for k, c in counts.items()}
     per_type = {label: {k: counts[k][label] for k in counts} for label in sorted(counts["gold"])}
-    return {"abstracts": len(records), **total, "per_type": per_type}
+    shipped = nlp.get_pipe("kg_termhood").threshold
+    return {"abstracts": len(records), "threshold": shipped, **total, "per_type": per_type}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", type=Path, default=None, help="pipeline dir (default: shipped)")
     ap.add_argument("--dump", type=Path, default=None, help="write the set-aside gold spans")
+    ap.add_argument(
+        "--curve",
+        default="",
+        help="also count nodes at these termhood thresholds (comma-separated; not recorded)",
+    )
     args = ap.parse_args()
+    for t in (float(v) for v in args.curve.split(",") if v.strip()):
+        f = measure(args.model, threshold=t)
+        print(f"threshold {t:.2f}: {f['nodes']} nodes of {f['gold']} ({f['found']} found)")
     figures = measure(args.model, args.dump)
     record(
         "scierc_node_recall",

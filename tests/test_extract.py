@@ -310,7 +310,7 @@ def test_title_case_is_no_dataset_name_but_a_corpus_name_is(nlp):
         "Sample Average Approximation for Stochastic Optimization with Dependent Data",
         "We release the Indian Legal Documents Corpus (ILDC) of court decisions.",
     )
-    by_text = {m.text: m for m in ext.mentions}
+    by_text = {m.text: m for m in [*ext.mentions, *ext.rejected]}  # kept or set aside
     assert by_text["Dependent Data"].label != "Dataset"
     assert by_text["ILDC"].label == "Dataset"
     assert by_text["Indian Legal Documents Corpus"].label == "Dataset"

@@ -224,7 +224,7 @@ def train_termhood_cli(
         None, "--judged", help="Judged mentions TSV (default benchmarks/data/termhood_judged.tsv)"
     ),
     target_precision: float = typer.Option(
-        0.8,
+        0.82,
         "--target-precision",
         help="Threshold: lowest whose cross-validated precision reaches this",
     ),

@@ -54,31 +54,42 @@ class RelationLine:
 
 def relations_of(graph: Graph, iri: str) -> list[RelationLine]:
     """The kg:EntityRelation edges of entity ``iri`` in both directions, best supported
-    first, each with its highest-scored evidence sentence."""
+    first, each with its highest-scored evidence sentence.
+
+    An edge's support is the number of papers among its evidence records, counted here from
+    the rows the query returns anyway (every evidence record of every edge), not read from a
+    stored count that a SPARQL update could leave behind. The edge's class is tested in a FILTER
+    so that Oxigraph checks this entity's edges, not every kg:EntityRelation (as in
+    ``queries/used-for.rq``)."""
     best: dict[str, RelationLine] = {}
-    for edge, subj, rel, obj, papers, sentence, paper, score in run_query(
+    papers: dict[str, set[str]] = {}
+    for edge, subj, rel, obj, sentence, paper, score in run_query(
         graph,
         f"""
-        SELECT ?edge ?sl ?p ?ol ?n ?sentence ?paper ?score WHERE {{
+        SELECT ?edge ?sl ?p ?ol ?sentence ?paper ?score WHERE {{
           {{ ?edge rdf:subject <{iri}> }} UNION {{ ?edge rdf:object <{iri}> }}
-          ?edge a kg:EntityRelation ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
-                kg:paperCount ?n ; kg:hasEvidence ?ev .
+          ?edge a ?class ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+                kg:hasEvidence ?ev .
+          FILTER(sameTerm(?class, kg:EntityRelation))
           ?ev kg:sentence ?sentence ; prov:wasDerivedFrom ?paper ; kg:score ?score .
           ?s rdfs:label ?sl . ?o rdfs:label ?ol }}""",
     ).rows:
+        key = str(edge)
+        papers.setdefault(key, set()).add(str(paper))
         line = RelationLine(
             str(subj),
             str(rel).rpartition("#")[2],
             str(obj),
-            int(papers),
+            0,
             str(sentence),
             str(paper),
             float(score),
         )
-        key = str(edge)
         old = best.get(key)
         if old is None or (-line.score, line.sentence) < (-old.score, old.sentence):
             best[key] = line
+    for key, line in best.items():
+        line.papers = len(papers[key])
     return sorted(best.values(), key=lambda r: (-r.papers, r.relation, r.subject, r.object))
 
 

@@ -1,11 +1,15 @@
 """Which statements a SPARQL update can leave out of date, and the note that says so.
 
-Counts, topic links and per-topic statistics are computed once, when ``kg build``/``kg add``
-links the extraction records, and stored as plain triples so that the query library answers in
-milliseconds. A SPARQL update through ``kg serve --allow-update`` changes the graph without
-recomputing them (doing so would mean re-linking every paper on each update), so a query that
-reads them from an updated store gets a note saying that they describe the graph as built,
-and so does ``kg viz`` on such a store (its topic map draws the build-time topic links).
+A few values are still computed once, when ``kg build``/``kg add`` links the extraction
+records, and stored as plain triples: the papers per entity and per entity relation
+(``kg:paperCount``) and the topic links (``kg:TopicLink``, ``kg:relatedTopic``). A SPARQL update
+through ``kg serve --allow-update`` changes the graph without recomputing them (doing so would
+mean re-linking every paper on each update), so a query that reads them from an updated store
+gets a note saying that they describe the graph as built, and so does ``kg viz`` on such a store
+(its topic map draws the build-time topic links).
+
+The library queries read none of them: they count papers, shared papers and per-topic entities
+at query time from the papers' own triples, so their answers follow updates and need no note.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from pathlib import Path
 
 from kg.vocab import KG
 
-#: Terms whose values are derived from the whole graph at build time.
+#: Terms whose values are derived from the whole graph at build time (drop a term here when the
+#: writer stops storing it).
 DERIVED_TERMS = (
     KG.paperCount,
     KG.relatedTopic,
@@ -22,13 +27,6 @@ DERIVED_TERMS = (
     KG.weight,
     KG.sharedPapers,
     KG.sharedPaper,
-    KG.countedTopic,
-    KG.countedEntity,
-    KG.topicPaperCount,
-    KG.betweenTopic,
-    KG.sharedEntity,
-    KG.firstRank,
-    KG.lastRank,
 )
 
 

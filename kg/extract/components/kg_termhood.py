@@ -22,11 +22,11 @@ from kg.extract.termhood import (
     PAIR_STATS,
     REJECTED_KEY,
     SPANS_KEY,
-    TRUSTED,
     WORD_STATS,
     CorpusStats,
     TermhoodModel,
     feature_values,
+    is_trusted,
     read_corpus_stats,
 )
 
@@ -55,21 +55,23 @@ class Termhood:
             return self.threshold_override
         return self.model.threshold if self.model else 0.0
 
-    def score_span(self, span: Span, text: str | None = None) -> float:
-        """The model's probability that ``span`` is a term, from the span and the text around
-        it inside its sentence (as the judged rows were scored)."""
+    def score_span(self, span: Span, text: str | None = None, paper: str | None = None) -> float:
+        """The model's probability that ``span`` is a term, from the span, the text around
+        it inside its sentence and the whole paper (as the judged rows were scored).
+        ``text``/``paper``: the doc's text and its lower-cased form, when the caller has them."""
         if self.model is None:
             return 1.0
         if self.stats is None:
             raise KGError(f"'{self.name}' has no corpus statistics: initialize it or load it")
         doc, sent = span.doc, sentence_of(span.doc, span.start)
         text = doc_text(doc) if text is None else text
+        paper = text.lower() if paper is None else paper
         before = text[max(sent.start_char, span.start_char - 40) : span.start_char]
         after = text[span.end_char : min(sent.end_char, span.end_char + 40)]
         extractor = span._.kg_extractor or "ner"
         extractor = AS_EXTRACTOR.get(extractor, extractor)
         v = feature_values(
-            span.text, span.label_, extractor, before, after, self.stats, is_title(span)
+            span.text, span.label_, extractor, before, after, self.stats, is_title(span), paper
         )
         return self.model.score_values(v)
 
@@ -81,11 +83,12 @@ class Termhood:
             return doc
         kept, rejected = [], []
         text = doc_text(doc)
+        paper = text.lower()
         for span in spans:
-            score = self.score_span(span, text)
+            score = self.score_span(span, text, paper)
             span._.kg_termhood = score
             extractor = span._.kg_extractor or "ner"
-            if extractor in TRUSTED or score >= self.threshold:
+            if is_trusted(extractor, span.label_) or score >= self.threshold:
                 kept.append(span)
             else:
                 rejected.append(span)
