@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT))
 import pyoxigraph as ox  # noqa: E402
 from results import record, relative  # noqa: E402 - this directory, as the script's own
 
-from kg.rdf.writer import SHARED, shared_entity_triples  # noqa: E402
 from kg.rdf.ntriples import lines  # noqa: E402
+from kg.rdf.writer import SHARED, shared_entity_triples  # noqa: E402
 from kg.sparql.library import list_queries, parse_params  # noqa: E402
 from kg.sparql.query import run_query  # noqa: E402
 from kg.store.core import GRAPH_FILE, Publisher, is_store, open_store, read_manifest  # noqa: E402

@@ -19,7 +19,8 @@ import sys
 QUERY = """PREFIX kg: <https://w3id.org/mlkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?e ?label ?type ?papers WHERE {
-  ?e a kg:Entity ; a ?type ; rdfs:label ?label ; kg:paperCount ?papers .
+  ?e a kg:Entity ; a ?type ; rdfs:label ?label .
+  { SELECT ?e (COUNT(DISTINCT ?p) AS ?papers) WHERE { ?p kg:mentions ?e } GROUP BY ?e }
   FILTER(?type != kg:Entity)
 }"""
 

@@ -23,8 +23,10 @@ QUERY = """PREFIX kg: <https://w3id.org/mlkg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT ?ev ?head ?relation ?tail ?sentence ?papers ?paper ?score WHERE {
-  ?edge a kg:EntityRelation ; rdf:predicate ?p ; kg:paperCount ?papers ; kg:hasEvidence ?ev .
-  ?ev kg:headForm ?head ; kg:tailForm ?tail ; kg:sentence ?sentence ;
+  ?edge a kg:EntityRelation ; rdf:predicate ?p ; kg:hasEvidence ?ev .
+  { SELECT ?edge (COUNT(DISTINCT ?from) AS ?papers) WHERE {
+      ?edge kg:hasEvidence/prov:wasDerivedFrom ?from } GROUP BY ?edge }
+  ?ev kg:headForm ?head ; kg:tailForm ?tail ; kg:inSentence/kg:text ?sentence ;
       prov:wasDerivedFrom ?paper ; kg:score ?score .
   BIND(STRAFTER(STR(?p), "#") AS ?relation)
 }"""

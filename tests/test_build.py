@@ -11,8 +11,8 @@ import pytest
 from rdflib import Graph
 
 from kg.build import build
-from kg.sparql.query import run_query
 from kg.rdf.validate import validate
+from kg.sparql.query import run_query
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -8,7 +8,6 @@ import sys
 import pytest
 
 from kg.errors import KGError
-from kg.sparql.query import load_graph, run_query
 from kg.sparql.library import (
     get_query,
     list_queries,
@@ -18,6 +17,7 @@ from kg.sparql.library import (
     render_library_query,
     sparql_term,
 )
+from kg.sparql.query import load_graph, run_query
 
 KG_CMD = [sys.executable, "-c", "from kg.cli import main; main()"]
 EXPECTED = {
@@ -102,10 +102,9 @@ def test_same_answers_from_the_turtle_file_through_rdflib(sample_graph, store_gr
     assert sorted(_titles(from_file)) == sorted(_titles(run_query(store_graph, sparql)))
 
 
-# --- precomputed statistics: the fast queries answer what the aggregates over papers answer ---
+# --- read-time statistics: the library queries answer what plain aggregates over papers answer ---
 
-# What shared-entities and bridges computed from the papers before the statistics were
-# precomputed (kg:TopicEntityCount, kg:SharedEntityTier, kg:sharedPaper): the reference.
+# The reference: shared entities and bridges computed the plain way, from the papers.
 SHARED_FROM_PAPERS = """
 SELECT ?entity ?label ?type ?papersA ?papersB WHERE {
   { SELECT ?entity (SUM(?inA) AS ?papersA) (SUM(?inB) AS ?papersB) WHERE {
@@ -169,43 +168,18 @@ def test_bridges_equal_the_intersection_of_subjects(store_graph, a, b):
     assert _rows(_run(store_graph, "bridges", a=a, b=b)) == reference
 
 
-def test_topic_statistics_match_the_papers(store_graph):
-    counts = run_query(
-        store_graph,
-        """SELECT (COUNT(*) AS ?n) WHERE {
-             { SELECT ?topic ?entity (COUNT(?paper) AS ?papers) WHERE {
-                 ?paper dcterms:subject ?topic ; kg:mentions ?entity } GROUP BY ?topic ?entity }
-             OPTIONAL { ?c kg:countedTopic ?topic ; kg:countedEntity ?entity ;
-                           kg:topicPaperCount ?n0 }
-             FILTER(!BOUND(?n0) || ?n0 != ?papers) }""",
-    )
-    assert int(counts.rows[0][0]) == 0
-    extra = run_query(
-        store_graph,
-        """SELECT (COUNT(*) AS ?n) WHERE {
-             ?c a kg:TopicEntityCount ; kg:countedTopic ?topic ; kg:countedEntity ?entity .
-             FILTER NOT EXISTS { ?paper dcterms:subject ?topic ; kg:mentions ?entity } }""",
-    )
-    assert int(extra.rows[0][0]) == 0
-    # every tier: two topics, consecutive ranks, as many entities as its rank range
-    tiers = run_query(
-        store_graph,
-        """SELECT ?tier (COUNT(DISTINCT ?t) AS ?topics) (SAMPLE(?f) AS ?first)
-                  (SAMPLE(?l) AS ?last) (COUNT(DISTINCT ?e) AS ?entities) WHERE {
-             ?tier a kg:SharedEntityTier ; kg:betweenTopic ?t ; kg:firstRank ?f ;
-                   kg:lastRank ?l ; kg:sharedEntity ?e } GROUP BY ?tier""",
-    )
-    assert tiers.rows
-    for _tier, topics, first, last, entities in tiers.rows:
-        assert int(topics) == 2 and int(entities) == int(last) - int(first) + 1
-
-
-def test_rank_tiers():
-    from kg.rdf.writer import rank_tiers
-
-    assert list(rank_tiers(0)) == []
-    assert list(rank_tiers(5)) == [(1, 5)]
-    assert list(rank_tiers(200)) == [(1, 32), (33, 64), (65, 128), (129, 200)]
+def test_no_precomputed_statistics_are_left_in_the_graph(store_graph):
+    """Vocabulary 2 counts at read time: nothing of the old statistics nodes is written (they
+    went stale after SPARQL updates), so the queries above cannot be reading them."""
+    old = "https://w3id.org/mlkg/ontology#"
+    for term in ("TopicEntityCount", "SharedEntityTier"):
+        found = run_query(store_graph, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?x a <{old}{term}> }}")
+        assert int(found.rows[0][0]) == 0
+    for term in ("paperCount", "topicPaperCount", "sharedEntity", "sentence"):
+        found = run_query(store_graph, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?x <{old}{term}> ?y }}")
+        assert int(found.rows[0][0]) == 0
+    papers = run_query(store_graph, "SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Paper }")
+    assert int(papers.rows[0][0]) > 0
 
 
 # --- parameters ------------------------------------------------------------------------------

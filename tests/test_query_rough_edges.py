@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from kg.sparql.library import render_library_query
 from kg.sparql.query import load_graph, run_query
 from kg.sparql.results import format_result
-from kg.sparql.library import render_library_query
 
 
 def _kg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -1,22 +1,19 @@
 """Write the linked extraction as RDF against the project's ontology (``ontology/kg.ttl``).
 
 Entity relations (``kg:usedFor`` ...) are graph-wide edges (:func:`relation_triples`, one per
-head, relation and tail with its ``kg:paperCount``) and per-paper ``kg:RelationEvidence``
+head, relation and tail) and per-paper ``kg:RelationEvidence``
 (:func:`relation_evidence_triples`), so the papers' own triples stay independent of each other.
 
-Triples are produced by one generator (:func:`graph_triples`) so the same code feeds an rdflib
-Graph (Turtle for the sample) and a bulk loader (Oxigraph, N-Triples per partition) at scale.
-No blank nodes: every node has a deterministic IRI, so the same input gives byte-identical
-Turtle and incremental builds can address what they add.
+Every build writes through these generators (:mod:`kg.rdf.ntriples` makes the files), one
+writer for every engine and input size. No blank nodes: every node has a deterministic IRI, so
+the same input gives byte-identical Turtle and incremental builds can address what they add.
 
-Terms: the generators make data terms through a :class:`Terms` object - rdflib objects for a
-Graph (the default, :data:`RDFLIB_TERMS`), or N-Triples text (:data:`kg.rdf.ntriples.NT_TERMS`)
-for the scaled build, where making ~16 M rdflib terms only to print them was most of the cost
-of writing. Vocabulary terms (``KG.Paper``, ``RDF.type``) are rdflib ``URIRef`` in both.
+Terms: data terms are made directly as N-Triples text (:mod:`kg.rdf.term_text`); vocabulary
+terms (``KG.Paper``, ``RDF.type``) are rdflib ``URIRef`` constants printed once per part.
 
-Provenance: each paper-to-entity statement is also written as a reified ``kg:Evidence``
-(an ``rdf:Statement`` and ``prov:Entity``) carrying the sentence, character offsets, field and
-the extractor; see ``ontology/kg.ttl`` and the README for the query that reads it.
+Provenance (vocabulary 2): one ``kg:Evidence`` per paper, entity and surface form (the
+statement, the form, its offsets and the extractor) pointing at the ``kg:Sentence`` it was read
+from, whose text is written once; see ``ontology/kg.ttl`` and the README's evidence query.
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ def relations_of(graph: Graph, iri: str) -> list[RelationLine]:
           ?edge a ?class ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
                 kg:hasEvidence ?ev .
           FILTER(sameTerm(?class, kg:EntityRelation))
-          ?ev kg:sentence ?sentence ; prov:wasDerivedFrom ?paper ; kg:score ?score .
+          ?ev kg:inSentence/kg:text ?sentence ; prov:wasDerivedFrom ?paper ; kg:score ?score .
           ?s rdfs:label ?sl . ?o rdfs:label ?ol }}""",
     ).rows:
         key = str(edge)

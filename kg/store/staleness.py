@@ -1,8 +1,8 @@
 """Which statements a SPARQL update can leave out of date, and the note that says so.
 
 A few values are still computed once, when ``kg build``/``kg add`` links the extraction
-records, and stored as plain triples: the papers per entity and per entity relation
-(``kg:paperCount``) and the topic links (``kg:TopicLink``, ``kg:relatedTopic``). A SPARQL update
+records, and stored as plain triples: the topic links (``kg:TopicLink``, ``kg:relatedTopic``,
+their weights and shared papers). A SPARQL update
 through ``kg serve --allow-update`` changes the graph without recomputing them (doing so would
 mean re-linking every paper on each update), so a query that reads them from an updated store
 gets a note saying that they describe the graph as built, and so does ``kg viz`` on such a store
@@ -21,7 +21,6 @@ from kg.vocab import KG
 #: Terms whose values are derived from the whole graph at build time (drop a term here when the
 #: writer stops storing it).
 DERIVED_TERMS = (
-    KG.paperCount,
     KG.relatedTopic,
     KG.linkedTopic,
     KG.weight,
