@@ -53,7 +53,8 @@ def one_judge_scores(path: Path = BLIND3) -> dict:
     with path.open(encoding="utf-8") as f:
         lines = [line for line in f if not line.startswith("#")]
     rows = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
-    out = {}
+    out: dict = {}
+    judges = [c for c in ("judge", "judge_a", "judge_b") if c in rows[0]]
     for source in sorted({r["source"] for r in rows}):
         mine = [r for r in rows if r["source"] == source]
         ner = [r for r in mine if r["extractor"] == "ner"]
@@ -63,6 +64,13 @@ def one_judge_scores(path: Path = BLIND3) -> dict:
             "ok_of_first_60": sum(r["judge"] == "ok" for r in mine[:60]),
             "recognizer_ok": f"{sum(r['judge'] == 'ok' for r in ner)}/{len(ner)}",
         }
+        for judge in judges[1:]:  # the blind annotators, when the sample has them
+            out[source][judge] = {
+                "ok": sum(r[judge] == "ok" for r in mine),
+                "ok_of_first_60": sum(r[judge] == "ok" for r in mine[:60]),
+            }
+    if "judge_b" in judges:
+        out["agreement"] = round(sum(r["judge_a"] == r["judge_b"] for r in rows) / len(rows), 3)
     return out
 
 

@@ -14,6 +14,8 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import PROV, RDF, RDFS
 
+from kg.vocab import KG
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SCIERC_DEV = SHARED / "data" / "scierc" / "dev.json"
 OFFLINE = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
@@ -79,7 +81,7 @@ def test_build_accurate_end_to_end(tmp_path):
     done = kg("build", str(papers), "-o", str(out), "--accurate", "--no-store", "-q")
     assert done.returncode == 0, done.stderr
     graph = Graph().parse(out / "graph.ttl")
-    agents = {str(o) for o in graph.objects(None, PROV.wasAttributedTo)}
+    agents = {str(o) for o in graph.objects(None, KG.extractor)}
     assert any(a.endswith("kg_transformer_ner") for a in agents)
     assert not any(a.endswith("/ner") or a.endswith("#ner") for a in agents)
     labels = {str(label) for s in graph.subjects(RDF.type, PROV.SoftwareAgent)
@@ -108,7 +110,7 @@ def test_kg_add_keeps_the_pipeline_the_store_was_built_with(tmp_path):
     assert added.returncode == 0, added.stderr
     rows = kg(
         "query", str(out), "--format", "tsv",
-        "SELECT DISTINCT ?t ?a WHERE { ?ev rdf:subject ?p ; prov:wasAttributedTo ?a . "
+        "SELECT DISTINCT ?t ?a WHERE { ?ev rdf:subject ?p ; kg:extractor ?a . "
         "?p dcterms:title ?t }",
     )  # fmt: skip
     assert rows.returncode == 0, rows.stderr

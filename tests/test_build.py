@@ -73,7 +73,7 @@ def test_evidence_offsets_cut_the_surface_form_out_of_the_field(sample_graph):
         sample_graph,
         """SELECT ?form ?start ?end ?field ?title ?abstract WHERE {
         ?ev a kg:Evidence ; rdf:subject ?p ; kg:surfaceForm ?form ; kg:charStart ?start ;
-            kg:charEnd ?end ; kg:inField ?field .
+            kg:charEnd ?end ; kg:inSentence/kg:inField ?field .
         ?p dcterms:title ?title ; dcterms:abstract ?abstract
         } LIMIT 500""",
     ).rows

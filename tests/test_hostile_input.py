@@ -83,7 +83,7 @@ def test_build_skips_and_cuts_bad_records_and_builds_the_rest(tmp_path, workers)
     _write_inputs(tmp_path / "in", "A")
     proc = _kg("build", "in", "-o", "out", "-q", "--workers", workers, cwd=tmp_path)
     _check_run(proc, "in", "A")
-    assert ("extract" in proc.stdout) == (workers == "2")  # the scaled path reports its stages
+    assert "extract" in proc.stdout  # every build reports its stages (one path)
     assert _titles(tmp_path / "out") == {"Good paper one A", "Crowded A", "Good paper two A"}
     entities = subprocess.run(
         [*KG, "query", str(tmp_path / "out"), "--format", "json",

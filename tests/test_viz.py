@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, RDFS, XSD, Graph, Literal
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from kg.errors import KGError
@@ -103,7 +103,9 @@ def tiny_graph() -> Graph:
                 g.add((ev, RDF.subject, p))
                 g.add((ev, RDF.predicate, pred))
                 g.add((ev, RDF.object, ENTITY[slug]))
-                g.add((ev, KG.sentence, Literal(f"In {title}, we use {ENTITIES[slug][1]} here.")))
+                sentence = URIRef(f"https://w3id.org/mlkg/sentence/{pid}-{slug}-a0")
+                g.add((ev, KG.inSentence, sentence))
+                g.add((sentence, KG.text, Literal(f"In {title}, we use {ENTITIES[slug][1]} here.")))
     for a, b, shared in LINKS:
         node = TOPICLINK[f"{a}-{b}"]
         g.add((TOPIC[a], KG.relatedTopic, TOPIC[b]))

@@ -107,7 +107,7 @@ def add(
             )
         with status(progress, "reading the store's extraction records"):
             old = list(read_extractions(records))
-        papers, read = read_papers(list(inputs), report)
+        papers, read = read_papers(list(inputs), report) if inputs else ([], 0)
         index = {ext.paper.key or ext.paper.title: i for i, ext in enumerate(old)}
         fresh = []
         merged = unchanged = 0

@@ -148,6 +148,7 @@ class _Run:
         self.nt_dir = self.work / "ntriples"
         self.stages: dict[str, float] = {}
         self.specs: list = []
+        self.prior_batches = 0
         self.summaries: dict[int, BatchSummary] = {}
         self.engine = None
         self.batch_done = threading.Condition()  # a batch is done (or the run stops)
@@ -163,6 +164,7 @@ class _Run:
         clean_stale(self.batches_dir, kept)
         chunk_size = self.options.chunk_size or auto_chunk(len(prior) + len(papers))
         self.specs = write_prior_batches(prior, chunk_size, self.batches_dir)
+        self.prior_batches = len(self.specs)
         for spec in self.specs:
             self.summaries[spec.index] = read_summary(self.batches_dir / spec.name)
         fingerprint = pipeline_fingerprint(self.options.model)
@@ -195,7 +197,10 @@ class _Run:
     def extract_and_link(self, store: bool, papers: int) -> GlobalLink:
         todo = [s for s in self.specs if s.index not in self.summaries]
         t = time.perf_counter()
-        done_papers = sum(s.papers for s in self.summaries.values())
+        # the bar counts the papers to extract: prior records (kg add) are not extracted again
+        done_papers = sum(
+            s.papers for s in self.summaries.values() if s.index >= self.prior_batches
+        )
         bar = _bar(self.progress, done_papers + sum(len(s.papers) for s in todo), done_papers,
                    "extract", "paper")  # fmt: skip
         linker = ThreadPoolExecutor(1, thread_name_prefix="kg-link")

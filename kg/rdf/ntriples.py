@@ -169,4 +169,6 @@ def global_triples(
     yield from relation_triples(resolution)
     yield from topic_triples(assignments, links)
     yield from agent_triples(agents)
-    yield from load_topics_graph()
+    # sorted: an rdflib Graph iterates in an order that changes from process to process (a build
+    # and a later kg add or kg migrate must write the same bytes)
+    yield from sorted(load_topics_graph(), key=lambda triple: tuple(map(term, triple)))

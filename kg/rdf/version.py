@@ -35,23 +35,33 @@ def check_version(where: str, found: str | None, *, store: bool = False) -> None
         raise KGError(outdated_message(where, found, store=store))
 
 
-def version_of(graph) -> tuple[bool, str | None]:
-    """(whether ``graph`` is a kg graph: it has a kg:Paper, its vocabulary version or None) of
-    an rdflib Graph or a pyoxigraph Store."""
-    from rdflib import RDF, URIRef
+#: Terms every graph of vocabulary 1 has (on its entities and evidence) and version 2 has not:
+#: a graph without a version triple that holds them is a version-1 graph.
+V1_TERMS = ("paperCount", "sentence")
 
+
+def version_of(graph) -> str | None:
+    """The vocabulary version of a kg graph (an rdflib Graph or a pyoxigraph Store): its
+    version triple, else "1" when it holds terms only version 1 wrote, else None (a graph that
+    is not kg's, or a hand-made one: anyone's to query)."""
+    from rdflib import URIRef
+
+    ns = str(KG._NS)
     if hasattr(graph, "triples"):  # rdflib
-        is_kg = next(graph.triples((None, RDF.type, KG.Paper)), None) is not None
         found = graph.value(URIRef(GRAPH_IRI), KG.vocabularyVersion)
-        return is_kg, None if found is None else str(found)
-    is_kg = bool(graph.query(f"ASK {{ ?p a <{KG.Paper}> }}"))
+        if found is not None:
+            return str(found)
+        old = any(next(graph.triples((None, URIRef(ns + t), None)), None) for t in V1_TERMS)
+        return "1" if old else None
     rows = list(graph.query(VERSION_QUERY))
-    return is_kg, rows[0]["v"].value if rows else None
+    if rows:
+        return rows[0]["v"].value
+    old = " UNION ".join(f"{{ ?x <{ns}{t}> ?y }}" for t in V1_TERMS)
+    return "1" if graph.query(f"ASK {{ {old} }}") else None
 
 
 def check_graph(graph, where: str) -> None:
-    """Refuse a kg graph of another vocabulary version in one line (an RDF file that is not a
-    kg graph, with no kg:Paper, is anyone's to query and passes)."""
-    is_kg, found = version_of(graph)
-    if is_kg:
+    """Refuse a kg graph of another vocabulary version in one line."""
+    found = version_of(graph)
+    if found is not None:
         check_version(where, found)
