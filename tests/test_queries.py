@@ -8,7 +8,6 @@ import sys
 import pytest
 
 from kg.errors import KGError
-from kg.sparql.query import load_graph, run_query
 from kg.sparql.library import (
     get_query,
     list_queries,
@@ -18,6 +17,7 @@ from kg.sparql.library import (
     render_library_query,
     sparql_term,
 )
+from kg.sparql.query import load_graph, run_query
 
 KG_CMD = [sys.executable, "-c", "from kg.cli import main; main()"]
 EXPECTED = {
@@ -169,35 +169,23 @@ def test_bridges_equal_the_intersection_of_subjects(store_graph, a, b):
     assert _rows(_run(store_graph, "bridges", a=a, b=b)) == reference
 
 
-def test_topic_statistics_match_the_papers(store_graph):
-    counts = run_query(
-        store_graph,
-        """SELECT (COUNT(*) AS ?n) WHERE {
-             { SELECT ?topic ?entity (COUNT(?paper) AS ?papers) WHERE {
-                 ?paper dcterms:subject ?topic ; kg:mentions ?entity } GROUP BY ?topic ?entity }
-             OPTIONAL { ?c kg:countedTopic ?topic ; kg:countedEntity ?entity ;
-                           kg:topicPaperCount ?n0 }
-             FILTER(!BOUND(?n0) || ?n0 != ?papers) }""",
-    )
-    assert int(counts.rows[0][0]) == 0
-    extra = run_query(
-        store_graph,
-        """SELECT (COUNT(*) AS ?n) WHERE {
-             ?c a kg:TopicEntityCount ; kg:countedTopic ?topic ; kg:countedEntity ?entity .
-             FILTER NOT EXISTS { ?paper dcterms:subject ?topic ; kg:mentions ?entity } }""",
-    )
-    assert int(extra.rows[0][0]) == 0
-    # every tier: two topics, consecutive ranks, as many entities as its rank range
-    tiers = run_query(
-        store_graph,
-        """SELECT ?tier (COUNT(DISTINCT ?t) AS ?topics) (SAMPLE(?f) AS ?first)
-                  (SAMPLE(?l) AS ?last) (COUNT(DISTINCT ?e) AS ?entities) WHERE {
-             ?tier a kg:SharedEntityTier ; kg:betweenTopic ?t ; kg:firstRank ?f ;
-                   kg:lastRank ?l ; kg:sharedEntity ?e } GROUP BY ?tier""",
-    )
-    assert tiers.rows
-    for _tier, topics, first, last, entities in tiers.rows:
-        assert int(topics) == 2 and int(entities) == int(last) - int(first) + 1
+def test_topic_statistics_match_the_papers(sample_graph, store_graph):
+    """shared-entities counts at read time what a plain count over the papers' triples gives:
+    for every entity both topics' papers mention, the papers of each topic that mention it."""
+    from collections import Counter
+
+    from rdflib.namespace import DCTERMS
+
+    from kg.vocab import KG, TOPIC
+
+    def per_entity(topic) -> Counter:
+        papers = set(sample_graph.subjects(DCTERMS.subject, topic))
+        return Counter(e for p in papers for e in sample_graph.objects(p, KG.mentions))
+
+    a, b = per_entity(TOPIC.RAG), per_entity(TOPIC.MoE)
+    expected = {(str(e), a[e], b[e]) for e in a.keys() & b.keys()}
+    got = _run(store_graph, "shared-entities", a="RAG", b="MoE", limit=10_000)
+    assert expected and {(str(r[0]), int(r[3]), int(r[4])) for r in got.rows} == expected
 
 
 def test_rank_tiers():
