@@ -226,7 +226,9 @@ def train_relations_cli(
         except KGError as err:
             typer.echo(f"not updated: {ACCURATE_PIPELINE_DIR} ({err})", err=True)
             return
-        typer.echo(f"shipped: {assemble_accurate(ACCURATE_PIPELINE_DIR, relations=model)}")
+        # relations=None: the accurate pipeline keeps its MiniLM relation model if it has one,
+        # else takes the linear model just shipped in the default pipeline
+        typer.echo(f"shipped: {assemble_accurate(ACCURATE_PIPELINE_DIR)}")
 
 
 def _train_accurate_relations(output: Path, data: Path, ship: bool, epochs: int) -> None:
