@@ -38,8 +38,8 @@ from kg.extract.transformer_ner import (
 
 #: The coarse entity types that get their own markers (``[unused{2k+1}]`` / ``[unused{2k+2}]``).
 MARKER_TYPES: tuple[str, ...] = ("Method", "Task", "Metric", "Data", "Concept", "Generic")
-#: Word pieces per sentence (markers included); a longer sentence is cut, its cut spans point
-#: at the last piece (never an error, rarely a relation).
+#: Word pieces per sentence (markers included); a longer sentence is cut, and the spans cut
+#: off are not paired (never an error, no relation read from text the model did not see).
 MAX_PIECES = 256
 WEIGHTS_FILE = "relations.pt"
 
@@ -126,8 +126,8 @@ def encode_sentence(
                 cache[token.text] = pieces
             ids.extend(pieces)
     ids = ids[: MAX_PIECES - 1] + [tokenizer.sep_token_id]
-    last = MAX_PIECES - 2
-    return ids, [(min(a, last), min(b, last)) for a, b in where]
+    # a span whose end marker was cut off has no state: pointed at [CLS], never paired
+    return ids, [(a, b) if b < MAX_PIECES - 1 else (0, 0) for a, b in where]
 
 
 def sentence_items(tokenizer, markers, doc: Doc, bounds, spans: Iterable[Entity], cache: dict):
@@ -140,6 +140,9 @@ def sentence_items(tokenizer, markers, doc: Doc, bounds, spans: Iterable[Entity]
             continue
         k = bisect.bisect_right(starts, group[0][0]) - 1
         ids, where = encode_sentence(tokenizer, markers, doc, bounds[k], group, cache)
+        pairs = [(i, j) for i, j in pairs if where[i][1] and where[j][1]]
+        if not pairs:
+            continue
         items.append({"group": group, "pairs": pairs, "ids": ids, "where": where})
     return items
 
