@@ -18,13 +18,19 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from kg.datasets.scierc import record_to_doc
 from kg.errors import KGError
-from kg.extract.relations import LABELS, RelationModel, predict_relations
+from kg.extract.relations import LABELS, RelationModel
+
+if TYPE_CHECKING:
+    from kg.extract.transformer_relations import TransformerRelationModel
+
+    AnyRelationModel = RelationModel | TransformerRelationModel
 
 CharRelation = tuple[int, int, int, int, str]
 
@@ -111,12 +117,11 @@ class Predictions:
     gold_types: list[dict[tuple[int, int], str]]
 
 
-def predict_given_gold(model: RelationModel, gold: list[GoldAbstract]) -> Predictions:
+def predict_given_gold(model: AnyRelationModel, gold: list[GoldAbstract]) -> Predictions:
     items = []
     for g in gold:
-        words = [t.lower_ for t in g.doc]
         types = {(s, e): label for s, e, label in g.spans}
-        rels = predict_relations(model, words, _bounds(g.doc), g.spans, threshold=0.0)
+        rels = model.relations(g.doc, _bounds(g.doc), g.spans, threshold=0.0)
         items.append(
             [(_to_chars(g.doc, r), r[5], types[(r[0], r[1])], types[(r[2], r[3])]) for r in rels]
         )
@@ -124,15 +129,14 @@ def predict_given_gold(model: RelationModel, gold: list[GoldAbstract]) -> Predic
 
 
 def predict_end_to_end(
-    model: RelationModel, gold: list[GoldAbstract], predicted: list[Doc]
+    model: AnyRelationModel, gold: list[GoldAbstract], predicted: list[Doc]
 ) -> Predictions:
     """``predicted``: the recognizer's Docs of the gold abstracts' texts (``doc.ents`` set)."""
     items = []
     for doc in predicted:
-        words = [t.lower_ for t in doc]
         spans = [(e.start, e.end, e.label_) for e in doc.ents]
         types = {(s, e): label for s, e, label in spans}
-        rels = predict_relations(model, words, _bounds(doc), spans, threshold=0.0)
+        rels = model.relations(doc, _bounds(doc), spans, threshold=0.0)
         items.append(
             [(_to_chars(doc, r), r[5], types[(r[0], r[1])], types[(r[2], r[3])]) for r in rels]
         )
@@ -182,3 +186,48 @@ def precision_threshold(preds: Predictions, min_precision: float) -> float:
         if s["predicted"] and s["precision"] >= min_precision:
             return t
     return 0.95
+
+
+def paired_bootstrap(
+    new: Predictions,
+    new_threshold: float,
+    old: Predictions,
+    old_threshold: float,
+    samples: int = 2000,
+    seed: int = 0,
+) -> dict:
+    """Paired bootstrap over abstracts (Berg-Kirkpatrick et al. 2012): how often a resample of
+    the same abstracts gives ``new`` an F1 no higher than ``old``'s (``p``), and the mean gain.
+    Why abstracts and not relations: relations of one abstract share its entities and errors."""
+    import random
+
+    def counts(preds: Predictions, threshold: float) -> list[tuple[int, int, int]]:
+        out = []
+        for items, gold in zip(preds.items, preds.gold, strict=True):
+            kept = [rel for rel, s, _, _ in items if s >= threshold]
+            out.append((sum(1 for rel in kept if rel in gold), len(kept), len(gold)))
+        return out
+
+    def f1(rows, picks) -> float:
+        tp = sum(rows[i][0] for i in picks)
+        n_pred = sum(rows[i][1] for i in picks)
+        n_gold = sum(rows[i][2] for i in picks)
+        return _prf(tp, n_pred, n_gold)["f1"]
+
+    a, b = counts(new, new_threshold), counts(old, old_threshold)
+    rng = random.Random(seed)
+    n = len(a)
+    gains, not_better = [], 0
+    for _ in range(samples):
+        picks = [rng.randrange(n) for _ in range(n)]
+        gain = f1(a, picks) - f1(b, picks)
+        gains.append(gain)
+        not_better += gain <= 0
+    everything = range(n)
+    return {
+        "new_f1": f1(a, everything),
+        "old_f1": f1(b, everything),
+        "mean_gain": round(sum(gains) / samples, 2),
+        "p": round(not_better / samples, 4),
+        "samples": samples,
+    }

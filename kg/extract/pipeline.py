@@ -11,6 +11,7 @@ replaces (``kg eval``).
 from __future__ import annotations
 
 import importlib
+import json
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -118,7 +119,7 @@ def assemble_accurate(
     for name in RULE_COMPONENTS:
         nlp.add_pipe(name)
     shipped = spacy.load(claims_from)
-    _add_relations(nlp, relations, shipped)
+    _add_relations(nlp, relations or _transformer_relations(out_dir), shipped)
     _add_termhood(nlp, termhood, shipped)
     _add_claims(nlp, shipped)
     return _write(
@@ -128,6 +129,17 @@ def assemble_accurate(
         "kg's pipeline with the transformer entity recognizer "
         "(all-MiniLM-L6-v2 + LoRA, SciERC): slower, more accurate entities",
     )
+
+
+def _transformer_relations(pipeline_dir: Path):
+    """The MiniLM relation model ``pipeline_dir`` ships (``kg train relations --accurate``), so
+    re-assembling the accurate pipeline keeps it instead of the default's linear model."""
+    cfg = Path(pipeline_dir) / "kg_relations" / "cfg.json"
+    if not cfg.is_file() or json.loads(cfg.read_text(encoding="utf8")).get("kind") != "transformer":
+        return None
+    from kg.extract.components.kg_relations import RelationExtractor
+
+    return RelationExtractor(spacy.blank("en"), "kg_relations").from_disk(cfg.parent).model
 
 
 def _add_relations(nlp: Language, model: RelationModel | None, source: Language | None) -> None:

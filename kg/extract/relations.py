@@ -190,6 +190,10 @@ def pair_features(words: Sequence[str], group: Sequence[Entity], i: int, j: int)
 class RelationModel:
     """Multinomial logistic regression over the named features of :func:`pair_features`."""
 
+    #: ``cfg.json``'s "kind" (the accurate pipeline's is
+    #: :class:`kg.extract.transformer_relations.TransformerRelationModel`)
+    kind = "linear"
+
     def __init__(
         self,
         features: Sequence[str],
@@ -230,6 +234,16 @@ class RelationModel:
         np.exp(scores, out=scores)
         scores /= scores.sum(axis=1, keepdims=True)
         return scores
+
+    def relations(
+        self,
+        doc: Doc,
+        bounds: Sequence[tuple[int, int]],
+        spans: Iterable[Entity],
+        threshold: float | None = None,
+    ) -> list[tuple[int, int, int, int, str, float]]:
+        """:func:`predict_relations` on a Doc (the interface both relation models offer)."""
+        return predict_relations(self, [t.lower_ for t in doc], bounds, spans, threshold)
 
 
 def predict_relations(

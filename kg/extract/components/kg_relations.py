@@ -1,6 +1,9 @@
 """``kg_relations``: typed relations between the entity spans of each sentence, from the
 trained :class:`kg.extract.relations.RelationModel` (features, model and training data:
-:mod:`kg.extract.relations`, :mod:`kg.train.relations`).
+:mod:`kg.extract.relations`, :mod:`kg.train.relations`), or in the accurate pipeline from
+:class:`kg.extract.transformer_relations.TransformerRelationModel` (MiniLM + LoRA). One factory
+for both: ``cfg.json``'s "kind" says which model the directory holds, so a pipeline's config
+does not change with the model it ships, and the torch model is imported only when it is there.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from kg.extract.relations import (
     CLASSES,
     SPANS_KEY,
     RelationModel,
-    predict_relations,
     sentence_bounds,
 )
+
+#: The linear model's files (the transformer model writes ``relations.pt`` + ``cfg.json``).
+LINEAR_FILES = ("model.npz", "features.txt.gz")
 
 
 class RelationExtractor:
@@ -30,9 +35,9 @@ class RelationExtractor:
     def __init__(self, nlp: Language, name: str, spans_key: str = SPANS_KEY) -> None:
         self.name = name
         self.spans_key = spans_key
-        self.model: RelationModel | None = None
+        self.model = None  # RelationModel or TransformerRelationModel (``relations(...)``)
 
-    def set_model(self, model: RelationModel) -> None:
+    def set_model(self, model) -> None:
         self.model = model
 
     def __call__(self, doc: Doc) -> Doc:
@@ -44,8 +49,7 @@ class RelationExtractor:
         if len(spans) < 2:
             doc._.kg_relations = []
             return doc
-        words = [t.lower_ for t in doc]
-        doc._.kg_relations = predict_relations(self.model, words, sentence_bounds(doc), spans)
+        doc._.kg_relations = self.model.relations(doc, sentence_bounds(doc), spans)
         return doc
 
     def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
@@ -63,6 +67,17 @@ class RelationExtractor:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         m = self.model
+        # a directory holds one model: the other kind's files would be read by nobody
+        stale = ("relations.pt",) if m.kind == RelationModel.kind else LINEAR_FILES
+        for name in stale:
+            (path / name).unlink(missing_ok=True)
+        if m.kind != RelationModel.kind:
+            m.save_weights(path)
+            cfg = m.cfg()
+            (path / "cfg.json").write_text(
+                json.dumps(cfg, indent=2, sort_keys=True), encoding="utf8"
+            )
+            return
         # float16 halves the file; the rounding moves no shipped prediction's score by 1e-3
         np.savez_compressed(path / "model.npz", weights=m.weights.astype(np.float16), bias=m.bias)
         # mtime=0: the same weights give byte-identical files
@@ -78,6 +93,13 @@ class RelationExtractor:
             cfg = json.loads((path / "cfg.json").read_text(encoding="utf8"))
             if list(cfg["classes"]) != list(CLASSES):
                 raise ValueError(f"classes {cfg['classes']} are not {list(CLASSES)}")
+            if cfg.get("kind", RelationModel.kind) != RelationModel.kind:
+                from kg.extract.transformer_relations import TransformerRelationModel
+
+                if cfg["kind"] != TransformerRelationModel.kind:
+                    raise ValueError(f"unknown relation model kind {cfg['kind']!r}")
+                self.model = TransformerRelationModel.load(path, cfg)
+                return self
             with gzip.open(path / "features.txt.gz", "rt", encoding="utf8") as fh:
                 features = fh.read().split("\n")
             with np.load(path / "model.npz") as arrays:
