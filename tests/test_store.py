@@ -312,6 +312,42 @@ def test_export_splits_provenance_into_a_named_graph(sample_build, tmp_path):
         export(out, tmp_path / "x.ttl", "turtle", split_provenance=True)
 
 
+def test_export_puts_each_paper_in_its_own_named_graph(sample_build, tmp_path):
+    import pyoxigraph as ox
+
+    result, out = sample_build
+    target = tmp_path / "papers.nq"
+    exported = export(out, target, "nquads", per_paper=True)
+    quads = list(ox.parse(path=str(target), format=ox.RdfFormat.N_QUADS))
+    assert len(quads) == exported.quads == result.triples
+    base = "https://w3id.org/mlkg/"
+    papers = {
+        q.subject.value
+        for q in quads
+        if q.predicate.value.endswith("#type") and q.object.value.endswith("#Paper")
+    }
+    assert exported.papers == len(papers) > 1
+    by_graph = {q.graph_name.value for q in quads if q.graph_name != ox.DefaultGraph()}
+    assert by_graph == papers  # every named graph is a paper, every paper has one
+    for q in quads:
+        minted = q.subject.value.startswith(
+            tuple(base + ns for ns in ("paper/", "sentence/", "claim/", "evidence/", "acronym/"))
+        )
+        shared = q.subject.value.startswith((base + "entity/", base + "relation/", base + "topic/"))
+        assert not minted or q.graph_name != ox.DefaultGraph(), q
+        assert not shared or q.graph_name == ox.DefaultGraph(), q
+    # a paper's graph holds its own evidence: the evidence's paper is the graph's name
+    for q in quads:
+        if q.subject.value.startswith(base + "evidence/") and q.predicate.value.endswith(
+            "#subject"
+        ):
+            assert q.object.value == q.graph_name.value
+    with pytest.raises(KGError, match="--graph-per-paper needs a format with named graphs"):
+        export(out, tmp_path / "x.ttl", "turtle", per_paper=True)
+    with pytest.raises(KGError, match="choose one"):
+        export(out, tmp_path / "x.nq", "nquads", per_paper=True, split_provenance=True)
+
+
 def test_export_cli(sample_build, tmp_path):
     _, out = sample_build
     cli = subprocess.run(

@@ -22,11 +22,19 @@ def export_cli(
         help="Put provenance (evidence, alias merges, prov:) in its own named graph "
         "(nquads, trig, jsonld).",
     ),
+    per_paper: bool = typer.Option(
+        False,
+        "--graph-per-paper",
+        help="Put each paper's statements (with its sentences, claims and evidence) in a named "
+        "graph named by the paper's IRI; shared entities and relations stay in the default graph "
+        "(nquads, trig, jsonld).",
+    ),
 ) -> None:
     """Export a graph as Turtle, N-Triples, N-Quads, TriG or JSON-LD."""
     from kg.store.export import export
 
-    result = export(graph, output, fmt, split_provenance=split_provenance)
+    result = export(graph, output, fmt, split_provenance=split_provenance, per_paper=per_paper)
     if output is not None:
         extra = f", {result.provenance} in the provenance graph" if split_provenance else ""
+        extra = f", in {result.papers} paper graphs" if per_paper else extra
         typer.echo(f"wrote {output}: {result.quads} statements as {fmt}{extra}", err=True)

@@ -12,6 +12,13 @@ one without the other. Provenance is:
   ``kg:hasAlias`` links to them;
 * every ``prov:`` statement (``prov:wasDerivedFrom``, ``prov:wasAttributedTo``), ``kg:extractor``,
   and the extractors themselves (``extractor/``, ``prov:SoftwareAgent``).
+
+With ``per_paper`` each paper's statements go to a named graph of their own, named by the
+paper's IRI: the paper's own triples and those of every node minted for it (its sentences,
+claims, topic assignments, acronym definitions and evidence, relation evidence too). What papers
+share - entities, their aliases, entity-to-entity relations, the topic scheme, the extractors,
+the graph's version - stays in the default graph. A consumer can then load, replace or drop one
+paper (``GRAPH <paper> { ... }``) without touching the others.
 """
 
 from __future__ import annotations
@@ -44,12 +51,20 @@ _PROVENANCE_PREDICATES = {
 }
 
 
+#: Namespaces of the nodes minted for one paper (a node here belongs to the paper it links to).
+_PER_PAPER = tuple(
+    DATA_BASE + ns for ns in ("sentence/", "claim/", "assignment/", "acronym/", "evidence/")
+)
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
 @dataclass
 class ExportResult:
     quads: int
     provenance: int
     format: str
     output: str
+    papers: int = 0  # named graphs written with ``per_paper``
 
 
 def _ox_format(name: str):
@@ -116,21 +131,26 @@ def export(
     fmt: str = "turtle",
     *,
     split_provenance: bool = False,
+    per_paper: bool = False,
 ) -> ExportResult:
     """Write the graph in ``source`` to ``output`` (a path, a binary stream; None: stdout)."""
     import pyoxigraph as ox
 
     if fmt not in FORMATS:
         raise KGError(f"unknown export format {fmt!r} (expected one of {', '.join(FORMATS)})")
-    if split_provenance and fmt not in QUAD_FORMATS:
-        raise KGError(
-            "--split-provenance needs a format with named graphs "
-            f"({', '.join(QUAD_FORMATS)}), not {fmt}"
-        )
+    flags = ((split_provenance, "--split-provenance"), (per_paper, "--graph-per-paper"))
+    for wanted, flag in flags:
+        if wanted and fmt not in QUAD_FORMATS:
+            raise KGError(
+                f"{flag} needs a format with named graphs ({', '.join(QUAD_FORMATS)}), not {fmt}"
+            )
+    if split_provenance and per_paper:
+        raise KGError("choose one of --split-provenance and --graph-per-paper")
     store, handle = _open_source(Path(source))
     counts = {"quads": 0, "provenance": 0}
     provenance_graph = ox.NamedNode(PROVENANCE_GRAPH)
     quad_format = fmt in QUAD_FORMATS
+    paper_of = _paper_of_nodes(store) if per_paper else {}
 
     def classified(want_provenance: bool | None) -> Iterator:
         for quad in store.quads_for_pattern(None, None, None, None):
@@ -150,6 +170,8 @@ def export(
                 if split_provenance and provenance:
                     counts["provenance"] += 1
                     graph = provenance_graph
+                elif per_paper:
+                    graph = paper_of.get(quad.subject.value, graph)
                 if quad_format:
                     yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
                 else:  # named graphs (none in a kg store) flatten into the one graph
@@ -170,4 +192,38 @@ def export(
     name = (
         str(output) if isinstance(output, (str, Path)) else "stdout" if output is None else "stream"
     )
-    return ExportResult(counts["quads"], counts["provenance"], fmt, name)
+    papers = len(set(paper_of.values()))
+    return ExportResult(counts["quads"], counts["provenance"], fmt, name, papers)
+
+
+def _paper_of_nodes(store) -> dict:
+    """IRI -> the named graph (``NamedNode`` of its paper) of every paper and of every node
+    minted for one paper. A minted node belongs to the paper it is linked to, in either
+    direction (``dcterms:isPartOf``, ``rdf:subject``, ``prov:wasDerivedFrom``, ``kg:topicOf``,
+    ``kg:definesAcronym`` ...): found by links, not by parsing IRIs, so a new per-paper record
+    needs no change here as long as its IRI is in :data:`_PER_PAPER`."""
+    import pyoxigraph as ox
+
+    papers = {
+        q.subject.value: q.subject
+        for q in store.quads_for_pattern(None, ox.NamedNode(_RDF_TYPE), ox.NamedNode(KG.Paper))
+    }
+    graph_of = dict(papers)
+    links: list[tuple[str, str]] = []  # (per-paper node, node it links to), both directions
+    for quad in store.quads_for_pattern(None, None, None, None):
+        s, o = quad.subject, quad.object
+        if not (isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode)):
+            continue
+        minted_s, minted_o = s.value.startswith(_PER_PAPER), o.value.startswith(_PER_PAPER)
+        if minted_s and (minted_o or o.value in papers):
+            links.append((s.value, o.value))
+        if minted_o and (minted_s or s.value in papers):
+            links.append((o.value, s.value))
+    changed = True
+    while changed:  # a claim's quantities hang off the claim: follow links to a fixed point
+        changed = False
+        for node, other in links:
+            if node not in graph_of and other in graph_of:
+                graph_of[node] = graph_of[other]
+                changed = True
+    return graph_of
