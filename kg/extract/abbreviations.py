@@ -8,8 +8,8 @@ Finds "long form (SF)", "SF (long form)" and titles "SF: Long form ...". The spa
 sentence bounds and the parentheses; matching the short form's characters to the long form is
 character-level by definition of the algorithm.
 
-Rules added after scoring on ``benchmarks/data/acronyms_dev.jsonl`` (BENCHMARKS.md), each a
-fallback or a guard around the Schwartz-Hearst match:
+Rules added after scoring on ``benchmarks/data/acronyms_dev.jsonl`` (BENCHMARKS.md,
+docs/experiments.md), each a fallback or a guard around the Schwartz-Hearst match:
 
 * a long form never reaches back across a parenthesis ("(regarding (i)), and a novel PoT
   approach (namely PANDA)" defines nothing);

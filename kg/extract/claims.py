@@ -13,11 +13,12 @@ are hashed sparse features: words and bigrams (numbers folded to one token), the
 first word x relative position, relative position, distance from start/end, length, number of
 sentences, "has a number", "has %". Optionally (``context``) the words of the previous and next
 sentence too; the shipped model leaves them out, because the CRF transitions already carry the
-sequence and the neighbour words made it worse on dev (see BENCHMARKS). Inference is numpy only:
-a hashed weight lookup, forward-backward for the marginals (``role_score``) and Viterbi for the
-labels. The component (:mod:`kg.extract.components.kg_claims`) serializes the weights with
-``to_disk``/``from_disk`` (``model.npz`` + ``cfg.json``), so
-``nlp.to_disk``/``spacy.load`` round-trip the component. Training lives in :mod:`kg.train.claims`.
+sequence and the neighbour words made it worse on dev (docs/experiments.md, "Sentence roles").
+Inference is numpy only: a hashed weight lookup, forward-backward for the marginals
+(``role_score``) and Viterbi for the labels. The component
+(:mod:`kg.extract.components.kg_claims`) serializes the weights with ``to_disk``/``from_disk``
+(``model.npz`` + ``cfg.json``), so ``nlp.to_disk``/``spacy.load`` round-trip the
+component. Training lives in :mod:`kg.train.claims`.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ Training is deterministic; ``seed`` is recorded and seeds numpy for reproducibil
 randomized step.
 
 Wall time: about 2 minutes on one thread (131 s measured on the shared 2-core machine under a
-load of 3-6), 0.6 GB peak memory. Dev accuracy 0.675, result P/R/F1 0.653/0.702/0.677 (see
-BENCHMARKS-claims.md).
+load of 3-6), 0.6 GB peak memory. Dev accuracy 0.675, result P/R/F1 0.653/0.702/0.677
+(BENCHMARKS.md; what was tried: docs/experiments.md, "Sentence roles").
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ adapters, and tuning every weight scored lower (62.5-62.7 vs 64.1 F1) and would 
 90 MB. The component is still a registered spaCy factory, so the result is an ordinary pipeline
 directory that ``spacy.load`` reads; only its training is outside ``spacy train``.
 
-Recipe (BENCHMARKS.md, SciERC row 21): LoRA rank 16 / alpha 32 on every linear
+Recipe (docs/experiments.md, "Entity recognition"): LoRA rank 16 / alpha 32 on every linear
 layer of all-MiniLM-L6-v2, layer norms and a BIO head trained too; AdamW, lr 5e-4 (head 1e-3),
 10 % linear warm-up then linear decay, gradient clipping 1.0, batches of 4 abstracts. A seeded
 10 % of train is held out to pick the epoch; SciERC dev is never seen.
