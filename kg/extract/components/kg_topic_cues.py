@@ -16,7 +16,7 @@ Cues come from three places:
   later "these heads" supports the same topic (:data:`ANAPHORIC_HEADS`).
 
 Cues that are ordinary words of other fields are dropped where they mean something else
-(:data:`FIELD_BOUND`, :data:`SENSE_TRAPS`, :data:`NAME_YIELDS_TO`, :data:`BOUND_YIELDS_TO`): a
+(:data:`FIELD_BOUND`, :data:`SENSE_TRAPS`, :data:`BOUND_YIELDS_TO`): a
 "truthful" auction, a "faithful" causal graph, "multi-modal distributions", an "image editing
 method", "Reasoning" in the title of a knowledge-graph completion paper. The 2010-2025 corpus
 abstracts (``benchmarks/data/topics_corpus_dev.jsonl``) are full of them; the LLM-era sample is not.
@@ -155,6 +155,11 @@ FIELD_BOUND: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
         frozenset({"reasoning over", "to reason", "ai planning", "knowledge reasoning"}),
         _LM_WORDS + ("natural language", "chain-of-thought", "cot"),
     ),
+    # automated theorem proving with graph networks or search is not reasoning by a language model
+    "MathReasoning": (
+        frozenset({"theorem proving"}),
+        _LM_WORDS + ("natural language", "chain-of-thought", "cot"),
+    ),
     "Interpretability": (
         frozenset({"mechanistic", "probe", "probes", "probing", "circuit", "circuits", "neurons"}),
         _LM_WORDS,
@@ -165,10 +170,10 @@ FIELD_BOUND: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
         _LM_WORDS,
     ),
 }  # fmt: skip
-#: A topic's display name in the title of another field's paper names that field's version of
-#: it: "Reasoning" in the title of a knowledge-graph paper that never mentions a language model is
-#: reasoning over the graph (link prediction), which is the KnowledgeGraphs topic.
-NAME_YIELDS_TO: dict[str, set[str]] = {"Reasoning": {"KnowledgeGraphs"}}
+#: A field-bound topic's display name in a title counts only in a paper that names the topic's
+#: field (:data:`FIELD_BOUND`): "Reasoning" in the title of a knowledge-graph paper is reasoning
+#: over the graph (the KnowledgeGraphs topic), in "Reasoning-Based Learning of Interpretable ML
+#: Models" or a video network's "Spatio-Temporal Reasoning" it is not reasoning by a language model.
 #: A field-bound cue also gives way to a topic that names its narrower sense: "probing" in a paper
 #: on knowledge probing ("probe PLMs for factual knowledge" with cloze prompts) is that topic, not
 #: an analysis of the model's internals.
@@ -190,6 +195,8 @@ SENSE_TRAPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"graph", "graphs", "kg", "kgs", "tkg", "tkgs", "relation", "relational"}),
         frozenset(),
     ),
+    # "KD-trees" are k-d trees (space partitioning), not knowledge distillation
+    "KnowledgeDistillation": (frozenset(), frozenset({"tree", "trees"})),
     "ModelEditing": (
         frozenset({
             "image", "images", "video", "videos", "photo", "photos", "object", "scene", "3d",
@@ -336,7 +343,7 @@ class TopicCues:
             (vocab[m], s, e)
             for m, s, e in self.title_names(doc)
             if sent_index.get(s, ("abstract", 0))[0] == "title"
-            and (vocab[m] in fielded or not cued & NAME_YIELDS_TO.get(vocab[m], set()))
+            and (vocab[m] in fielded or vocab[m] not in FIELD_BOUND)
         ]
         matches = [m for m in matches if not _out_of_field(doc, m, fielded, cued)]
         hits = []
@@ -373,6 +380,8 @@ def _out_of_field(doc: Doc, match: tuple[str, int, int], fielded: set[str], cued
         if notation not in fielded or cued & BOUND_YIELDS_TO.get(notation, set()):
             return True
     before, after = SENSE_TRAPS.get(notation, (frozenset(), frozenset()))
+    if end < len(doc) - 1 and doc[end].text in ("-", "–"):
+        end += 1  # "KD-trees": the word after the hyphen
     return (start > 0 and doc[start - 1].lower_ in before) or (
         end < len(doc) and doc[end].lower_ in after
     )
