@@ -31,6 +31,22 @@ def hit(notation: str, field: str = "abstract", sentence: int = 1, **kw) -> Topi
 # --- scoring arithmetic (no pipeline) ---------------------------------------------------------
 
 
+def test_property_words_count_half_a_sentence():
+    """ "Interpretable" or "explainability" alone is usually a side property of what a paper
+    builds: three sentences of it are not enough, one with "explanations" among them is."""
+
+    def cue(sentence: int, text: str) -> TopicHit:
+        return TopicHit("Interpretability", "abstract", sentence, False, text, form=text)
+
+    words = ("interpretable", "interpretability", "explainable")
+    only = [cue(k, w) for k, w in zip((1, 3, 5), words, strict=True)]
+    assert not any(a.is_subject for a in score_paper("p", only))
+    mixed = [cue(1, "explanations"), cue(3, "interpretable"), cue(5, "feature attribution")]
+    assert score_paper("p", mixed)[0].is_subject
+    title = [TopicHit("Interpretability", "title", 0, False, "Interpretability")]
+    assert score_paper("p", title)[0].is_subject  # the noun in the title names the subject
+
+
 def test_one_or_two_plain_abstract_sentences_are_not_enough_three_are():
     assert not any(a.is_subject for a in score_paper("p", [hit("RAG", sentence=2)]))
     two = [hit("RAG", sentence=2), hit("RAG", sentence=4)]
@@ -181,7 +197,40 @@ def test_beyond_rag_title(nlp):
 def test_bare_reasoning_in_the_abstract_is_not_enough_but_the_title_is(nlp):
     abstract = "Attention heads matter for reasoning. We review reasoning and memory heads."
     assert "Reasoning" not in subjects(nlp, "Attention heads: a survey", abstract)
-    assert "Reasoning" in subjects(nlp, "Application-Aware Reasoning with retrieval", "We study.")
+    lm = "We study large language models."
+    assert "Reasoning" in subjects(nlp, "Application-Aware Reasoning with retrieval", lm)
+
+
+def test_reasoning_in_the_title_of_a_paper_without_a_language_model_is_not_the_topic(nlp):
+    """The display name is field-bound like the topic's other ordinary words: a video network's
+    "Spatio-Temporal Reasoning" or a tree learner's "Reasoning-Based Learning" is not reasoning
+    by a language model; nor is automated theorem proving with graph networks."""
+    abstract = "We propose a graph network for video question answering. It beats baselines."
+    assert "Reasoning" not in subjects(nlp, "Spatio-Temporal Reasoning for Video QA", abstract)
+    prover = "We study automated theorem proving with graph networks. Theorem proving is hard."
+    assert "Reasoning" not in subjects(nlp, "Graph Representations for Theorem Proving", prover)
+    llm = "We study automated theorem proving with large language models. It is hard."
+    assert "Reasoning" in subjects(nlp, "Language Models for Theorem Proving", llm)
+
+
+def test_words_of_other_senses_are_not_cues(nlp):
+    """Relation extraction is information extraction (a KG only when one is built); "KD-trees"
+    are k-d trees; an image generator without text is not multimodal."""
+    found = hits_of(
+        nlp,
+        "Region-Aware Relation Extraction",
+        "We extract relations between entities. Relation extraction benefits from layout. "
+        "We store points in KD-trees. Our model improves image generation and image synthesis.",
+    )
+    assert not {h.notation for h in found} & {"KnowledgeGraphs", "KnowledgeDistillation"}
+    assert not any(h.notation == "Multimodal" for h in found)
+    kd = hits_of(nlp, "Compact students", "We apply KD-based training. KD helps.")
+    assert any(h.notation == "KnowledgeDistillation" for h in kd)
+
+
+def test_shap_is_an_interpretability_cue(nlp):
+    found = hits_of(nlp, "On Shapley values", "We compute SHAP values of tree models.")
+    assert any(h.notation == "Interpretability" and h.text == "SHAP" for h in found)
 
 
 def test_acronym_and_long_form_are_one_wording(nlp):
