@@ -47,6 +47,16 @@ def test_property_words_count_half_a_sentence():
     assert score_paper("p", title)[0].is_subject  # the noun in the title names the subject
 
 
+def test_a_knowledge_base_as_a_source_of_facts_is_not_the_kg_topic():
+    def cue(sentence: int, text: str) -> TopicHit:
+        return TopicHit("KnowledgeGraphs", "abstract", sentence, False, text, form=text)
+
+    source = [cue(2, "knowledge base"), cue(3, "knowledge base"), cue(6, "Wikidata")]
+    assert not any(a.is_subject for a in score_paper("p", source))
+    kg = [cue(2, "knowledge graph"), cue(3, "knowledge base"), cue(6, "knowledge graph")]
+    assert score_paper("p", kg)[0].is_subject
+
+
 def test_one_or_two_plain_abstract_sentences_are_not_enough_three_are():
     assert not any(a.is_subject for a in score_paper("p", [hit("RAG", sentence=2)]))
     two = [hit("RAG", sentence=2), hit("RAG", sentence=4)]
@@ -226,6 +236,17 @@ def test_words_of_other_senses_are_not_cues(nlp):
     assert not any(h.notation == "Multimodal" for h in found)
     kd = hits_of(nlp, "Compact students", "We apply KD-based training. KD helps.")
     assert any(h.notation == "KnowledgeDistillation" for h in kd)
+
+
+def test_faithful_explanations_are_not_hallucination(nlp):
+    found = hits_of(
+        nlp,
+        "Evaluating explanations of language models",
+        "We test whether explanations of LLMs are faithful. Faithfulness of rationales varies. "
+        "LLM summaries are often unfaithful to the source.",
+    )
+    hall = [h for h in found if h.notation == "Hallucination"]
+    assert [h.sentence for h in hall] == [2]
 
 
 def test_shap_is_an_interpretability_cue(nlp):

@@ -18,9 +18,10 @@ not enough. Evidence per paper and topic:
 
 An adjective cue in the title or a proposed name (:data:`MODIFIER_CUES`: "Interpretable Counting
 for VQA") counts as one abstract sentence, not as a title or name cue: it says how the thing is
-built, not what the paper is about. A sentence whose only cues are property words
-(:data:`PROPERTY_CUES`: "interpretable", "explainability") counts half (PROPERTY_W): a paper
-about explaining models also speaks of explanations, attributions, probes or circuits.
+built, not what the paper is about. A sentence whose only cues are weak ones (:data:`WEAK_CUES`:
+property words such as "interpretable", "explainability", names of knowledge resources such as
+"knowledge base", "Wikidata") counts half (WEAK_W): a paper about explaining models also speaks
+of explanations, attributions, probes or circuits, one about knowledge graphs of KGs.
 
 x = TITLE_W * title + NAME_W * in_name + SENTENCE_W * sentences + PROPOSAL_W * proposal
     + OPENING_W * opening + VARIETY_W * variety + TITLE_CONTRAST_W * title_contrast;
@@ -30,7 +31,8 @@ abstract sentences, or in two of them that include the opening one or word the t
 different ways.
 Weights and threshold were tuned on one half of ``benchmarks/data/topics_dev.jsonl`` only (see
 BENCHMARKS.md, section "Topic assignment"); the modifier and property rules on half A of
-``topics_corpus_dev.jsonl`` (corpus abstracts, with draw 6), whose half B is held out.
+``topics_corpus_dev.jsonl`` (corpus abstracts, with draw 6), whose half B is held out; the weak
+cues on half A of both.
 A cue for a narrower topic (model editing) counts for its broader topics (knowledge editing).
 ``dcterms:subject`` is asserted for score >= SUBJECT_THRESHOLD; every assignment with
 score >= KEEP_THRESHOLD is kept as a scored ``kg:TopicAssignment`` so users can pick their own cut.
@@ -61,11 +63,18 @@ TITLE_CONTRAST_W = -3.0
 MODIFIER_CUES = frozenset({"interpretable", "explainable"})
 #: Words that name a property of what a paper builds ("an interpretable ensemble", "improves
 #: explainability") more often than its subject: a sentence whose only cues for a topic are these
-#: counts PROPERTY_W of a sentence. Papers about explaining models also speak of explanations,
+#: counts WEAK_W of a sentence. Papers about explaining models also speak of explanations,
 #: attributions, probes or circuits; papers that only call their model interpretable usually
 #: are about something else (the corpus dev set's side-property errors, topics_dev.README.md).
-PROPERTY_CUES = MODIFIER_CUES | {"interpretability", "explainability"}
-PROPERTY_W = 0.5
+#: Names of knowledge resources ("a knowledge base", "Wikidata") count the same way: most papers
+#: that name them use one as a source of facts (for retrieval, a dataset) rather than study it;
+#: papers about knowledge graphs say "knowledge graph", "KG", "link prediction", or put the
+#: resource in their title (a title cue is not weakened).
+WEAK_CUES = MODIFIER_CUES | {
+    "interpretability", "explainability",
+    "knowledge base", "knowledge bases", "knowledge-base", "wikidata", "freebase",
+}  # fmt: skip
+WEAK_W = 0.5
 SUBJECT_THRESHOLD = 0.6
 KEEP_THRESHOLD = 0.3
 
@@ -96,7 +105,7 @@ def score_paper(paper_id: str, hits: Iterable) -> list[Assignment]:
     title_contrast: dict[str, bool] = defaultdict(bool)
     in_name: dict[str, bool] = defaultdict(bool)
     proposal: dict[str, bool] = defaultdict(bool)
-    #: topic -> sentence -> its weight (1, or PROPERTY_W when it holds only property cues)
+    #: topic -> sentence -> its weight (1, or WEAK_W when it holds only weak cues)
     sentences: dict[str, dict[int, float]] = defaultdict(dict)
     opening: dict[str, bool] = defaultdict(bool)
     forms: dict[str, dict[tuple[str, int], set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -109,7 +118,7 @@ def score_paper(paper_id: str, hits: Iterable) -> list[Assignment]:
                 continue
             low = hit.text.lower()
             modifier = low in MODIFIER_CUES
-            weight = PROPERTY_W if low in PROPERTY_CUES else 1.0
+            weight = WEAK_W if low in WEAK_CUES else 1.0
             in_name[notation] |= getattr(hit, "in_name", False) and not modifier
             forms[notation][hit.field, hit.sentence].add(getattr(hit, "form", "") or hit.text)
             if hit.field == "title" and modifier:

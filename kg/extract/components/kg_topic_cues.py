@@ -16,7 +16,7 @@ Cues come from three places:
   later "these heads" supports the same topic (:data:`ANAPHORIC_HEADS`).
 
 Cues that are ordinary words of other fields are dropped where they mean something else
-(:data:`FIELD_BOUND`, :data:`SENSE_TRAPS`, :data:`BOUND_YIELDS_TO`): a
+(:data:`FIELD_BOUND`, :data:`SENSE_TRAPS`, :data:`NEAR_TRAPS`, :data:`BOUND_YIELDS_TO`): a
 "truthful" auction, a "faithful" causal graph, "multi-modal distributions", an "image editing
 method", "Reasoning" in the title of a knowledge-graph completion paper. The 2010-2025 corpus
 abstracts (``benchmarks/data/topics_corpus_dev.jsonl``) are full of them; the LLM-era sample is not.
@@ -206,6 +206,22 @@ SENSE_TRAPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
 }  # fmt: skip
 
+#: Cues that take another topic's sense when certain words are near (within NEAR_WINDOW tokens
+#: either side): the faithfulness of an explanation or a rationale is whether it reflects the
+#: model's reasoning (interpretability), not whether generated content is supported by its
+#: source. Topic -> (cue texts, lower-case; nearby words).
+NEAR_TRAPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "Hallucination": (
+        frozenset({"faithful", "faithfulness", "unfaithful", "faithfully"}),
+        frozenset({
+            "explanation", "explanations", "explainer", "explainers", "rationale", "rationales",
+            "saliency", "interpretation", "interpretations", "interpretability",
+            "explainability",
+        }),
+    ),
+}  # fmt: skip
+NEAR_WINDOW = 4
+
 #: Shortest single-word cue looked for inside a longer name ("LoRA" in "MixLoRA").
 MIN_NAME_CUE = 3
 
@@ -372,12 +388,17 @@ class TopicCues:
 
 def _out_of_field(doc: Doc, match: tuple[str, int, int], fielded: set[str], cued: set[str]) -> bool:
     """Whether a cue is used in another field's sense (:data:`FIELD_BOUND`,
-    :data:`BOUND_YIELDS_TO`, :data:`SENSE_TRAPS`); ``fielded``: the topics whose field the paper
-    names, ``cued``: the topics with a cue in the paper."""
+    :data:`BOUND_YIELDS_TO`, :data:`NEAR_TRAPS`, :data:`SENSE_TRAPS`); ``fielded``: the topics
+    whose field the paper names, ``cued``: the topics with a cue in the paper."""
     notation, start, end = match
     bound = FIELD_BOUND.get(notation)
     if bound and doc[start:end].text.lower() in bound[0]:
         if notation not in fielded or cued & BOUND_YIELDS_TO.get(notation, set()):
+            return True
+    near = NEAR_TRAPS.get(notation)
+    if near and doc[start:end].text.lower() in near[0]:
+        window = doc[max(0, start - NEAR_WINDOW) : end + NEAR_WINDOW]
+        if any(t.lower_ in near[1] for t in window):
             return True
     before, after = SENSE_TRAPS.get(notation, (frozenset(), frozenset()))
     if end < len(doc) - 1 and doc[end].text in ("-", "–"):
