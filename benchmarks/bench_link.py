@@ -4,6 +4,8 @@ from kg's output).
 
     python benchmarks/bench_link.py                 # builds the sample into a temp dir
     python benchmarks/bench_link.py --graph kg-out/graph.ttl
+    python benchmarks/bench_link.py --half A        # tuning: half A of the topic sets only
+    python benchmarks/bench_link.py --topics SET.jsonl [--no-dev]   # any labelled topic set
 
 Prints merge recall/precision over the alias groups and look-alike pairs, topic assignment
 precision/recall/F1 (micro, and per topic) over the core topics, and precision/recall of
@@ -12,7 +14,13 @@ precision/recall/F1 (micro, and per topic) over the core topics, and precision/r
 Topics are also scored on ``topics_corpus_dev.jsonl`` (corpus abstracts, not in the sample):
 that file is itself built into a temp dir (``--corpus-graph`` to pass a built one). Both topic
 sets are split into halves by the first byte of sha1(title): A (even) is where cues and weights
-were tuned, B (odd) is held out, so B is the estimate for new papers.
+were tuned, B (odd) is held out, so B is the estimate for new papers. ``--half A`` prints and
+records only half A (per-topic errors included), so tuning never shows half B; ``--half B`` is
+for whoever scores the held-out half.
+
+``--topics FILE`` (repeatable) scores any JSONL of ``{"id", "title", "abstract", "topics"}``
+(a fresh, blindly labelled set): the file is built into a temp dir and scored over all its
+papers; ``--no-dev`` skips the sample and the dev topic sets.
 """
 
 from __future__ import annotations
@@ -129,8 +137,9 @@ def half_of(title: str) -> str:
     return "A" if hashlib.sha1(title.encode()).digest()[0] % 2 == 0 else "B"
 
 
-def score_topics(g: Graph, gold_file: str = "topics_dev.jsonl") -> dict:
-    """Topic P/R/F1 on one dev file: micro and per core topic, over all papers and per half."""
+def score_topics(g: Graph, gold_file: str | Path = "topics_dev.jsonl") -> dict:
+    """Topic P/R/F1 on one dev file (a name in ``DATA`` or a path): micro and per core topic,
+    over all papers and per half."""
     titles = paper_titles(g)
     subjects: dict[str, set[str]] = defaultdict(set)
     for p, n in run_query(
@@ -141,6 +150,8 @@ def score_topics(g: Graph, gold_file: str = "topics_dev.jsonl") -> dict:
     counts = {scope: {t: [0, 0, 0] for t in CORE} for scope in ("all", "A", "B")}
     errors = []
     for line in (DATA / gold_file).read_text().splitlines():
+        if not line.strip():
+            continue
         item = json.loads(line)
         gold = set(item["topics"])
         pred = subjects[titles[item["title"]]] & set(CORE)
@@ -178,18 +189,51 @@ def topic_halves(topics: dict) -> dict[str, dict]:
     return {half: h["micro"] for half, h in topics["halves"].items()}
 
 
-def topic_figures(topics: dict) -> dict:
+def _f1s(per: dict[str, dict]) -> dict[str, float]:
+    """Per-topic F1, only topics with gold or predictions."""
+    return {t: v["f1"] for t, v in per.items() if v["tp"] + v["fp"] + v["fn"]}
+
+
+def topic_figures(topics: dict, half: str | None = None) -> dict:
     """What a run records for one topic set: micro over all and per half, per-topic F1 per half
-    (only topics the half has gold or predictions for)."""
-
-    def f1s(per: dict[str, dict]) -> dict[str, float]:
-        return {t: v["f1"] for t, v in per.items() if v["tp"] + v["fp"] + v["fn"]}
-
+    (only topics the half has gold or predictions for); with ``half``, that half only."""
+    if half is not None:
+        h = topics["halves"][half]
+        return {"half": half, **h["micro"], "per_topic_f1": _f1s(h["per_topic"])}
     return {
         **topics["micro"],
         **topic_halves(topics),
-        "per_topic_f1": {half: f1s(h["per_topic"]) for half, h in topics["halves"].items()},
+        "per_topic_f1": {half: _f1s(h["per_topic"]) for half, h in topics["halves"].items()},
     }
+
+
+def fresh_figures(topics: dict) -> dict:
+    """What a run records for a set scored as a whole (``--topics``): micro and per-topic F1."""
+    return {**topics["micro"], "per_topic_f1": _f1s(topics["per_topic"])}
+
+
+def print_half(name: str, topics: dict, half: str) -> None:
+    """One half only, with its errors: what tuning may look at (``--half A``)."""
+    h = topics["halves"][half]
+    m = h["micro"]
+    print(f"topics on {name}, half {half} only: P {m['precision']} R {m['recall']} F1 {m['f1']}")
+    for topic in CORE:
+        s = h["per_topic"][topic]
+        print(f"  {topic:22} P {s['precision']:.2f} R {s['recall']:.2f} F1 {s['f1']:.2f} "
+              f"({s['tp']}/{s['fp']}/{s['fn']})")  # fmt: skip
+    for e in topics["errors"]:
+        if e["half"] == half:
+            print(f"  error: {e['title']!r} missing {e['missing']} extra {e['extra']}")
+
+
+def print_whole(name: str, topics: dict) -> None:
+    """A set scored as a whole (``--topics``): micro and per topic."""
+    m = topics["micro"]
+    print(f"topics on {name} (all papers): P {m['precision']} R {m['recall']} F1 {m['f1']}")
+    for topic in CORE:
+        s = topics["per_topic"][topic]
+        print(f"  {topic:22} P {s['precision']:.2f} R {s['recall']:.2f} F1 {s['f1']:.2f} "
+              f"({s['tp']}/{s['fp']}/{s['fn']})")  # fmt: skip
 
 
 def print_topics(name: str, topics: dict) -> None:
@@ -249,6 +293,19 @@ def score_names(g: Graph, key: str, prop: str) -> dict:
     return {**prf(tp, fp, fn), "errors": errors}
 
 
+def _score_fresh(files: list[Path]) -> dict[Path, dict]:
+    """Each ``--topics`` file, built into a temp dir and scored over all its papers."""
+    if not files:
+        return {}
+    from kg.build import build
+
+    out = {}
+    for f in files:
+        graph = build([f], out_dir=tempfile.mkdtemp(), store=False).graph_path
+        out[f] = score_topics(Graph().parse(graph), f.resolve())
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--graph", type=Path, help="a built graph (default: build the sample)")
@@ -256,7 +313,36 @@ def main() -> None:
         "--corpus-graph", type=Path, help="topics_corpus_dev.jsonl, built (default: build it)"
     )
     parser.add_argument("--json", action="store_true", help="print everything as JSON")
+    parser.add_argument(
+        "--half", choices=("A", "B"), help="print and record only this half of the topic sets"
+    )
+    parser.add_argument(
+        "--topics",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also score this topic set (JSONL: id, title, abstract, topics) as a whole",
+    )
+    parser.add_argument(
+        "--no-dev", action="store_true", help="skip the sample and the dev topic sets"
+    )
     args = parser.parse_args()
+    if args.no_dev and not args.topics:
+        parser.error("--no-dev leaves nothing to score without --topics")
+    fresh = _score_fresh(args.topics)
+    if args.no_dev:
+        record(
+            "bench_link",
+            {"topics_sets": {relative(f): fresh_figures(t) for f, t in fresh.items()}},
+            {"topics": [relative(f) for f in fresh], "dev": False},
+        )
+        if args.json:
+            print(json.dumps({relative(f): t for f, t in fresh.items()}, indent=1))
+            return
+        for f, t in fresh.items():
+            print_whole(relative(f), t)
+        return
     given, corpus_given = args.graph is not None, args.corpus_graph is not None
     if args.graph is None or args.corpus_graph is None:
         from kg.build import build
@@ -274,24 +360,37 @@ def main() -> None:
         "proposes": score_names(g, "proposes", "kg:proposes"),
         "datasets": score_names(g, "datasets", "kg:usesDataset"),
     }
+    if args.half:  # nothing of the other half leaves this process
+        for key in ("topics", "topics_corpus"):
+            t = report[key]
+            report[key] = {
+                "half": args.half,
+                "halves": {args.half: t["halves"][args.half]},
+                "errors": [e for e in t["errors"] if e["half"] == args.half],
+            }
     m = report["merging"]
-    record(
-        "bench_link",
-        {
-            "merging": {k: len(v) if isinstance(v, list) else v for k, v in m.items()},
-            "topics": topic_figures(report["topics"]),
-            "topics_corpus": topic_figures(report["topics_corpus"]),
-            "proposes": {k: v for k, v in report["proposes"].items() if k != "errors"},
-            "datasets": {k: v for k, v in report["datasets"].items() if k != "errors"},
-        },
-        {
-            "graph": relative(args.graph) if given else "the sample, built",
-            "corpus_graph": relative(args.corpus_graph)
-            if corpus_given
-            else "benchmarks/data/topics_corpus_dev.jsonl, built",
-        },
-    )
+    figures = {
+        "merging": {k: len(v) if isinstance(v, list) else v for k, v in m.items()},
+        "topics": topic_figures(report["topics"], args.half),
+        "topics_corpus": topic_figures(report["topics_corpus"], args.half),
+        "proposes": {k: v for k, v in report["proposes"].items() if k != "errors"},
+        "datasets": {k: v for k, v in report["datasets"].items() if k != "errors"},
+    }
+    if fresh:
+        figures["topics_sets"] = {relative(f): fresh_figures(t) for f, t in fresh.items()}
+    params = {
+        "graph": relative(args.graph) if given else "the sample, built",
+        "corpus_graph": relative(args.corpus_graph)
+        if corpus_given
+        else "benchmarks/data/topics_corpus_dev.jsonl, built",
+    }
+    if args.half:
+        params["half"] = args.half
+    if fresh:
+        params["topics"] = [relative(f) for f in fresh]
+    record("bench_link", figures, params)
     if args.json:
+        report["topics_sets"] = {relative(f): t for f, t in fresh.items()}
         print(json.dumps(report, indent=1))
         return
     print(
@@ -305,8 +404,14 @@ def main() -> None:
         print(f"  wrongly merged: {pair}")
     for group in m["split_groups"]:
         print(f"  split group: {group}")
-    print_topics("the sample (topics_dev.jsonl)", report["topics"])
-    print_topics("corpus abstracts (topics_corpus_dev.jsonl)", report["topics_corpus"])
+    if args.half:
+        print_half("the sample (topics_dev.jsonl)", report["topics"], args.half)
+        print_half("corpus abstracts (topics_corpus_dev.jsonl)", report["topics_corpus"], args.half)
+    else:
+        print_topics("the sample (topics_dev.jsonl)", report["topics"])
+        print_topics("corpus abstracts (topics_corpus_dev.jsonl)", report["topics_corpus"])
+    for f, t in fresh.items():
+        print_whole(relative(f), t)
     for key in ("proposes", "datasets"):
         s = report[key]
         print(
