@@ -249,6 +249,13 @@ def test_faithful_explanations_are_not_hallucination(nlp):
     assert [h.sentence for h in hall] == [2]
 
 
+def test_retrieval_augmented_retrieval_is_not_rag(nlp):
+    found = hits_of(nlp, "Retrieval Augmented Retrieval", "A retrieval-augmented retriever.")
+    assert not any(h.notation == "RAG" for h in found)
+    rag = hits_of(nlp, "Better RAG retrieval", "We improve RAG retrieval for language models.")
+    assert any(h.notation == "RAG" for h in rag)
+
+
 def test_shap_is_an_interpretability_cue(nlp):
     found = hits_of(nlp, "On Shapley values", "We compute SHAP values of tree models.")
     assert any(h.notation == "Interpretability" and h.text == "SHAP" for h in found)

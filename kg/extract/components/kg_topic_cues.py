@@ -221,6 +221,17 @@ NEAR_TRAPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
 }  # fmt: skip
 NEAR_WINDOW = 4
+#: Cues whose next word gives them another sense (unlike :data:`SENSE_TRAPS`, for some of the
+#: topic's cues only): RAG is generation conditioned on retrieved text, a "retrieval-augmented
+#: retriever" or "retrieval-augmented classification" is not ("RAG retrieval" still is RAG).
+NEXT_TRAPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "RAG": (
+        frozenset({"retrieval augmented", "retrieval-augmented"}),
+        frozenset({
+            "retrieval", "retriever", "retrievers", "classification", "classifier", "classifiers",
+        }),
+    ),
+}  # fmt: skip
 
 #: Shortest single-word cue looked for inside a longer name ("LoRA" in "MixLoRA").
 MIN_NAME_CUE = 3
@@ -388,8 +399,9 @@ class TopicCues:
 
 def _out_of_field(doc: Doc, match: tuple[str, int, int], fielded: set[str], cued: set[str]) -> bool:
     """Whether a cue is used in another field's sense (:data:`FIELD_BOUND`,
-    :data:`BOUND_YIELDS_TO`, :data:`NEAR_TRAPS`, :data:`SENSE_TRAPS`); ``fielded``: the topics
-    whose field the paper names, ``cued``: the topics with a cue in the paper."""
+    :data:`BOUND_YIELDS_TO`, :data:`NEAR_TRAPS`, :data:`SENSE_TRAPS`, :data:`NEXT_TRAPS`);
+    ``fielded``: the topics whose field the paper names, ``cued``: the topics with a cue in the
+    paper."""
     notation, start, end = match
     bound = FIELD_BOUND.get(notation)
     if bound and doc[start:end].text.lower() in bound[0]:
@@ -401,6 +413,9 @@ def _out_of_field(doc: Doc, match: tuple[str, int, int], fielded: set[str], cued
         if any(t.lower_ in near[1] for t in window):
             return True
     before, after = SENSE_TRAPS.get(notation, (frozenset(), frozenset()))
+    cues, next_words = NEXT_TRAPS.get(notation, (frozenset(), frozenset()))
+    if doc[start:end].text.lower() in cues:
+        after = after | next_words
     if end < len(doc) - 1 and doc[end].text in ("-", "–"):
         end += 1  # "KD-trees": the word after the hyphen
     return (start > 0 and doc[start - 1].lower_ in before) or (
