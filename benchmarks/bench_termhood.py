@@ -3,6 +3,14 @@ rows (and on a fifth of the papers held out), and the blind held-out samples of 
 and after (issue 19): two judged by two annotators, the third (trees vs logistic) by one.
 
     python benchmarks/bench_termhood.py
+    python benchmarks/bench_termhood.py --against 1ef156c   # also: the fresh rows, old vs new
+
+``--against REV``: the shipped trees of commit REV against today's training, on the rows of
+``termhood_judged_fresh.tsv`` (which REV's model never saw): today's trees score them out of
+fold (5 folds by paper over the fresh rows; the 1,040 older rows always in training), with a
+paired bootstrap by paper of the AUC difference, and each model at its own threshold (the rules
+of ``rule_reason`` applied to today's), also over the entity-node rows alone (source ``node``:
+a node as its first mention).
 """
 
 from __future__ import annotations
@@ -74,9 +82,90 @@ def one_judge_scores(path: Path = BLIND3) -> dict:
     return out
 
 
+def against(rev: str) -> dict:
+    """REV's shipped trees vs today's, on the fresh judged rows (see the module docstring)."""
+    import subprocess
+
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
+    from kg.extract.termhood import FEATURES, TermhoodModel, rule_reason
+    from kg.train import termhood as t
+
+    shown = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{rev}:kg/models/kg_pipeline/kg_termhood/termhood.json"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    old_json = json.loads(shown.stdout)
+    columns = [FEATURES.index(f) for f in old_json["features"]]
+    old_json["features"] = list(FEATURES)  # it is fed its own columns below
+    old = TermhoodModel.from_json(old_json)
+    base, fresh = t.read_judged(t.JUDGED_BASE), t.read_judged(t.JUDGED_FRESH)
+    xb, yb, _ = t._matrix(base)
+    xf, yf, trusted = t._matrix(fresh)
+    papers = [r.paper for r in fresh]
+    p_old = np.array([old.score(x[columns]) for x in xf])
+    fold = np.array([t._bucket("fold:" + p, 5) for p in papers])
+    p_new = np.zeros(len(yf))
+    for k in range(5):
+        test = fold == k
+        fitted = t._fit(np.vstack([xb, xf[~test]]), np.concatenate([yb, yf[~test]]))
+        p_new[test] = fitted.predict_proba(xf[test])[:, 1]
+    ruled = np.array([rule_reason(r.text, r.extractor, r.field == "title") is not None
+                      for r in fresh])  # fmt: skip
+    p_rules = np.where(ruled, 0.0, p_new)
+    shipped = json.loads((ROOT / "kg/models/kg_pipeline/kg_termhood/termhood.json").read_text())
+    by_paper: dict[str, list[int]] = {}
+    for i, p in enumerate(papers):
+        by_paper.setdefault(p, []).append(i)
+    keys, rng, diffs = sorted(by_paper), np.random.RandomState(0), []
+    for _ in range(1000):
+        rows = [i for p in rng.choice(keys, len(keys)) for i in by_paper[p]]
+        if 0 < yf[rows].sum() < len(rows):
+            new_auc, old_auc = (roc_auc_score(yf[rows], p[rows]) for p in (p_new, p_old))
+            diffs.append(new_auc - old_auc)
+    nodes = _node_rows(fresh)
+
+    def point(probs, thr, where):
+        return t.operating_point(probs[where], yf[where], trusted[where], thr)
+
+    everything = np.ones(len(yf), dtype=bool)
+    return {
+        "against": rev,
+        "rows": len(yf),
+        "node_rows": int(nodes.sum()),
+        "auc_old": round(float(roc_auc_score(yf, p_old)), 3),
+        "auc_new_out_of_fold": round(float(roc_auc_score(yf, p_new)), 3),
+        "auc_difference_ci95": [round(float(np.percentile(diffs, q)), 3) for q in (2.5, 97.5)],
+        "old_at_its_threshold": point(p_old, old.threshold, everything),
+        "new_at_its_threshold_with_rules": point(p_rules, shipped["threshold"], everything),
+        "nodes_old": point(p_old, old.threshold, nodes),
+        "nodes_new_with_rules": point(p_rules, shipped["threshold"], nodes),
+    }
+
+
+def _node_rows(rows: list):
+    """Which rows of termhood_judged_fresh.tsv are entity nodes (its ``source`` column)."""
+    import numpy as np
+
+    from kg.train.termhood import JUDGED_FRESH
+
+    with JUDGED_FRESH.open(encoding="utf-8") as f:
+        lines = [line for line in f if not line.startswith("#")]
+    table = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+    agreed = [r["source"] == "node" for r in table if r["judge_a"] == r["judge_b"]]
+    assert len(agreed) == len(rows)
+    return np.array(agreed)
+
+
 def main() -> int:
+    import argparse
+
     from kg.train.termhood import train_termhood
 
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--against", metavar="REV", help="compare with the shipped trees of REV")
+    args = ap.parse_args()
     _, report = train_termhood()
     figures = {
         "training_cv": report,
@@ -84,6 +173,8 @@ def main() -> int:
         "blind_held_out_final": blind_scores(BLIND2),
         "blind_fresh_one_judge": one_judge_scores(BLIND3),
     }
+    if args.against:
+        figures["fresh_rows_against"] = against(args.against)
     record(
         "bench_termhood",
         figures,

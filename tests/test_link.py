@@ -442,3 +442,25 @@ def test_spacing_variants_are_one_entity(nlp):
     assert entity_of(lg, "pretrained language models") == entity_of(
         lg, "Pre-trained language models"
     )
+
+
+def test_a_named_search_algorithm_is_a_method_not_a_task():
+    """Issue 19: extraction types a defined long form by its head word, and "search" is a task
+    head; "Monte Carlo Tree Search" is an algorithm a paper uses (so no kg:addressesTask link),
+    while "neural architecture search" stays the task it is."""
+    from kg.link.resolve import resolve
+    from kg.records import Mention, PaperExtraction
+
+    def paper(title: str, *texts: str) -> PaperExtraction:
+        return PaperExtraction(
+            Paper(title=title, abstract="x"),
+            [Mention(t, "Task", "abstract", 0, len(t), t, 0, len(t), "test") for t in texts],
+        )
+
+    exts = [paper("One", "Monte Carlo Tree Search", "beam search", "neural architecture search")]
+    types = {e.label: e.type for e in resolve(exts).entities.values()}
+    assert types == {
+        "Monte Carlo Tree Search": "Method",
+        "beam search": "Method",
+        "neural architecture search": "Task",
+    }

@@ -30,11 +30,38 @@ def _score(component, text, label="Concept", extractor="ner", before="", after="
 
 def test_terms_score_above_generic_phrases(component):
     t = component.threshold
-    for term, label in (("Laplacian matrix", "Concept"), ("BLEU", "Metric"),
-                        ("knowledge distillation", "Method")):  # fmt: skip
-        assert _score(component, term, label) >= t, term
+    # an acronym is scored as what finds it: kg_names (or the trusted tables); none of the
+    # 1,560 judged rows is an acronym the recognizer found, so the trees learnt nothing there
+    for term, label, extractor in (("Laplacian matrix", "Concept", "ner"),
+                                   ("BLEU", "Metric", "kg_names"),
+                                   ("knowledge distillation", "Method", "ner")):  # fmt: skip
+        assert _score(component, term, label, extractor) >= t, term
     for junk in ("problem setting", "rich structures", "real-world applications"):
         assert _score(component, junk) < t, junk
+
+
+def test_rules_set_aside_markup_and_lone_title_words():
+    """Markup left in a span is unreadable whatever found it; a lone word of a title is the
+    recognizer's cut of "Stability and Generalization for ..." (15 of 20 judged rows junk)."""
+    from kg.extract.termhood import rule_reason
+
+    assert rule_reason("Ising'' model", "ner", False) == "markup"
+    assert rule_reason("https://x.y", "kg_names", False) == "markup"
+    assert rule_reason("Stability", "ner", True) == "title word"
+    assert rule_reason("Stability", "ner", False) is None  # the abstract's word is scored
+    for name in ("BERT", "FlashMoE", "Stability Selection"):
+        assert rule_reason(name, "ner", True) is None, name
+    assert rule_reason("Stability", "kg_proposed", True) is None
+
+
+def test_a_phrase_the_corpus_defines_with_an_acronym_counts_as_evidence(component):
+    """The corpus table of long forms (scripts/mine_defined_terms.py) is a feature: authors
+    abbreviate terms ("experience replay (ER)"), never generic phrases."""
+    from kg.extract.termhood import feature_values
+
+    defined = feature_values("experience replay", "Method", "ner", stats=component.stats)
+    generic = feature_values("computational requirements", "Concept", "ner", stats=component.stats)
+    assert defined["defined_papers"] > 0 and generic["defined_papers"] == 0
 
 
 def test_a_cut_edge_lowers_the_score(component):
@@ -117,7 +144,7 @@ def test_latex_urls_code_and_unicode_math_give_readable_names_or_none():
             r"$O(n \log n)$ routing. Code is at https://github.com/foo/flash-moe and "
             r"\url{https://x.y/z}. Our \emph{Top-$k$ gating} uses $\alpha \in \mathbb{R}^d$ "
             r"and ∑ᵢ xᵢ ≤ ε. We run `torch.compile(model)` and evaluate on \texttt{MMLU} and "
-            r"GSM8K, improving accuracy by 3.2\%."
+            r"GSM8K, improving accuracy by 3.2\%. The ``Ising'' model is a baseline."
         ),
     }
     paper = paper_from_record(record, "latex.jsonl", 1)
@@ -127,6 +154,7 @@ def test_latex_urls_code_and_unicode_math_give_readable_names_or_none():
     assert {"FlashMoE", "MMLU", "GSM8K"} <= names
     for m in ext.mentions:
         assert not any(c in m.text for c in "\\{}$`"), m.text
+        assert "''" not in m.text, m.text
         assert "http" not in m.text
 
 

@@ -65,6 +65,14 @@ ACRONYM_MAJORITY = 0.5
 INFLECTIONS = ("ings", "ing", "ed", "es", "e", "s")
 #: Type preference when mentions disagree and counts tie.
 TYPE_ORDER = ("Dataset", "Model", "Method", "Task", "Metric", "Concept")
+#: Words before "search" that make it a named search algorithm, a Method: "Monte Carlo tree
+#: search", "beam search", "local search" (extraction types a defined long form by its head
+#: word, and "search" is a task head: "neural architecture search", "web search").
+SEARCH_ALGORITHMS = frozenset(
+    "tree beam local random grid greedy heuristic evolutionary binary exhaustive best-first "
+    "breadth-first depth-first guided stochastic line tabu cuckoo harmony bayesian a* "
+    "bidirectional iterative anytime".split()
+)
 
 
 @dataclass
@@ -488,6 +496,7 @@ def _entities(
                 for node in members:
                     labels.update(seen.routed_labels.get(node, ()))
             etype = _majority(labels)
+        etype = _named_algorithm_type(label, etype)
         slug = slugify(label, 60)
         if slug in taken:
             slug = f"{slug}-{short_hash(' '.join(members), 6)}"
@@ -559,6 +568,16 @@ def _written_as_word(form: str) -> bool:
     """Lower case, or capitalised with no other capital ("nodes", "Lattice"): how a word is
     written, unlike an acronym ("NODE") or a coined name ("FedAvg", "QLoRA")."""
     return form.isalpha() and (len(form) == 1 or form[1:].islower())
+
+
+def _named_algorithm_type(label: str, etype: str) -> str:
+    """Method for a Task that names a search algorithm ("Monte Carlo Tree Search", "beam
+    search"): a paper uses an algorithm, it does not address it as its task."""
+    words = label.lower().split()
+    if etype == "Task" and len(words) >= 2 and words[-1] in ("search", "searches"):
+        if words[-2] in SEARCH_ALGORITHMS:
+            return "Method"
+    return etype
 
 
 def _majority(labels: Counter[str]) -> str:

@@ -18,6 +18,7 @@ from kg.extract.sections import doc_text, is_title, sentence_of
 from kg.extract.tables import read_cfg, resolve, write_cfg
 from kg.extract.termhood import (
     AS_EXTRACTOR,
+    DEFINED_STATS,
     MODEL_FILE,
     PAIR_STATS,
     REJECTED_KEY,
@@ -28,6 +29,7 @@ from kg.extract.termhood import (
     feature_values,
     is_trusted,
     read_corpus_stats,
+    rule_reason,
 )
 
 
@@ -41,9 +43,14 @@ class Termhood:
         threshold: float | None,
         word_stats: str = WORD_STATS,
         pair_stats: str = PAIR_STATS,
+        defined_stats: str = DEFINED_STATS,
     ) -> None:
         self.name = name
-        self.refs = {"word_stats": word_stats, "pair_stats": pair_stats}
+        self.refs = {
+            "word_stats": word_stats,
+            "pair_stats": pair_stats,
+            "defined_stats": defined_stats,
+        }
         self.stats: CorpusStats | None = None
         self.model: TermhoodModel | None = None
         self.threshold_override = threshold
@@ -85,10 +92,13 @@ class Termhood:
         text = doc_text(doc)
         paper = text.lower()
         for span in spans:
-            score = self.score_span(span, text, paper)
-            span._.kg_termhood = score
             extractor = span._.kg_extractor or "ner"
-            if is_trusted(extractor, span.label_) or score >= self.threshold:
+            extractor = AS_EXTRACTOR.get(extractor, extractor)
+            # a rule's span is scored 0: kg explain reports it below the threshold
+            ruled = rule_reason(span.text, extractor, is_title(span)) is not None
+            score = 0.0 if ruled else self.score_span(span, text, paper)
+            span._.kg_termhood = score
+            if not ruled and (is_trusted(extractor, span.label_) or score >= self.threshold):
                 kept.append(span)
             else:
                 rejected.append(span)
@@ -100,7 +110,9 @@ class Termhood:
         """Read the corpus statistics the config names (the weights come from
         :mod:`kg.train.termhood`, assigned to :attr:`model`)."""
         self.stats = read_corpus_stats(
-            resolve(self.refs["word_stats"]), resolve(self.refs["pair_stats"])
+            resolve(self.refs["word_stats"]),
+            resolve(self.refs["pair_stats"]),
+            resolve(self.refs["defined_stats"]),
         )
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -126,9 +138,19 @@ class Termhood:
 
 @Language.factory(
     "kg_termhood",
-    default_config={"threshold": None, "word_stats": WORD_STATS, "pair_stats": PAIR_STATS},
+    default_config={
+        "threshold": None,
+        "word_stats": WORD_STATS,
+        "pair_stats": PAIR_STATS,
+        "defined_stats": DEFINED_STATS,
+    },
 )
 def make_termhood(
-    nlp: Language, name: str, threshold: float | None, word_stats: str, pair_stats: str
+    nlp: Language,
+    name: str,
+    threshold: float | None,
+    word_stats: str,
+    pair_stats: str,
+    defined_stats: str,
 ) -> Termhood:
-    return Termhood(nlp, name, threshold, word_stats, pair_stats)
+    return Termhood(nlp, name, threshold, word_stats, pair_stats, defined_stats)
