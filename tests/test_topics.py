@@ -249,6 +249,14 @@ def test_faithful_explanations_are_not_hallucination(nlp):
     assert [h.sentence for h in hall] == [2]
 
 
+def test_continual_in_a_title_is_continual_learning_but_not_for_model_editing(nlp):
+    abstract = "We extract relations from new data as it arrives. Results are strong."
+    assert "ContinualLearning" in subjects(nlp, "Continual Relation Extraction", abstract)
+    assert "ContinualLearning" not in subjects(nlp, "A study of relations", "Continual gains.")
+    editing = "We edit facts in language models one after another."
+    assert "ContinualLearning" not in subjects(nlp, "Lifelong Model Editing at Scale", editing)
+
+
 def test_retrieval_augmented_retrieval_is_not_rag(nlp):
     found = hits_of(nlp, "Retrieval Augmented Retrieval", "A retrieval-augmented retriever.")
     assert not any(h.notation == "RAG" for h in found)

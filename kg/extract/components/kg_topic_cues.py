@@ -206,6 +206,11 @@ SENSE_TRAPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ),
 }  # fmt: skip
 
+#: Words that are cues in a title only, like a topic's display name: "Continual Relation
+#: Extraction", "Lifelong Language Pretraining" learn their task over a sequence of data; in an
+#: abstract "continual" and "lifelong" qualify anything ("continual improvement").
+TITLE_CUES: dict[str, tuple[str, ...]] = {"ContinualLearning": ("continual", "lifelong")}
+
 #: Cues that take another topic's sense when certain words are near (within NEAR_WINDOW tokens
 #: either side): the faithfulness of an explanation or a rationale is whether it reflects the
 #: model's reasoning (interpretability), not whether generated content is supported by its
@@ -218,6 +223,11 @@ NEAR_TRAPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "saliency", "interpretation", "interpretations", "interpretability",
             "explainability",
         }),
+    ),
+    # lifelong or continual *model editing* is model editing (guidelines), not continual learning
+    "ContinualLearning": (
+        frozenset({"continual", "lifelong"}),
+        frozenset({"edit", "edits", "editing", "editor", "editors"}),
     ),
 }  # fmt: skip
 NEAR_WINDOW = 4
@@ -288,7 +298,8 @@ class TopicCues:
                 self.exact.add(topic.notation, [nlp.make_doc(c) for c in topic.exact_cues])
             if topic.folded_cues:
                 self.folded.add(topic.notation, [nlp.make_doc(c) for c in topic.folded_cues])
-            self.title_names.add(topic.notation, [nlp.make_doc(topic.label.lower())])
+            names = [topic.label.lower(), *TITLE_CUES.get(topic.notation, ())]
+            self.title_names.add(topic.notation, [nlp.make_doc(n) for n in names])
             self.whole |= set(topic.exact_cues) | set(topic.folded_cues)
             for cue in topic.exact_cues:
                 if len(cue) >= MIN_NAME_CUE and cue.isalnum():
