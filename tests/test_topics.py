@@ -257,6 +257,17 @@ def test_continual_in_a_title_is_continual_learning_but_not_for_model_editing(nl
     assert "ContinualLearning" not in subjects(nlp, "Lifelong Model Editing at Scale", editing)
 
 
+def test_llm_powered_agents_and_vla_models_are_cues(nlp):
+    found = hits_of(
+        nlp,
+        "Agent teams",
+        "We build LLM-powered agents. GPT-4 agents collaborate. We train a VLA model.",
+    )
+    agents = [h.sentence for h in found if h.notation == "Agents"]
+    assert agents == [0, 1]
+    assert any(h.notation == "Multimodal" and h.text == "VLA" for h in found)
+
+
 def test_retrieval_augmented_retrieval_is_not_rag(nlp):
     found = hits_of(nlp, "Retrieval Augmented Retrieval", "A retrieval-augmented retriever.")
     assert not any(h.notation == "RAG" for h in found)

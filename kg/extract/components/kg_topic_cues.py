@@ -111,6 +111,16 @@ TOKEN_PATTERNS: dict[str, list[list[dict]]] = {
             },
         ],
     ],
+    "Agents": [
+        # "LLM-powered agents", "LLM-driven agent", "language model based agents", "GPT-4 agents"
+        [
+            {"LOWER": {"IN": ["llm", "llms", "lm", "lms", "gpt-4", "gpt", "chatgpt", "language"]}},
+            {"LOWER": {"IN": ["model", "models"]}, "OP": "?"},
+            _HYPHEN,
+            {"LOWER": {"IN": ["powered", "based", "driven", "empowered"]}, "OP": "?"},
+            {"LOWER": {"IN": ["agent", "agents"]}},
+        ],
+    ],
     "KnowledgeInjection": [
         # "injecting domain-specific knowledge into", "inject new factual knowledge"
         [
