@@ -173,3 +173,25 @@ def test_a_model_of_other_features_is_refused_when_run(tmp_path):
     component = Termhood(spacy.blank("en"), "kg_termhood", None).from_disk(tmp_path)
     with pytest.raises(KGError, match="retrain it"):
         component(spacy.blank("en")("text"))
+
+
+def test_unicode_math_html_and_formulas_give_readable_names_or_none():
+    """Issue 19, bad input: a name set in Unicode math letters becomes its plain letters in the
+    graph; a formula, an HTML tag or an entity is no entity at all; nothing crashes."""
+    from kg.extract import load_pipeline
+    from kg.extract.doc_records import extract
+    from kg.ingest.fields import paper_from_record
+    from kg.link.resolve import resolve
+
+    record = {
+        "title": "𝐅𝐥𝐚𝐬𝐡𝐌𝐨𝐄: Fast ℓ₁-Sparse Experts",
+        "abstract": (
+            "We propose 𝐅𝐥𝐚𝐬𝐡𝐌𝐨𝐄, a model with 𝒪(n log n) routing that uses the gradient ∇θ L. "
+            "It is compared with <b>HTML</b> tags &amp; entities on ImageNet-1k."
+        ),
+    }
+    (ext,) = extract([paper_from_record(record, "math.jsonl", 1)], load_pipeline())
+    labels = {e.label for e in resolve([ext]).entities.values()}
+    assert "FlashMoE" in labels and not any("𝐅" in label for label in labels)
+    for m in ext.mentions:
+        assert not any(s in m.text for s in ("<b>", "&amp;", "∇", "𝒪(")), m.text

@@ -36,6 +36,7 @@ from __future__ import annotations
 import gzip
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -68,8 +69,12 @@ def is_trusted(extractor: str, label: str) -> bool:
     return extractor in TRUSTED or (extractor, label) in TRUSTED_TYPED
 
 
-#: What is left of markup in a span: TeX quotes (``Ising'' model), commands, math, braces, URLs.
-_MARKUP = re.compile(r"''|``|\\|\$|[{}]|https?:|www\.|://")
+#: What is left of markup in a span: TeX quotes (``Ising'' model), commands, math, braces, URLs,
+#: HTML tags and entities.
+_MARKUP = re.compile(r"''|``|\\|\$|[{}]|https?:|www\.|://|</?[A-Za-z]+>|&[a-z]+;")
+#: A formula: a function of its arguments ("𝒪(n log n)", "f(x)") once read as plain letters, as
+#: the whole span or its start ("O(n log n) routing"; not "R(2+1)D").
+_FORMULA = re.compile(r"\w{1,2}\([^)]*\)(?:\s|$)")
 
 
 def rule_reason(text: str, extractor: str, in_title: bool) -> str | None:
@@ -77,6 +82,9 @@ def rule_reason(text: str, extractor: str, in_title: bool) -> str | None:
 
     * ``markup``: the span carries markup the input cleaning left (TeX quotes, a backslash, a
       dollar, braces, a URL): not a name a reader can read;
+    * ``formula``: it starts with a function of its arguments ("𝒪(n log n) routing"), or it
+      holds a math symbol beyond ASCII ("∇θ L", "x ≤ ε"; an ASCII "+" is part of names: "C++",
+      "RAG+");
     * ``title word``, for the recognizer's spans only: a lone word of a title ("Stability",
       "Logics", "Weisfeiler"): a title capitalises every word, so nothing tells a term from a
       word, and the recognizer cuts conjuncts out of "Stability and Generalization for ...":
@@ -84,6 +92,10 @@ def rule_reason(text: str, extractor: str, in_title: bool) -> str | None:
       kept wherever the abstract names them)."""
     if _MARKUP.search(text):
         return "markup"
+    plain = text if text.isascii() else unicodedata.normalize("NFKC", text)
+    symbol = not text.isascii() and any(unicodedata.category(c) == "Sm" for c in text if c > "~")
+    if _FORMULA.match(plain) or symbol:
+        return "formula"
     if extractor == "ner" and in_title and text.isalpha() and text[1:].islower():
         return "title word"
     return None

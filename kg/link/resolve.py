@@ -39,13 +39,15 @@ Cost is linear in mentions plus the (small) fuzzy blocks: no all-pairs compariso
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from kg.lexicon.normalize import acronym_singular, digits, initials, is_acronym, surface_key
+from kg.lexicon.normalize import acronym_singular, digits, initials, is_acronym
+from kg.lexicon.normalize import surface_key as _surface_key
 from kg.lexicon.terms import is_case_sensitive, load_terms
 from kg.link.relations import relation_support
 from kg.records import PaperExtraction, short_hash, slugify
@@ -73,6 +75,18 @@ SEARCH_ALGORITHMS = frozenset(
     "breadth-first depth-first guided stochastic line tabu cuckoo harmony bayesian a* "
     "bidirectional iterative anytime".split()
 )
+
+
+def readable(text: str) -> str:
+    """``text`` in compatibility form (NFKC): a name set in Unicode math letters or with a PDF
+    ligature ("𝐅𝐥𝐚𝐬𝐡𝐌𝐨𝐄", "eﬃcient") reads, sorts and merges as the letters it shows
+    ("FlashMoE", "efficient"); ASCII is returned as it is."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
+def surface_key(text: str) -> str:
+    """:func:`kg.lexicon.normalize.surface_key` of the :func:`readable` form."""
+    return _surface_key(readable(text))
 
 
 @dataclass
@@ -489,7 +503,7 @@ def _entities(
             papers |= seen.papers_of[node]
         if not forms:
             continue  # only alias-table or definition nodes, never mentioned
-        label = _canonical_label(members, forms, terms.term_of_key)
+        label = readable(_canonical_label(members, forms, terms.term_of_key))
         etype = next((terms.term_label[n] for n in members if n in terms.term_label), None)
         if etype is None:
             if not labels:  # only routed term-table matches: their type is better than none
