@@ -4,7 +4,8 @@ One job per module: :mod:`~kg.viz.source` opens what is drawn (a store, a file, 
 Graph) as a pyoxigraph Store, :mod:`~kg.viz.index` reads it with SPARQL into dicts
 (:mod:`~kg.viz.rows`: the results as plain strings),
 :mod:`~kg.viz.select` chooses nodes and edges with networkx (topic map, neighbourhood, node
-cap), :mod:`~kg.viz.render` draws them with pyvis into our page template, and
+cap), :mod:`~kg.viz.render` draws them (as pyvis's node and edge dicts, without importing
+pyvis) into our page template, and
 :mod:`~kg.viz.assets` embeds vis-network so the page loads nothing from the network.
 """
 

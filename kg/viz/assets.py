@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
+from importlib.util import find_spec
+from pathlib import Path
 
 from kg.errors import KGError
 
@@ -31,8 +32,17 @@ _CSS_REF = re.compile(
 )
 
 
+def _pyvis_dir() -> Path:
+    """pyvis's package directory, found without importing pyvis: ``import pyvis`` imports
+    IPython (0.3-0.5 s of every ``kg viz``), and only its files are wanted here."""
+    spec = find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise KGError("pyvis is not installed (it ships vis-network); reinstall kg")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def _lib_file(name: str) -> str:
-    base = resources.files("pyvis") / "templates" / "lib" / f"vis-{VIS_VERSION}"
+    base = _pyvis_dir() / "templates" / "lib" / f"vis-{VIS_VERSION}"
     path = base / name
     if not path.is_file():
         raise KGError(

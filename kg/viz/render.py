@@ -1,8 +1,10 @@
-"""Draw a :class:`~kg.viz.select.Selection` as one self-contained HTML page with pyvis.
+"""Draw a :class:`~kg.viz.select.Selection` as one self-contained HTML page (vis-network).
 
-pyvis holds the nodes, edges and vis-network options; the page comes from our own template
-(``templates/page.html``) rather than pyvis's, because pyvis's loads bootstrap (and, in some
-modes, vis-network and tom-select) from CDNs. The template embeds vis-network itself
+:class:`Network` holds the nodes, edges and vis-network options as pyvis's Network would
+(the same dicts); pyvis itself is not imported, because ``import pyvis`` imports IPython (0.3-0.5
+s of every ``kg viz``) and its per-edge scans are quadratic. The page comes from our own
+template (``templates/page.html``) rather than pyvis's, because pyvis's loads bootstrap (and, in
+some modes, vis-network and tom-select) from CDNs. The template embeds vis-network itself
 (:mod:`kg.viz.assets`), a legend, a search box, a note on what the node cap left out, and
 physics that stabilises once and then switches off.
 """
@@ -17,8 +19,6 @@ from collections import Counter
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from pyvis.edge import Edge
-from pyvis.network import Network
 
 from kg.viz import assets
 from kg.viz.index import GraphIndex, Item
@@ -414,17 +414,30 @@ EDGE_STYLE = {
 }
 
 
-class _Network(Network):
-    """pyvis's Network, minus its per-edge scans of all nodes and edges (quadratic on big pages):
+class Network:
+    """What pyvis's ``Network`` keeps of an undirected graph drawn with node groups: a node is
+    its options plus ``id``, ``label`` (the id when the label is empty) and ``shape``, an edge
+    its options plus ``from`` and ``to``, in pyvis's key order, so the page's JSON is what
+    pyvis wrote. No per-edge scans of all nodes and edges (pyvis's are quadratic on big pages):
     the selection already guarantees that both ends exist and that node pairs are unique."""
 
-    def add_edge(self, source, to, **options):
-        self.edges.append(Edge(source, to, self.directed, **options).options)
+    def __init__(self) -> None:
+        self.nodes: list[dict] = []
+        self.edges: list[dict] = []
+        self.options: dict = {}
+
+    def add_node(self, n_id: str, label: str, shape: str = "dot", **options) -> None:
+        options.update(id=n_id, label=label or n_id, shape=shape)
+        self.nodes.append(options)
+
+    def add_edge(self, source: str, to: str, **options) -> None:
+        options.update({"from": source, "to": to})
+        self.edges.append(options)
 
 
 def build_network(index: GraphIndex, sel: Selection) -> Network:
-    """The selection as a pyvis Network (nodes and edges with styles and tooltips)."""
-    net = _Network(height="100%", width="100%", directed=False, cdn_resources="in_line")
+    """The selection as a :class:`Network` (nodes and edges with styles and tooltips)."""
+    net = Network()
     view = sel.graph
     index.load_aliases(view.nodes)  # tooltips and the search box show them
     index.load_links(view.nodes)  # an entity's tooltip: its papers, strongest link first
@@ -575,13 +588,13 @@ def _search_example(sel: Selection, labels: dict[str, str]) -> str:
 
 def render_html(index: GraphIndex, sel: Selection, title: str | None = None) -> str:
     net = build_network(index, sel)
-    nodes, edges, _heading, _h, _w, options = net.get_network_data()
+    nodes, edges = net.nodes, net.edges
     labels = {n["id"]: n["label"] for n in nodes}
     example = _search_example(sel, labels)
     data = {
         "nodes": nodes,
         "edges": edges,
-        "options": json.loads(options),
+        "options": json.loads(json.dumps(net.options)),  # as pyvis passed them: JSON types
         "search": _search_pairs(index, sel, labels),
         "expected": {"nodes": len(nodes), "edges": len(edges)},
     }
