@@ -1,24 +1,32 @@
 """Benchmark the Oxigraph store against rdflib's in-memory Graph: load, size, library queries.
 
-    python benchmarks/bench_store.py GRAPH [--synthetic-papers N] [--runs R] [--rdflib-runs R]
-                                         [--no-rdflib] [--work DIR] [--markdown FILE]
+    python benchmarks/bench_store.py GRAPH [--synthetic-papers N] [--reload] [--runs R]
+                                         [--rdflib-runs R] [--no-rdflib] [--work DIR]
+                                         [--markdown FILE]
 
-GRAPH: a graph file (graph.ttl) or a store (a ``kg build -o DIR`` directory; its graph.ttl is
-what rdflib parses). With ``--synthetic-papers N`` the graph is first scaled up - synthetically -
-to about N papers: the graph's triples are replicated with renamed paper, entity, claim,
-evidence, acronym and assignment IRIs (``paper/s17-<id>``...), literals and the topic scheme
-unchanged, so every copy is about the same topics; figures from it are labelled synthetic. The
-precomputed shared-entity rankings (kg:SharedEntityTier, which rank entities graph-wide) are not
-copied but ranked again over all copies, as a build of the copies would rank them.
+GRAPH: a graph file (graph.ttl) or a ``kg build -o DIR`` directory. A directory with a store is
+measured in place: its store is opened read-only where it lies (no load figure; ``--reload``
+bulk-loads its graph.ttl into a fresh store in --work instead, to time the load). A graph file
+is bulk-loaded into a fresh store. rdflib parses the graph.ttl.
 
-Measured, each in this one run and process: bulk-load time and on-disk size of the store;
-rdflib's parse time and memory; and the latency of every library query (``queries/*.rq``, run
-with each of its ``@example`` parameters): median and p95 of R runs after one warm-up, wall clock
-and CPU time of this process (the machine may be shared: CPU time is what one uncontended core
-would take). The Oxigraph figures are for the on-disk store opened read-only, i.e. what
-``kg query DIR`` and ``kg serve`` use; rdflib runs the same SPARQL text on a Graph parsed from
-the same triples, so the ratio compares engines on identical data and queries. rdflib is skipped
-(``--no-rdflib``) or limited to fewer runs (``--rdflib-runs``) where it would take too long.
+With ``--synthetic-papers N`` the graph is first scaled up - synthetically - to about N papers:
+plain renamed replicas of vocabulary 2 (``kg/vocab.py``): every triple that names an IRI minted
+per paper or per entity (paper, entity, claim, evidence, sentence, acronym, assignment and
+relation IRIs) is copied once per replica with those IRIs renamed (``paper/s17-<id>``...);
+literals, the topic scheme and the topic links are not copied (a topic link's kg:sharedPaper
+list names every copy's papers; its counts stay the template's). Every copy is about the same
+topics, and the statistics the library queries count at read time grow with the copies.
+Figures from it are labelled synthetic.
+
+Measured, each in this one run and process: bulk-load time (when loaded) and on-disk size of
+the store; rdflib's parse time and memory; and the latency of every library query
+(``queries/*.rq``, run with each of its ``@example`` parameters): median and p95 of R runs after
+one warm-up, wall clock and CPU time of this process (the machine may be shared: CPU time is
+what one uncontended core would take). The Oxigraph figures are for the on-disk store opened
+read-only, i.e. what ``kg query DIR`` and ``kg serve`` use; rdflib runs the same SPARQL text on
+a Graph parsed from the same triples, so the ratio compares engines on identical data and
+queries. rdflib is skipped (``--no-rdflib``) or limited to fewer runs (``--rdflib-runs``) where
+it would take too long.
 """
 
 from __future__ import annotations
@@ -40,15 +48,22 @@ sys.path.insert(0, str(ROOT))
 import pyoxigraph as ox  # noqa: E402
 from results import record, relative  # noqa: E402 - this directory, as the script's own
 
-from kg.rdf.ntriples import lines  # noqa: E402
-from kg.rdf.writer import SHARED, shared_entity_triples  # noqa: E402
 from kg.sparql.library import list_queries, parse_params  # noqa: E402
 from kg.sparql.query import run_query  # noqa: E402
 from kg.store.core import GRAPH_FILE, Publisher, is_store, open_store, read_manifest  # noqa: E402
-from kg.vocab import DATA_BASE, ENTITY, KG  # noqa: E402
+from kg.vocab import DATA_BASE, KG  # noqa: E402
 
 #: IRI namespaces renamed per synthetic copy (everything minted per paper or per entity).
-RENAMED = ("paper/", "entity/", "claim/", "evidence/", "acronym/", "assignment/")
+RENAMED = (
+    "paper/",
+    "entity/",
+    "claim/",
+    "evidence/",
+    "sentence/",
+    "acronym/",
+    "assignment/",
+    "relation/",
+)
 
 
 def _du(path: Path) -> int:
@@ -96,56 +111,24 @@ class _Replicas(io.RawIOBase):
 def split_template(turtle: Path) -> tuple[bytes, bytes, int]:
     """(shared N-Triples lines, per-copy template lines, papers in the graph).
 
-    The kg:SharedEntityTier nodes are in neither: see :func:`synthetic_tiers`."""
-    triples = list(ox.parse(path=str(turtle), format=ox.RdfFormat.TURTLE))
+    A triple is in the template when its subject or object is an IRI of a :data:`RENAMED`
+    namespace, else shared (the topic scheme, the graph's own node, the extractors)."""
     renamed = tuple(DATA_BASE + ns for ns in RENAMED)
+    paper_class = str(KG.Paper)
     shared, template = [], []
     papers = 0
-    for t in triples:
-        if t.subject.value.startswith(SHARED):
-            continue
+    for t in ox.parse(path=str(turtle), format=ox.RdfFormat.TURTLE):
         line = f"{t.subject} {t.predicate} {t.object} .\n"
         values = [x.value for x in (t.subject, t.object) if isinstance(x, ox.NamedNode)]
         (template if any(v.startswith(renamed) for v in values) else shared).append(line)
-        if t.predicate.value.endswith("22-rdf-syntax-ns#type") and t.object.value.endswith(
-            "#Paper"
-        ):
+        if t.predicate.value.endswith("22-rdf-syntax-ns#type") and t.object.value == paper_class:
             papers += 1
     return "".join(shared).encode(), "".join(template).encode(), papers
 
 
-def synthetic_tiers(turtle: Path, copies: int) -> bytes:
-    """The kg:SharedEntityTier triples of ``copies`` renamed copies of ``turtle``: its
-    kg:TopicEntityCount nodes, copied, ranked again over all copies (N-Triples)."""
-    from rdflib import URIRef
-
-    entity_of, topic_of, count_of, labels = {}, {}, {}, {}
-    for t in ox.parse(path=str(turtle), format=ox.RdfFormat.TURTLE):
-        p = t.predicate.value
-        if p == str(KG.countedEntity):
-            entity_of[t.subject.value] = t.object.value
-        elif p == str(KG.countedTopic):
-            topic_of[t.subject.value] = t.object.value.rsplit("/", 1)[1]
-        elif p == str(KG.topicPaperCount):
-            count_of[t.subject.value] = int(t.object.value)
-        elif p.endswith("rdf-schema#label") and t.subject.value.startswith(str(ENTITY)):
-            labels[t.subject.value] = t.object.value
-    counts: dict[str, dict[str, int]] = {}
-    for node, entity in entity_of.items():
-        counts.setdefault(entity, {})[topic_of[node]] = count_of[node]
-    copied_counts, copied_labels = {}, {}
-    for k in range(1, copies + 1):
-        for entity, by_topic in counts.items():
-            e = URIRef(f"{ENTITY}s{k}-{entity[len(ENTITY) :]}")
-            copied_counts[e] = by_topic
-            copied_labels[e] = labels[entity]
-    return "".join(lines(shared_entity_triples(copied_counts, copied_labels))).encode()
-
-
 def replicas(turtle: Path, copies: int) -> io.BufferedReader:
-    """N-Triples of ``copies`` renamed copies of ``turtle`` (with their shared-entity tiers)."""
+    """N-Triples of ``copies`` renamed copies of ``turtle``, streamed."""
     shared, template, _ = split_template(turtle)
-    shared += synthetic_tiers(turtle, copies)
     return io.BufferedReader(_Replicas(shared, template, copies), 1 << 20)
 
 
@@ -163,7 +146,7 @@ def synthetic_store(
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    data = replicas(turtle, copies)  # the tiers are ranked here, before the clock starts
+    data = replicas(turtle, copies)  # the graph is parsed and split before the clock starts
     started = time.perf_counter()
     with Publisher(out) as pub:
         pub.stage_load(data, ox.RdfFormat.N_TRIPLES, None)
@@ -246,6 +229,12 @@ def main() -> None:
     )
     ap.add_argument("--no-rdflib", action="store_true", help="Oxigraph only")
     ap.add_argument(
+        "--reload",
+        action="store_true",
+        help="a build directory: bulk-load its graph.ttl into a fresh store instead of "
+        "measuring its store in place",
+    )
+    ap.add_argument(
         "--reuse",
         action="store_true",
         help="reuse the synthetic store a previous run left in --work (no load figure)",
@@ -267,6 +256,9 @@ def main() -> None:
             turtle, args.synthetic_papers, work, reuse=args.reuse
         )
         what = f"synthetic: {copies} renamed copies of {turtle} = {papers} papers"
+    elif args.graph.is_dir() and is_store(args.graph) and not args.reload:
+        store, load_s = args.graph, float("nan")
+        what = f"{args.graph} (its store, in place)"
     else:
         store, load_s = real_store(turtle, work)
         what = f"{turtle}"
@@ -281,7 +273,7 @@ def main() -> None:
         "| load | figure |",
         "|---|---|",
         "| Oxigraph bulk load + compaction (store on disk) | "
-        + (f"{load_s:.1f} s |" if load_s == load_s else "reused: see the run that built it |"),
+        + (f"{load_s:.1f} s |" if load_s == load_s else "not loaded here (reused or in place) |"),
         f"| Oxigraph store size on disk | {size / 1e6:.1f} MB |",
     ]
 
@@ -389,6 +381,7 @@ def main() -> None:
             "rdflib": not args.no_rdflib,
             "rdflib_runs": args.rdflib_runs,
             "reuse": args.reuse,
+            "in_place": load_s != load_s and not args.synthetic_papers,
         },
     )
     text = "\n".join(lines)
