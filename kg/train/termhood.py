@@ -175,6 +175,34 @@ def pick_threshold(probs, y, trusted, target_precision: float) -> float:
     return 0.9
 
 
+#: A type needs this many judged rows for a threshold of its own (Dataset has 22, Model 5).
+MIN_TYPE_ROWS = 50
+
+
+def pick_type_thresholds(probs, y, trusted, labels, target_precision: float) -> dict[str, float]:
+    """Each type's own threshold (:func:`pick_threshold` on its rows), for the types with at
+    least :data:`MIN_TYPE_ROWS` judged rows."""
+    labels = np.asarray(labels)
+    out = {}
+    for label in sorted(set(labels)):
+        mine = labels == label
+        if mine.sum() >= MIN_TYPE_ROWS:
+            out[str(label)] = pick_threshold(probs[mine], y[mine], trusted[mine], target_precision)
+    return out
+
+
+def typed_point(probs, y, trusted, labels, thresholds: dict[str, float], default: float) -> dict:
+    """:func:`operating_point` with a threshold per type."""
+    cut = np.array([thresholds.get(label, default) for label in labels])
+    keep = (probs >= cut) | trusted
+    return {
+        "thresholds": thresholds,
+        "kept": round(float(keep.mean()), 3),
+        "precision": round(float(y[keep].mean()), 3) if keep.any() else 0.0,
+        "recall": round(float((keep & y).sum() / max(y.sum(), 1)), 3),
+    }
+
+
 def to_model(fitted, threshold: float, meta: dict) -> TermhoodModel:
     """The fitted scikit-learn trees as a :class:`TermhoodModel` (plain numbers)."""
     trees = []
@@ -193,21 +221,27 @@ def to_model(fitted, threshold: float, meta: dict) -> TermhoodModel:
     return TermhoodModel(trees, baseline, threshold, meta)
 
 
-def held_out(x, y, trusted, papers: list[str], target_precision: float) -> dict:
+def held_out(x, y, trusted, papers: list[str], target_precision: float, labels=None) -> dict:
     """Figures on a fifth of the papers (by a hash of the id) of a model fitted, and its
-    threshold picked, on the other four fifths only."""
+    thresholds picked, on the other four fifths only."""
     from sklearn.metrics import roc_auc_score
 
+    labels = np.asarray(labels if labels is not None else ["Concept"] * len(y))
     out = np.array([_bucket("held-out:" + p, 5) == 0 for p in papers])
     inner = [p for p, o in zip(papers, out, strict=True) if not o]
-    threshold = pick_threshold(
-        cross_validated(x[~out], y[~out], inner), y[~out], trusted[~out], target_precision
+    inner_probs = cross_validated(x[~out], y[~out], inner)
+    threshold = pick_threshold(inner_probs, y[~out], trusted[~out], target_precision)
+    typed = pick_type_thresholds(
+        inner_probs, y[~out], trusted[~out], labels[~out], target_precision
     )
     probs = _fit(x[~out], y[~out]).predict_proba(x[out])[:, 1]
     return {
         "rows": int(out.sum()),
         "auc": round(float(roc_auc_score(y[out], probs)), 3),
         "at_threshold": operating_point(probs, y[out], trusted[out], threshold),
+        "at_type_thresholds": typed_point(
+            probs, y[out], trusted[out], labels[out], typed, threshold
+        ),
     }
 
 
@@ -220,8 +254,10 @@ def train_termhood(
     rows = read_judged(path)
     papers = [r.paper for r in rows]
     x, y, trusted = _matrix(rows)
+    labels = [r.label for r in rows]
     probs = cross_validated(x, y, papers)
     threshold = pick_threshold(probs, y, trusted, target_precision)
+    typed = pick_type_thresholds(probs, y, trusted, labels, target_precision)
     report = {
         "rows": len(rows),
         "ok_share": round(float(y.mean()), 3),
@@ -229,9 +265,11 @@ def train_termhood(
         "target_precision": target_precision,
         "cv_auc": round(float(roc_auc_score(y, probs)), 3),
         "cv_at_threshold": operating_point(probs, y, trusted, threshold),
+        "cv_at_type_thresholds": typed_point(probs, y, trusted, labels, typed, threshold),
         "cv_curve": [operating_point(probs, y, trusted, t) for t in (0.3, 0.4, 0.5, 0.6, 0.7)],
-        "held_out": held_out(x, y, trusted, papers, target_precision),
+        "held_out": held_out(x, y, trusted, papers, target_precision, labels),
     }
     names = [Path(p).name for p in (path if isinstance(path, tuple | list) else (path,))]
     model = to_model(_fit(x, y), threshold, {"trained_on": ", ".join(names), **report})
+    model.type_thresholds = typed
     return model, report

@@ -58,9 +58,16 @@ class Termhood:
 
     @property
     def threshold(self) -> float:
+        """The global threshold (an override, else the model's; types may have their own)."""
         if self.threshold_override is not None:
             return self.threshold_override
         return self.model.threshold if self.model else 0.0
+
+    def threshold_for(self, label: str) -> float:
+        """What a span of type ``label`` must reach: an override holds for every type."""
+        if self.threshold_override is not None or self.model is None:
+            return self.threshold
+        return self.model.threshold_for(label)
 
     def score_span(self, span: Span, text: str | None = None, paper: str | None = None) -> float:
         """The model's probability that ``span`` is a term, from the span, the text around
@@ -98,7 +105,8 @@ class Termhood:
             ruled = rule_reason(span.text, extractor, is_title(span)) is not None
             score = 0.0 if ruled else self.score_span(span, text, paper)
             span._.kg_termhood = score
-            if not ruled and (is_trusted(extractor, span.label_) or score >= self.threshold):
+            passes = score >= self.threshold_for(span.label_)
+            if not ruled and (is_trusted(extractor, span.label_) or passes):
                 kept.append(span)
             else:
                 rejected.append(span)
