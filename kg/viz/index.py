@@ -62,6 +62,8 @@ class GraphIndex:
     keep: Any = field(default=None, repr=False, compare=False)
     #: the items whose aliases have been read; None: all of them (:meth:`load_aliases`)
     aliases_read: set[str] | None = field(default=None, repr=False, compare=False)
+    #: the entities whose labels have been read; None: all of them (:meth:`load_labels`)
+    labels_read: set[str] | None = field(default=None, repr=False, compare=False)
     #: None: every link has been read. Else ``links[p]`` is complete for the papers with a
     #: subject, and ``entity_papers[e]`` (and ``links[p][e]``) for the entities in the set
     #: (:meth:`load_links`)
@@ -75,6 +77,7 @@ class GraphIndex:
         if self.aliases_read is None:
             return
         if iris is None:
+            self.load_labels()  # whoever wants every alias compares names: every label too
             wanted = [i for i in self.items if i not in self.aliases_read]
         else:
             wanted = [i for i in iris if i in self.items and i not in self.aliases_read]
@@ -90,6 +93,34 @@ class GraphIndex:
             self.aliases_read = None
         else:
             self.aliases_read.update(wanted)
+
+    def load_labels(self, iris: Iterable[str] | None = None) -> None:
+        """Read the rdfs:label of the entities among ``iris`` (default: of every entity), unless
+        already read. An index read with ``lazy=True`` has no entity labels yet (each entity's
+        label is its IRI's last segment until read): the topic map needs those of the few
+        thousand entities it weighs and draws, and decoding all 73k of the corpus's took a
+        fifth of ``kg viz``'s time. Papers' titles and topics' labels are always read."""
+        if self.labels_read is None:
+            return
+        done = self.labels_read
+        if iris is None:
+            wanted = [i for i, it in self.items.items() if it.kind in ENTITY_KINDS]
+            wanted = [i for i in wanted if i not in done]
+        else:
+            wanted = []
+            for i in iris:
+                item = self.items.get(i)
+                if item is not None and item.kind in ENTITY_KINDS and i not in done:
+                    wanted.append(i)
+                    done.add(i)
+        if wanted:
+            label, labels = _read_labels(self.store, None if iris is None else wanted)
+            for iri in wanted:
+                self.items[iri].label = _entity_label(iri, label, labels)
+        if iris is None:
+            self.labels_read = None
+        else:
+            done.update(wanted)
 
     def load_links(self, entities: Iterable[str] | None = None) -> None:
         """Read the links not read yet: those of ``entities`` (all their papers, whatever
@@ -211,6 +242,7 @@ def _strength(relation: str) -> int:
 Q_NOTATIONS = "SELECT ?s ?o WHERE { ?s skos:notation ?o }"
 Q_PREF_LABELS = "SELECT ?s ?o WHERE { ?s skos:prefLabel ?o }"
 Q_LABELS = "SELECT ?s ?o WHERE { ?s rdfs:label ?o }"
+Q_LABELS_OF = "SELECT ?s ?o WHERE { VALUES ?s { %s } ?s rdfs:label ?o }"
 Q_ALT_LABELS = "SELECT ?s ?o WHERE { ?s skos:altLabel ?o }"
 Q_ALT_LABELS_OF = "SELECT ?s ?o WHERE { VALUES ?s { %s } ?s skos:altLabel ?o }"
 Q_OF_TYPE = "SELECT ?s WHERE { ?s a <%s> }"
@@ -260,7 +292,7 @@ def read_index(graph: Graph | Source | ox.Store, *, lazy: bool = False) -> Graph
     else:
         source = of_graph(graph)
     store = source.store
-    items = _read_items(store)
+    items = _read_items(store, labels=not lazy)
     paper_topics, topic_papers = _read_subjects(store, items)
     links, entity_papers = _read_links(store, items, Q_SUBJECT_LINKS if lazy else Q_LINKS)
     index = GraphIndex(
@@ -273,15 +305,17 @@ def read_index(graph: Graph | Source | ox.Store, *, lazy: bool = False) -> Graph
         keep=source.keep,
         aliases_read=set(),
         links_read=set() if lazy else None,
+        labels_read=set() if lazy else None,
     )
     index.load_aliases(index.topics if lazy else None)
     return index
 
 
-def _read_items(store: ox.Store) -> dict[str, Item]:
+def _read_items(store: ox.Store, labels: bool = True) -> dict[str, Item]:
     """Topics (whatever has a skos:notation), entities (most specific kind wins) and papers;
     a topic stays a topic whatever else it is typed, anything typed kg:Paper is a paper.
-    Without aliases (:meth:`GraphIndex.load_aliases`)."""
+    Without aliases (:meth:`GraphIndex.load_aliases`), and without the entities' labels
+    unless ``labels`` (:meth:`GraphIndex.load_labels`)."""
     items: dict[str, Item] = {}
     pref = {s: min(o) for s, o in pairs(store, Q_PREF_LABELS).items()}
     for iri, notations in sorted(pairs(store, Q_NOTATIONS).items()):
@@ -294,15 +328,11 @@ def _read_items(store: ox.Store) -> dict[str, Item]:
     for kind in reversed(ENTITY_KINDS):  # most specific last, so it wins
         for (s,) in select_rows(store, Q_OF_TYPE % KG[kind]):
             kind_of[s] = kind
-    label, labels = values(store, Q_LABELS)
+    label, several = values(store, Q_LABELS) if labels else ({}, {})
     for iri in sorted(kind_of):
         if iri in items or iri in papers:
             continue
-        if iri in labels:
-            name = _sorted_literals(labels[iri])[0]
-        else:
-            name = " ".join(label[iri].split()) if iri in label else _local(iri)
-        items[iri] = Item(iri, kind_of[iri], name)
+        items[iri] = Item(iri, kind_of[iri], _entity_label(iri, label, several))
 
     titles, several = values(store, Q_TITLES)
     titles.update((s, max(o)) for s, o in several.items())
@@ -313,6 +343,31 @@ def _read_items(store: ox.Store) -> dict[str, Item]:
         title = " ".join(titles.get(iri, _local(iri)).split())
         items[iri] = Item(iri, "Paper", title, (), None, extra)
     return items
+
+
+def _entity_label(iri: str, label: dict[str, str], several: dict[str, list[str]]) -> str:
+    """An entity's label: of several the first in :func:`_sorted_literals` order; none: the
+    IRI's last segment."""
+    if iri in several:
+        return _sorted_literals(several[iri])[0]
+    return " ".join(label[iri].split()) if iri in label else _local(iri)
+
+
+def _read_labels(
+    store: ox.Store, iris: list[str] | None
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """(iri -> its label, iri -> all its labels for those with several), like :func:`values`,
+    of ``iris`` (None: of everything) in VALUES blocks of 500."""
+    if iris is None:
+        return values(store, Q_LABELS)
+    label: dict[str, str] = {}
+    several: dict[str, list[str]] = {}
+    for start in range(0, len(iris), 500):
+        block = " ".join(f"<{iri}>" for iri in iris[start : start + 500])
+        one, more = values(store, Q_LABELS_OF % block)
+        label.update(one)
+        several.update(more)
+    return label, several
 
 
 def _read_aliases(store: ox.Store, iris: list[str] | None) -> dict[str, list[str]]:

@@ -441,6 +441,8 @@ def build_network(index: GraphIndex, sel: Selection) -> Network:
     view = sel.graph
     index.load_aliases(view.nodes)  # tooltips and the search box show them
     index.load_links(view.nodes)  # an entity's tooltip: its papers, strongest link first
+    # a paper's tooltip names all its entities
+    index.load_labels([*view.nodes, *(e for n in view.nodes for e in index.links.get(n, ()))])
     index.load_evidence(n for n, d in view.nodes(data=True) if d["kind"] == "Paper")
     labels = {n: node_label(index, n, d) for n, d in view.nodes(data=True)}
     focus = set(sel.focus)

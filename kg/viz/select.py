@@ -187,10 +187,12 @@ def topic_map(
                 for t in inside:
                     spread[t] = spread.get(t, 0) + 1
     hidden_bridges = 0
-    for entity in sorted(per_entity):
+    bridges = [
+        e for e in sorted(per_entity) if len(per_entity[e]) >= need and len(entity_papers[e]) >= 2
+    ]
+    index.load_labels(bridges)  # a lazily read index: only these entities' labels are needed
+    for entity in bridges:
         spread = per_entity[entity]
-        if len(spread) < need or len(entity_papers[entity]) < 2:
-            continue
         _add_item(view, index, entity, 1, (len(entity_papers[entity]), len(spread)))
         strongest = sorted(spread.items(), key=lambda kv: (-kv[1], kv[0]))
         for t, n in strongest[:bridges_per_entity]:
@@ -233,6 +235,7 @@ def neighbourhood(
     if hops < 0:
         raise KGError("--hops must be 0 or more")
     index.load_links()  # a walk may go anywhere
+    index.load_labels()
     allowed_topics = set(topics) if topics is not None else None
     topic_papers = index.topic_papers()
 
