@@ -31,6 +31,9 @@ BLIND = ROOT / "benchmarks" / "data" / "termhood_eval_blind.tsv"
 BLIND2 = ROOT / "benchmarks" / "data" / "termhood_eval_blind2.tsv"
 #: the third, of the trees (01f27b4) and the logistic model before them, fresh abstracts, one judge
 BLIND3 = ROOT / "benchmarks" / "data" / "termhood_eval_blind3.tsv"
+#: the fourth, of c8f1acc (per-type thresholds), 1,000 new eval abstracts, two blind judges
+#: (written by ``sample_entities.py --merge``; scored here once it exists)
+BLIND4 = ROOT / "benchmarks" / "data" / "termhood_eval_blind4.tsv"
 
 
 def blind_scores(path: Path = BLIND) -> dict:
@@ -180,6 +183,8 @@ def main() -> int:
         "blind_held_out_final": blind_scores(BLIND2),
         "blind_fresh_one_judge": one_judge_scores(BLIND3),
     }
+    if BLIND4.is_file():
+        figures["blind_fresh4"] = one_judge_scores(BLIND4)
     if args.against:
         figures["fresh_rows_against"] = against(args.against)
     record(
