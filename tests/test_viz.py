@@ -9,6 +9,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -252,6 +254,18 @@ def test_reads_a_graph_over_an_oxigraph_store(tiny_index):
     assert index.evidence(str(PAPER.p1), str(ENTITY.expertrag)) == tiny_index.evidence(
         str(PAPER.p1), str(ENTITY.expertrag)
     )
+
+
+def test_drawing_a_page_does_not_import_pyvis_or_ipython():
+    """pyvis imports IPython at module level (0.3-0.5 s of every ``kg viz``): the page is built
+    from pyvis's files and node/edge dicts without importing it."""
+    code = (
+        "import sys; from kg.viz import render, assets; assets.vis_network_js(); "
+        "assets.vis_network_css(); render.Network().add_node('a', 'A'); "
+        "print(sorted(m for m in ('pyvis', 'IPython') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_offline_check_catches_cdn_references():

@@ -73,18 +73,22 @@ def test_a_lazily_read_index_gives_the_same_pages(sample_build, store_index):
     _result, out = sample_build
     lazy = read_index(open_path(out), lazy=True)
     assert lazy.aliases_read is not None and len(lazy.aliases_read) == len(lazy.topics)
+    assert lazy.labels_read == set()  # entity labels: read for what the map weighs and draws
     entity = next(i for i, it in store_index.items.items() if it.kind == "Method" and it.aliases)
     assert lazy.items[entity].aliases == ()
     assert set(lazy.links) == set(lazy.paper_topics) < set(store_index.links)
     topic_map = select(lazy)
     assert render_html(lazy, topic_map) == render_html(store_index, select(store_index))
     assert len(lazy.aliases_read) < len(lazy.items)  # the topic map did not need them all
+    entities = [i for i, it in lazy.items.items() if it.kind not in ("Topic", "Paper")]
+    assert 0 < len(lazy.labels_read) < len(entities)
     drawn = [n for n, d in topic_map.graph.nodes(data=True) if d["kind"] == "Method"]
     assert drawn and set(drawn) <= lazy.links_read
     for e in drawn:
         assert lazy.entity_papers[e] == store_index.entity_papers[e]
     assert pages(lazy) == pages(store_index)  # --focus / --topics look names up: all read
     assert lazy.aliases_read is None and lazy.items == store_index.items
+    assert lazy.labels_read is None
     assert lazy.links_read is None and index_data(lazy) == index_data(store_index)
 
 
