@@ -131,7 +131,22 @@ def test_explain_says_why_a_form_was_set_aside(sample_build):
         [*KG_CMD, "explain", form, str(out)], capture_output=True, text=True, timeout=120
     )
     assert cli.returncode == 0, cli.stderr
-    assert "termhood stage set it aside" in cli.stdout and "threshold" in cli.stdout
+    assert "termhood stage set it aside" in cli.stdout
+    assert "below the threshold (" in cli.stdout or "by rule: " in cli.stdout
+
+
+def test_explain_names_the_rule_or_each_types_own_threshold():
+    from kg.cli.explain_cli import _termhood_thresholds
+    from kg.sparql.explain import SetAside, render_set_aside
+
+    thresholds = _termhood_thresholds()
+    assert thresholds("Concept") > thresholds("Method")  # the shipped per-type thresholds
+    generic = SetAside("security threat", ["Concept"], 2, 0.3, 0.6, "S.")
+    scored = render_set_aside(generic, thresholds)
+    assert f"below the threshold (Concept {thresholds('Concept'):g})" in scored
+    ruled = SetAside("``Ising", ["Method"], 1, 0.0, 0.0, "S.", ["markup"])
+    text = render_set_aside(ruled, thresholds)
+    assert "by rule: it carries markup" in text and "threshold" not in text
 
 
 def test_latex_urls_code_and_unicode_math_give_readable_names_or_none():

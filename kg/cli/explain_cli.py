@@ -50,20 +50,22 @@ def explain_cli(
         found = set_aside_forms(source, name) if source.is_dir() else None
         if found is None:
             raise
-        typer.echo(render_set_aside(found, _termhood_threshold()))
+        typer.echo(render_set_aside(found, _termhood_thresholds()))
         return
     typer.echo(render(explanations, max_papers=max_papers))
 
 
-def _termhood_threshold() -> float | None:
-    """The shipped termhood threshold (both pipelines ship the same model)."""
+def _termhood_thresholds():
+    """The shipped termhood model's threshold per type (both pipelines ship the same model), as
+    a function of the type; None when the model cannot be read."""
     import json
 
     from kg.extract.pipeline import PIPELINE_DIR
+    from kg.extract.termhood import TermhoodModel
 
     file = PIPELINE_DIR / "kg_termhood" / "termhood.json"
     try:
-        return float(json.loads(file.read_text())["threshold"])
+        return TermhoodModel.from_json(json.loads(file.read_text())).threshold_for
     except (OSError, ValueError, KeyError):
         return None
 

@@ -7,6 +7,7 @@ on any built graph without re-running the pipeline.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -195,6 +196,8 @@ class SetAside:
     low: float
     high: float
     sentence: str
+    #: the rules that set it aside whatever its score (``kg.extract.termhood.rule_reason``)
+    rules: list[str] = field(default_factory=list)
 
 
 def set_aside_forms(store_dir: Path, name: str) -> SetAside | None:
@@ -211,9 +214,12 @@ def set_aside_forms(store_dir: Path, name: str) -> SetAside | None:
     records = generation_dir(store_dir, manifest.generation) / EXTRACTIONS
     if not records.is_file():
         return None
+    from kg.extract.termhood import rule_reason
+
     wanted = " ".join(name.lower().split())
     papers: set[str] = set()
     types: set[str] = set()
+    rules: set[str] = set()
     scores: list[float] = []
     text, sentence = name, ""
     for ext in read_extractions(records):
@@ -222,18 +228,37 @@ def set_aside_forms(store_dir: Path, name: str) -> SetAside | None:
                 papers.add(ext.paper.title)
                 types.add(m.label)
                 scores.append(m.confidence)
+                rule = rule_reason(m.text, m.extractor, m.field == "title")
+                rules.update([rule] if rule else [])
                 text, sentence = m.text, sentence or m.sentence
     if not papers:
         return None
-    return SetAside(text, sorted(types), len(papers), min(scores), max(scores), sentence)
+    return SetAside(
+        text, sorted(types), len(papers), min(scores), max(scores), sentence, sorted(rules)
+    )
 
 
-def render_set_aside(found: SetAside, threshold: float | None) -> str:
-    limit = f" < threshold {threshold:g}" if threshold is not None else ""
+RULE_TEXT = {
+    "markup": "it carries markup left in the input (TeX, a URL, HTML)",
+    "formula": "it is a formula, not a name",
+    "title word": "it is a lone word of a title, which the recognizer cannot tell from a term",
+}
+
+
+def render_set_aside(found: SetAside, thresholds: Callable[[str], float] | None) -> str:
+    """Why ``found`` is no entity: the rule that set it aside, or its termhood score against
+    the threshold of each type it was found as (each type has its own: a Concept must score
+    higher than a Method)."""
     scores = f"{found.low:.2f}" if found.low == found.high else f"{found.low:.2f}-{found.high:.2f}"
+    if found.rules:
+        why = "; ".join(RULE_TEXT.get(r, r) for r in found.rules)
+        reason = f"by rule: {why}"
+    else:
+        limits = ", ".join(f"{t} {thresholds(t):g}" for t in found.types) if thresholds else ""
+        limit = f" below the threshold ({limits})" if limits else ""
+        reason = f"as a likely fragment or generic phrase (termhood {scores}{limit})"
     return (
         f"'{found.text}' is no entity of the graph: the termhood stage set it aside in "
-        f"{found.papers} paper(s) as a likely fragment or generic phrase (termhood {scores}"
-        f"{limit}; found as {', '.join(found.types)}). It stays in those abstracts as text, e.g.:"
-        f"\n  {found.sentence}"
+        f"{found.papers} paper(s) {reason}; found as {', '.join(found.types)}. It stays in "
+        f"those abstracts as text, e.g.:\n  {found.sentence}"
     )
