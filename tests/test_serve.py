@@ -344,8 +344,8 @@ def test_updates_when_allowed(sample_build, tmp_path):
         timeout=120,
     )
     assert plain.returncode == 0 and plain.stderr == ""
-    # kg viz draws the build-time topic links: on the updated store it says so
-    for target, noted in ((store, True), (out, False)):
+    # kg viz counts the topic links from the current subjects: nothing of it is stale
+    for target in (store, out):
         drawn = subprocess.run(
             [*KG_CMD, "viz", str(target), "--out", str(tmp_path / "v.html")],
             capture_output=True,
@@ -353,4 +353,4 @@ def test_updates_when_allowed(sample_build, tmp_path):
             timeout=120,
         )
         assert drawn.returncode == 0, drawn.stderr
-        assert ("topic links' shared-paper counts and weights describe" in drawn.stderr) is noted
+        assert "describe" not in drawn.stderr and "SPARQL updates" not in drawn.stderr

@@ -31,7 +31,6 @@ def viz_cli(
     title: str = typer.Option(None, "--title", help="Page title."),
 ) -> None:
     """Write an interactive HTML view of a graph (the topic map by default); works offline."""
-    from kg.store.staleness import stale_topic_links_note
     from kg.viz import open_path, visualize
 
     names = [t for t in topics.split(",") if t.strip()] if topics is not None else None
@@ -45,6 +44,3 @@ def viz_cli(
         title=title,
     )
     typer.echo(result.describe())
-    note = stale_topic_links_note(graph)
-    if note:
-        typer.echo(note, err=True)

@@ -61,11 +61,3 @@ def stale_statistics_note(directory: str | Path, sparql: str) -> str | None:
     if not terms or not _updated_store(directory):
         return None
     return _note(directory, f"the values of {', '.join(terms)}")
-
-
-def stale_topic_links_note(directory: str | Path) -> str | None:
-    """The note for ``kg viz``, whose topic map draws the build-time topic links
-    (kg:sharedPapers, kg:weight); None unless the store was changed by SPARQL updates."""
-    if not _updated_store(directory):
-        return None
-    return _note(directory, "the topic links' shared-paper counts and weights")
