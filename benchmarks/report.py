@@ -206,6 +206,30 @@ TARGETS = (
         ),
     ),
     Target(
+        "Entity nodes per paper against an exhaustive blind annotation, 40 new `eval` abstracts "
+        "(issue 19's held-out measure)",
+        "bench_exhaustive",
+        "right or acceptable **{precision[judgement]:.0%} and {precision[judgement_2]:.0%}** of "
+        "{nodes} nodes (two judges); annotated entities found **{recall:.0%}** (lenient "
+        "{recall_lenient:.0%}) of {annotated}",
+        "python benchmarks/bench_exhaustive.py score benchmarks/data/exhaustive_fresh5_e1.jsonl "
+        "benchmarks/data/exhaustive_fresh5_nodes.tsv",
+        params(annotation="benchmarks/data/exhaustive_fresh5_e1.jsonl"),
+        (
+            (">= 80 % right", lambda f: min(f["precision"].values()) >= 0.8),
+            ("recall >= 75 %", lambda f: f["recall"] >= 0.75),
+        ),
+    ),
+    Target(
+        "The same nodes against a second, more exhaustive annotator of the 40 abstracts",
+        "bench_exhaustive",
+        "annotated entities found {recall:.0%} (lenient {recall_lenient:.0%}) of {annotated}",
+        "python benchmarks/bench_exhaustive.py score benchmarks/data/exhaustive_fresh5_e2.jsonl "
+        "benchmarks/data/exhaustive_fresh5_nodes.tsv",
+        params(annotation="benchmarks/data/exhaustive_fresh5_e2.jsonl"),
+        (("recall >= 75 %", lambda f: f["recall"] >= 0.75),),
+    ),
+    Target(
         "SciERC dev gold entities (non-Generic, exact span) that become entity nodes",
         "scierc_node_recall",
         "**{nodes} of {gold}** at termhood threshold {threshold} ({found} found, {set_aside} "
