@@ -3,6 +3,7 @@
     python benchmarks/bench_exhaustive.py draw BUILD OUT_DIR --papers ABSTRACTS  # for judges
     python benchmarks/bench_exhaustive.py merge OUT_DIR/nodes_key.tsv JUDGE_1 JUDGE_2 > NODES
     python benchmarks/bench_exhaustive.py score ANNOTATION NODES                 # the figures
+    python benchmarks/bench_exhaustive.py curve ANNOTATION NODES SET_ASIDE       # thresholds
 
 Issue 19 measures the graph on a held-out set of abstracts annotated exhaustively (every method,
 task, dataset and metric a reader would want as a node, plus a list of acceptable generic
@@ -23,6 +24,12 @@ to that paper (its label, its alternative labels, the surface forms it was read 
 also counts a node form that contains the annotated form, or is contained in it, as whole words.
 A node whose form is in the paper's ``acceptable`` list counts as acceptable in a third figure
 even where a judge said junk.
+
+``curve`` answers what the termhood thresholds trade: ``SET_ASIDE`` holds the spans the
+termhood stage set aside in the same papers (item, paper, type, node, score, extractor, rule,
+..., judgement, judgement_2: judged blind like the nodes); each type's threshold is moved by
+the same offset, a set-aside span (not set aside by a rule) at or above its moved threshold
+becomes one more node of its paper, and precision and recall are counted again.
 """
 
 from __future__ import annotations
@@ -177,6 +184,49 @@ def score(annotation: Path, judged: Path) -> dict:
     }
 
 
+def curve(annotation: Path, judged: Path, set_aside: Path) -> list[dict]:
+    """Precision (both judges) and recall at threshold offsets from the shipped ones."""
+    from kg.extract.pipeline import PIPELINE_DIR
+    from kg.extract.termhood import TermhoodModel
+
+    model = TermhoodModel.from_json(
+        json.loads((PIPELINE_DIR / "kg_termhood" / "termhood.json").read_text())
+    )
+    papers = [json.loads(line) for line in annotation.open(encoding="utf-8")]
+    nodes = list(csv.DictReader(judged.open(encoding="utf-8"), delimiter="\t"))
+    spans = list(csv.DictReader(set_aside.open(encoding="utf-8"), delimiter="\t"))
+    points = []
+    for offset in (0.0, -0.05, -0.1, -0.15, -0.2, -0.3, -1.0):
+        kept = nodes + [
+            s
+            for s in spans
+            if not s["rule"] and float(s["score"]) >= model.threshold_for(s["type"]) + offset
+        ]
+        forms: dict[str, set[str]] = defaultdict(set)
+        for r in nodes:
+            forms[r["paper"]].update(r["forms"].split(" | "))
+        for s in kept[len(nodes) :]:
+            forms[s["paper"]].add(normalize(s["node"]))
+        found = total = 0
+        for paper in papers:
+            for ent in paper["entities"]:
+                total += 1
+                wanted = {normalize(x) for x in [ent["form"], *ent.get("also", [])]}
+                found += bool(wanted & forms[paper["id"]])
+        points.append(
+            {
+                "offset": offset,
+                "nodes": len(kept),
+                "precision": [
+                    round(sum(r[k] == "ok" for r in kept) / len(kept), 3)
+                    for k in ("judgement", "judgement_2")
+                ],
+                "recall": round(found / total, 3),
+            }
+        )
+    return points
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -191,7 +241,24 @@ def main() -> None:
     s = sub.add_parser("score")
     s.add_argument("annotation", type=Path)
     s.add_argument("nodes", type=Path)
+    c = sub.add_parser("curve")
+    c.add_argument("annotation", type=Path)
+    c.add_argument("nodes", type=Path)
+    c.add_argument("set_aside", type=Path)
     args = ap.parse_args()
+    if args.command == "curve":
+        points = curve(args.annotation, args.nodes, args.set_aside)
+        for pt in points:
+            print(
+                f"offset {pt['offset']:+.2f}: {pt['nodes']} nodes, precision "
+                f"{pt['precision'][0]:.3f} / {pt['precision'][1]:.3f}, recall {pt['recall']:.3f}"
+            )
+        record(
+            "bench_exhaustive_curve",
+            {"points": points},
+            {"annotation": relative(args.annotation), "set_aside": relative(args.set_aside)},
+        )
+        return
     if args.command == "draw":
         draw(args.build, args.out, args.papers)
         return
