@@ -309,3 +309,35 @@ def test_training_on_a_slice_of_scierc_gives_a_loadable_model(tmp_path, nlp):
     again = RelationExtractor(nlp, "kg_relations").from_disk(saved)
     assert again.model.features == model.features
     assert again.model.threshold == model.threshold
+
+
+def test_silver_pairs_of_the_teacher_join_training_with_their_weight(tmp_path):
+    """``kg train relations --silver``: the teacher's most likely class is the label, its unsure
+    pairs are left out, and the report compares the result with the shipped model."""
+    from kg.extract.relations import CLASSES
+    from kg.train.relations import silver_pairs, train_relations
+
+    data = SHARED / "data" / "scierc"
+    if not (data / "train.json").is_file():
+        pytest.skip("SciERC not available")
+    sure, unsure = [0.0] * len(CLASSES), [0.0] * len(CLASSES)
+    sure[CLASSES.index("USED-FOR")], sure[0] = 0.9, 0.1
+    unsure[CLASSES.index("COMPARE<")], unsure[0] = 0.55, 0.45
+    row = {
+        "words": "we use a neural parser for machine translation and a tagger .".split(),
+        "groups": [[[2, 5, "Method"], [6, 8, "Task"], [10, 11, "Method"]]],
+        "pairs": [[0, 0, 1, sure], [0, 1, 2, unsure]],
+    }
+    silver = tmp_path / "silver.jsonl"
+    silver.write_text(json.dumps(row) + "\n", encoding="utf8")
+    rows, ys = silver_pairs(silver, min_confidence=0.6)
+    assert ys == [CLASSES.index("USED-FOR")] and "ha=parser" in rows[0]
+    assert len(silver_pairs(silver)[1]) == 2
+    for name, n in (("train.json", 40), ("dev.json", 8)):
+        lines = (data / name).read_text(encoding="utf8").splitlines(True)[:n]
+        (tmp_path / name).write_text("".join(lines), encoding="utf8")
+    model, report = train_relations(tmp_path, c_grid=(0.3,), silver=silver, silver_weight=0.5)
+    assert report.silver_pairs == 2 and report.silver_positive == 2
+    assert "silver.jsonl" in model.info["trained_on"]
+    lo, hi = report.vs_shipped["given_gold"]["ci95"]
+    assert lo <= report.vs_shipped["given_gold"]["mean_gain"] <= hi

@@ -203,15 +203,42 @@ def train_relations_cli(
         "thread; needs the accurate extra) instead of the linear one",
     ),
     epochs: int = typer.Option(8, "--epochs", help="Epochs of the --accurate classifier"),
+    silver: Path | None = typer.Option(
+        None,
+        "--silver",
+        help="JSON lines of corpus pairs labelled by the accurate relation model "
+        "(scripts/distil_relations.py) to train the linear model on next to SciERC train",
+    ),
+    silver_weight: float = typer.Option(
+        0.5, "--silver-weight", help="Weight of a --silver pair (a gold pair weighs 1)"
+    ),
+    silver_min_confidence: float = typer.Option(
+        0.0,
+        "--silver-min-confidence",
+        help="Keep only --silver pairs whose teacher probability of their label reaches this",
+    ),
+    min_count: int = typer.Option(
+        2, "--min-count", help="Drop features seen in fewer training pairs (smaller file)"
+    ),
+    c_grid: str | None = typer.Option(
+        None, "--c-grid", help="Comma-separated C values to select on dev (default 0.1,0.3,1,3)"
+    ),
 ) -> None:
     """Train the relation classifier (kg_relations) on SciERC; print its dev report."""
     from kg.datasets import SCIERC
-    from kg.train.relations import save_model, train_relations
+    from kg.train.relations import C_GRID, save_model, train_relations
 
     if accurate:
         _train_accurate_relations(output, data or SCIERC, ship, epochs)
         return
-    model, report = train_relations(data or SCIERC)
+    model, report = train_relations(
+        data or SCIERC,
+        silver=silver,
+        silver_weight=silver_weight,
+        silver_min_confidence=silver_min_confidence,
+        c_grid=tuple(float(c) for c in c_grid.split(",")) if c_grid else C_GRID,
+        min_count=min_count,
+    )
     target = save_model(model, output)
     (Path(output) / "report.json").write_text(json.dumps(report.as_dict(), indent=2) + "\n")
     typer.echo(json.dumps(report.as_dict(), indent=2))

@@ -10,6 +10,12 @@ recognizer: the lowest threshold whose dev precision on gold entities reaches
 ``min_precision`` (70), so a relation between two correctly found entities is mostly right
 (precision over recall); the end-to-end precision at it is reported next to it (boundary errors
 of the recognizer count there, SciERC's exact-boundary rule). Dev is never trained on.
+
+Distillation (``silver``, issue 18): SciERC train has only ~1,800 relations; the accurate
+pipeline's MiniLM classifier labels the candidate pairs of silver corpus abstracts
+(``scripts/distil_relations.py``), and its most likely class becomes a hard label of weight
+``silver_weight`` next to the gold pairs (weight 1), kept only when the teacher's probability of
+that class reaches ``silver_min_confidence``. C and the threshold are still chosen on dev.
 """
 
 from __future__ import annotations
@@ -51,6 +57,11 @@ class RelationTrainReport:
     dev_end_to_end: dict = field(default_factory=dict)
     dev_end_to_end_at_threshold: dict = field(default_factory=dict)
     dev_given_gold_at_threshold: dict = field(default_factory=dict)
+    #: teacher-labelled pairs trained on (``silver``), and how many of them are relations
+    silver_pairs: int = 0
+    silver_positive: int = 0
+    #: paired bootstrap against the shipped model (``_compare``)
+    vs_shipped: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -78,7 +89,57 @@ def labelled_pairs(gold) -> tuple[list[list[str]], list[int]]:
     return rows, ys
 
 
-def _fit(rows, ys, vocab: dict[str, int], c: float):
+def silver_pairs(path: Path, min_confidence: float = 0.0) -> tuple[list[list[str]], list[int]]:
+    """Featurized pairs of a ``scripts/distil_relations.py`` file with the teacher's most likely
+    class as the label; pairs whose top probability is below ``min_confidence`` are left out
+    (the teacher's unsure pairs teach mostly its noise)."""
+    import json
+
+    rows, ys = [], []
+    with open(path, encoding="utf8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            words = rec["words"]
+            groups = [[tuple(s) for s in g] for g in rec["groups"]]
+            for g, i, j, probs in rec["pairs"]:
+                y = int(np.argmax(probs))
+                if probs[y] < min_confidence:
+                    continue
+                rows.append(pair_features(words, groups[g], i, j))
+                ys.append(y)
+    return rows, ys
+
+
+def gain_interval(new, new_threshold, old, old_threshold, samples=2000, seed=0) -> list[float]:
+    """The 95 % percentile interval of the F1 gain of ``new`` over ``old`` under the paired
+    bootstrap by abstract of :func:`kg.evaluation.relations.paired_bootstrap` (same resamples:
+    same seed and draw order), which reports only p and the mean."""
+    import random
+
+    def counts(preds, threshold):
+        out = []
+        for items, gold in zip(preds.items, preds.gold, strict=True):
+            kept = [rel for rel, s, _, _ in items if s >= threshold]
+            out.append((sum(1 for rel in kept if rel in gold), len(kept), len(gold)))
+        return np.asarray(out, dtype=np.float64)
+
+    def f1(rows):
+        tp, n_pred, n_gold = rows.sum(axis=0)
+        p, r = (tp / n_pred if n_pred else 0.0), (tp / n_gold if n_gold else 0.0)
+        return 100 * 2 * p * r / (p + r) if p + r else 0.0
+
+    a, b = counts(new, new_threshold), counts(old, old_threshold)
+    rng = random.Random(seed)
+    n = len(a)
+    gains = []
+    for _ in range(samples):
+        picks = [rng.randrange(n) for _ in range(n)]
+        gains.append(f1(a[picks]) - f1(b[picks]))
+    lo, hi = np.percentile(gains, [2.5, 97.5])
+    return [round(float(lo), 2), round(float(hi), 2)]
+
+
+def _fit(rows, ys, vocab: dict[str, int], c: float, sample_weight=None):
     try:
         from scipy.sparse import csr_matrix
         from sklearn.linear_model import LogisticRegression
@@ -96,7 +157,7 @@ def _fit(rows, ys, vocab: dict[str, int], c: float):
         (np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(rows), len(vocab))
     )
     clf = LogisticRegression(C=c, max_iter=2000, tol=1e-4)
-    clf.fit(x, np.asarray(ys))
+    clf.fit(x, np.asarray(ys), sample_weight=sample_weight)
     weights = np.zeros((len(vocab), len(CLASSES)), dtype=np.float32)
     bias = np.full(len(CLASSES), -30.0, dtype=np.float32)  # a class never seen is never chosen
     for col, k in enumerate(clf.classes_):
@@ -111,8 +172,14 @@ def train_relations(
     min_count: int = 2,
     min_precision: float = MIN_PRECISION,
     recognizer: Path | None = None,
+    silver: Path | None = None,
+    silver_weight: float = 0.5,
+    silver_min_confidence: float = 0.0,
+    compare_with: Path | None = None,
 ) -> tuple[RelationModel, RelationTrainReport]:
-    """Train on ``data_dir``/train.json, select on dev.json; -> (model, report)."""
+    """Train on ``data_dir``/train.json (plus ``silver`` teacher-labelled pairs), select on
+    dev.json; ``compare_with``: a ``kg_relations`` directory (default: the shipped one) the
+    report compares the result with on dev (paired bootstrap by abstract); -> (model, report)."""
     import spacy
 
     from kg.datasets.scierc import read_scierc
@@ -136,13 +203,19 @@ def train_relations(
     dev_records = list(read_scierc(data_dir / "dev.json"))
     dev = gold_abstracts(dev_records, vocab)
     rows, ys = labelled_pairs(train)
+    n_gold = len(ys)
+    weight = None
+    if silver is not None:
+        s_rows, s_ys = silver_pairs(Path(silver), silver_min_confidence)
+        rows, ys = rows + s_rows, ys + s_ys
+        weight = np.concatenate([np.ones(n_gold), np.full(len(s_ys), float(silver_weight))])
     counts = Counter(n for names in rows for n in set(names))
     names = sorted(n for n, k in counts.items() if k >= min_count and "\n" not in n)
     index = {n: i for i, n in enumerate(names)}
     grid: dict[str, dict] = {}
     best = None
     for c in c_grid:
-        weights, bias = _fit(rows, ys, index, c)
+        weights, bias = _fit(rows, ys, index, c, weight)
         model = RelationModel(names, weights, bias, threshold=0.0, info={"C": c})
         preds = predict_given_gold(model, dev)
         s = score(preds, best_f1_threshold(preds)) | {"at": best_f1_threshold(preds)}
@@ -173,12 +246,19 @@ def train_relations(
         "trained_on": "SciERC train (gold entity spans)",
         "threshold_rule": f"lowest with dev precision on gold entities >= {min_precision}",
     }
+    if silver is not None:
+        model.info["trained_on"] += (
+            f" + {len(ys) - n_gold} pairs of {Path(silver).name} labelled by the accurate "
+            f"relation model (weight {silver_weight}, confidence >= {silver_min_confidence})"
+        )
     report = RelationTrainReport(
         c=c,
         threshold=threshold,
         features=len(model.features),
-        train_pairs=len(ys),
-        train_positive=sum(1 for y in ys if y),
+        train_pairs=n_gold,
+        train_positive=sum(1 for y in ys[:n_gold] if y),
+        silver_pairs=len(ys) - n_gold,
+        silver_positive=sum(1 for y in ys[n_gold:] if y),
         seconds=round(time.perf_counter() - started, 1),
         grid=grid,
         best_f1_threshold=best_f1_threshold(given),
@@ -187,7 +267,33 @@ def train_relations(
         dev_end_to_end_at_threshold=score(e2e, threshold),
         dev_given_gold_at_threshold=score(given, threshold),
     )
+    report.vs_shipped = _compare(model, given, e2e, dev, predicted, compare_with)
     return model, report
+
+
+def _compare(model, given, e2e, dev, predicted, old_dir: Path | None) -> dict:
+    """Paired bootstrap (p, mean gain, 95 % interval) of ``model`` against the relation model
+    in ``old_dir`` (default: the shipped default pipeline's) on the same dev spans, at both
+    models' best-F1 thresholds and at their shipped thresholds."""
+    from spacy.lang.en import English
+
+    from kg.evaluation.relations import paired_bootstrap, predict_end_to_end, predict_given_gold
+    from kg.extract import PIPELINE_DIR
+    from kg.extract.components.kg_relations import RelationExtractor
+
+    old_dir = Path(old_dir) if old_dir else Path(PIPELINE_DIR) / "kg_relations"
+    old = RelationExtractor(English(), "kg_relations").from_disk(old_dir).model
+    old_given, old_e2e = predict_given_gold(old, dev), predict_end_to_end(old, dev, predicted)
+    new_at, old_at = model.info["best_f1_threshold"], float(old.info.get("best_f1_threshold", 0.3))
+    out = {"old": str(old_dir), "old_threshold": old.threshold, "old_best_f1_threshold": old_at}
+    for name, a, b, ta, tb in (
+        ("given_gold", given, old_given, new_at, old_at),
+        ("end_to_end", e2e, old_e2e, new_at, old_at),
+        ("given_gold_at_thresholds", given, old_given, model.threshold, old.threshold),
+        ("end_to_end_at_thresholds", e2e, old_e2e, model.threshold, old.threshold),
+    ):
+        out[name] = paired_bootstrap(a, ta, b, tb) | {"ci95": gain_interval(a, ta, b, tb)}
+    return out
 
 
 def save_model(model: RelationModel, out_dir: Path) -> Path:
