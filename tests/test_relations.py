@@ -341,3 +341,9 @@ def test_silver_pairs_of_the_teacher_join_training_with_their_weight(tmp_path):
     assert "silver.jsonl" in model.info["trained_on"]
     lo, hi = report.vs_shipped["given_gold"]["ci95"]
     assert lo <= report.vs_shipped["given_gold"]["mean_gain"] <= hi
+
+
+def test_feature_names_with_line_breaks_are_never_stored():
+    from kg.train.relations import storable
+
+    assert storable("bw=used") and not storable("bw=\r") and not storable("bs=a \r\n b")

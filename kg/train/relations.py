@@ -139,6 +139,13 @@ def gain_interval(new, new_threshold, old, old_threshold, samples=2000, seed=0) 
     return [round(float(lo), 2), round(float(hi), 2)]
 
 
+def storable(name: str) -> bool:
+    """Whether a feature name survives ``features.txt.gz`` (one name a line, read back in text
+    mode, whose universal newlines also split at "\r"): corpus text has "\r" tokens that
+    SciERC has not, and one such name would shift every weight row after it."""
+    return name.splitlines() == [name]
+
+
 def _fit(rows, ys, vocab: dict[str, int], c: float, sample_weight=None):
     try:
         from scipy.sparse import csr_matrix
@@ -210,7 +217,7 @@ def train_relations(
         rows, ys = rows + s_rows, ys + s_ys
         weight = np.concatenate([np.ones(n_gold), np.full(len(s_ys), float(silver_weight))])
     counts = Counter(n for names in rows for n in set(names))
-    names = sorted(n for n, k in counts.items() if k >= min_count and "\n" not in n)
+    names = sorted(n for n, k in counts.items() if k >= min_count and storable(n))
     index = {n: i for i, n in enumerate(names)}
     grid: dict[str, dict] = {}
     best = None
