@@ -1,6 +1,10 @@
 """Draw more *tuning* papers for the topic assigner (issue 19, task H3): half A only.
 
     python scripts/draw_topics_tuning.py OUT.jsonl [--per-topic 8] [--random 12]
+    python scripts/draw_topics_tuning.py OUT.jsonl --draw h3-draw9 --per-topic 9 --random 0 \
+        --max-chars 1200                         # the recall draw of round 2
+    python scripts/draw_topics_tuning.py OUT.jsonl --draw h3-draw10 --per-topic 10 --random 0 \
+        --max-chars 1200                         # the same, language-model papers only
 
 Why a separate draw: the tuning half of ``benchmarks/data/topics_corpus_dev.jsonl`` had been
 tuned until it held almost no errors, so it no longer says which rules generalise. New papers
@@ -15,6 +19,13 @@ by broad keywords per weak topic (not the assigner's cues or output), seeded by 
 prefix + topic + id; abstracts of 200 to 2,200 characters. Output: id, corpus_split, title,
 abstract (labels are added by a reader); rows of the dev file marked ``"draw": "h3-draw6"`` are
 this draw's, so it can be repeated after they were added.
+
+``--draw h3-draw9`` (round 2, a recall draw): the fresh blind set misses RAG, ContinualLearning
+and KnowledgeDistillation on short abstracts, and half A had few of them; this draw takes
+:data:`RECALL_KEYWORDS` (words of each topic's meaning, again not the assigner's cues) and, with
+``--max-chars``, short abstracts only. Its seed is its own prefix, so it draws other papers.
+``--draw h3-draw10``: the same words for RAG, ContinualLearning and KnowledgeDistillation, among
+language-model papers only (draw 9 found few of them in older abstracts).
 """
 
 from __future__ import annotations
@@ -41,6 +52,23 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "RAG": ("retriev", "external knowledge", "open-domain", "knowledge-grounded"),
     "Agents": ("agent", "tool", "environment", "planning", "simulat"),
 }
+#: round 2's recall draw: broad words of each topic's meaning, for the topics the fresh set misses
+RECALL_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "RAG": ("retriev", "external knowledge", "open-domain", "knowledge-grounded", "grounded"),
+    "ContinualLearning": ("continual", "lifelong", "incremental", "forgetting", "new tasks"),
+    "KnowledgeDistillation": ("distill", "teacher", "student model", "compress"),
+    "Interpretability": ("interpret", "explain", "probing", "attribution", "neuron"),
+    "Hallucination": ("hallucinat", "faithful", "factual", "truthful", "fabricat"),
+}
+#: draw -> (keywords per topic, only papers naming a language model or transformer)
+DRAWS: dict[str, tuple[dict[str, tuple[str, ...]], bool]] = {
+    PREFIX: (KEYWORDS, False),
+    "h3-draw9": (RECALL_KEYWORDS, False),
+    # draw 9 found few RAG / distillation papers among old short abstracts: the same words,
+    # language-model papers only (the fresh set's misses are such papers)
+    "h3-draw10": ({t: RECALL_KEYWORDS[t] for t in ("RAG", "ContinualLearning",
+                   "KnowledgeDistillation")}, True),
+}  # fmt: skip
 LM_WORDS = re.compile(r"\b(language models?|LLMs?|transformers?|BERT|GPT|T5)\b", re.IGNORECASE)
 
 
@@ -48,8 +76,8 @@ def half_of(title: str) -> str:
     return "A" if hashlib.sha1(title.encode()).digest()[0] % 2 == 0 else "B"
 
 
-def _rank(key: str, paper_id: str) -> str:
-    return hashlib.sha1(f"{PREFIX}:{key}:{paper_id}".encode()).hexdigest()
+def _rank(key: str, paper_id: str, prefix: str = PREFIX) -> str:
+    return hashlib.sha1(f"{prefix}:{key}:{paper_id}".encode()).hexdigest()
 
 
 def main() -> None:
@@ -57,13 +85,15 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--per-topic", type=int, default=8)
     parser.add_argument("--random", type=int, default=12, help="language-model papers, any topic")
+    parser.add_argument("--draw", choices=sorted(DRAWS), default=PREFIX, help="which draw")
+    parser.add_argument("--max-chars", type=int, default=2200, help="longest abstract drawn")
     args = parser.parse_args()
     data = ROOT / "benchmarks" / "data"
     seen_titles, seen_ids = set(), set()
     for name in ("topics_dev.jsonl", "topics_corpus_dev.jsonl"):
         for line in (data / name).read_text().splitlines():
             item = json.loads(line)
-            if item.get("draw") == PREFIX:
+            if item.get("draw") == args.draw:
                 continue  # this draw's own papers, once labelled and added
             seen_titles.add(item["title"])
             seen_ids.add(item.get("id"))
@@ -73,16 +103,19 @@ def main() -> None:
         if r["id"] not in seen_ids
         and r.get("title") not in seen_titles
         and half_of(r.get("title") or "") == "A"
-        and 200 <= len(r.get("abstract") or "") <= 2200
+        and 200 <= len(r.get("abstract") or "") <= args.max_chars
     ]
     chosen: dict[str, dict] = {}
-    for topic, words in KEYWORDS.items():
+    keywords, lm_only = DRAWS[args.draw]
+    if lm_only:
+        pool = [r for r in pool if LM_WORDS.search(r["title"] + " " + r["abstract"])]
+    for topic, words in keywords.items():
         hits = [r for r in pool if any(w in f"{r['title']} {r['abstract']}".lower() for w in words)]
-        hits.sort(key=lambda r: _rank(topic, r["id"]))
+        hits.sort(key=lambda r: _rank(topic, r["id"], args.draw))
         for r in [r for r in hits if r["id"] not in chosen][: args.per_topic]:
             chosen[r["id"]] = r
     lm = [r for r in pool if r["id"] not in chosen and LM_WORDS.search(r["title"] + r["abstract"])]
-    lm.sort(key=lambda r: _rank("random", r["id"]))
+    lm.sort(key=lambda r: _rank("random", r["id"], args.draw))
     for r in lm[: args.random]:
         chosen[r["id"]] = r
     rows = sorted(chosen.values(), key=lambda r: hashlib.sha1(r["title"].encode()).hexdigest())
