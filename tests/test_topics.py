@@ -302,3 +302,20 @@ def test_these_heads_refer_back_to_attention_heads(nlp):
     # without the multi-word cue before them, "these heads" are nothing
     plain = "Models have many parts. Disabling these heads hurts. We prune these heads."
     assert not any(h.notation == "Interpretability" for h in hits_of(nlp, "Pruning", plain))
+
+
+def test_incremental_and_lifelong_learning_need_forgetting(nlp):
+    """Continual learning is learning a sequence *without forgetting*: "incremental learning" of
+    a boosted tree or a tracker, a bandit's "lifelong learning" over a "sequence of tasks" are
+    not it; the same words in a paper about forgetting are."""
+    online = (
+        "We study incremental learning of decision trees from a data stream. "
+        "Our incremental learning method updates the tree in constant time. "
+        "Lifelong learning agents transfer knowledge over a sequence of tasks."
+    )
+    assert "ContinualLearning" not in subjects(nlp, "Boosting trees online", online)
+    assert "ContinualLearning" not in subjects(nlp, "Incremental Learning for Tracking", online)
+    forgetting = online + " Without care, the model suffers catastrophic forgetting."
+    assert "ContinualLearning" in subjects(nlp, "Boosting trees online", forgetting)
+    ner = "New entity types arrive over time. Models forget old entity types. We fix this."
+    assert "ContinualLearning" in subjects(nlp, "Federated Incremental NER", ner)

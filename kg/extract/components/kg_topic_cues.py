@@ -141,6 +141,13 @@ _LM_WORDS = (
     "chatgpt", "bert", "t5", "transformer", "transformers", "vision-language", "vlm", "vlms",
     "mllm", "mllms", "lvlm", "lvlms", "lrm", "lrms", "reasoning model", "reasoning models",
 )  # fmt: skip
+#: Words of continual learning's problem: what is learned earlier must not be lost.
+_FORGETTING_WORDS = (
+    "forgetting", "forget", "forgets", "forgotten", "catastrophic", "continual learning",
+    "previously learned", "previous tasks", "old tasks", "earlier tasks",
+    "old classes", "new classes", "old knowledge", "replay", "rehearsal", "plasticity",
+    "stability-plasticity", "backward transfer", "class-incremental", "task-incremental",
+)  # fmt: skip
 #: Cues that are ordinary words of other fields count for their topic only in a paper that also
 #: names the topic's field: a "truthful" auction, a "faithful" causal graph, a "hallucinated"
 #: brain scan, a "mechanistic" model or "circuits" of biological neurons, a "probe" of a sensor,
@@ -178,6 +185,17 @@ FIELD_BOUND: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
         frozenset({"multi-agent", "autonomous agent", "autonomous agents", "embodied agent",
                    "embodied agents"}),
         _LM_WORDS,
+    ),
+    # "incremental learning" of a boosted tree or a tracker's subspace is online learning, the
+    # "lifelong learning agent" of a bandit paper transfers over a "sequence of tasks": continual
+    # learning is learning them *without forgetting* (the scheme's definition), so these count
+    # only in a paper that speaks of forgetting, old and new classes, replay or plasticity.
+    "ContinualLearning": (
+        frozenset({
+            "incremental learning", "lifelong learning", "sequence of tasks", "continuous training",
+            "knowledge retention",
+        }),
+        _FORGETTING_WORDS,
     ),
 }  # fmt: skip
 #: A field-bound topic's display name in a title counts only in a paper that names the topic's
@@ -217,9 +235,18 @@ SENSE_TRAPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }  # fmt: skip
 
 #: Words that are cues in a title only, like a topic's display name: "Continual Relation
-#: Extraction", "Lifelong Language Pretraining" learn their task over a sequence of data; in an
-#: abstract "continual" and "lifelong" qualify anything ("continual improvement").
-TITLE_CUES: dict[str, tuple[str, ...]] = {"ContinualLearning": ("continual", "lifelong")}
+#: Extraction", "Lifelong Language Pretraining", "Incremental Named Entity Recognition" learn
+#: their task over a sequence of data; in an abstract "continual", "lifelong" and "incremental"
+#: qualify anything ("continual improvement"). Being continual learning's, "lifelong" and
+#: "incremental" count only with its field's words (:data:`FIELD_BOUND`): "Incremental Learning
+#: for Visual Tracking" updates a subspace online and forgets nothing, "Lifelong Planning A*" is
+#: a search algorithm; "continual" in a title names the topic in any field
+#: (:data:`FREE_TITLE_CUES`).
+TITLE_CUES: dict[str, tuple[str, ...]] = {
+    "ContinualLearning": ("continual", "lifelong", "incremental")
+}
+#: Title cues of a field-bound topic that need none of its field's words.
+FREE_TITLE_CUES = frozenset({"continual"})
 
 #: Cues that take another topic's sense when certain words are near (within NEAR_WINDOW tokens
 #: either side): the faithfulness of an explanation or a rationale is whether it reflects the
@@ -391,7 +418,11 @@ class TopicCues:
             (vocab[m], s, e)
             for m, s, e in self.title_names(doc)
             if sent_index.get(s, ("abstract", 0))[0] == "title"
-            and (vocab[m] in fielded or vocab[m] not in FIELD_BOUND)
+            and (
+                vocab[m] in fielded
+                or vocab[m] not in FIELD_BOUND
+                or doc[s:e].text.lower() in FREE_TITLE_CUES
+            )
         ]
         matches = [m for m in matches if not _out_of_field(doc, m, fielded, cued)]
         hits = []
