@@ -319,3 +319,31 @@ def test_incremental_and_lifelong_learning_need_forgetting(nlp):
     assert "ContinualLearning" in subjects(nlp, "Boosting trees online", forgetting)
     ner = "New entity types arrive over time. Models forget old entity types. We fix this."
     assert "ContinualLearning" in subjects(nlp, "Federated Incremental NER", ner)
+
+
+def test_untruthful_output_is_a_cue_and_faithful_and_interpretable_is_not(nlp):
+    found = hits_of(
+        nlp,
+        "Probing quirky language models",
+        "Language models give untruthful answers. The reasoning is faithful and interpretable.",
+    )
+    hall = [h for h in found if h.notation == "Hallucination"]
+    assert [(h.sentence, h.text) for h in hall] == [(0, "untruthful")]
+
+
+def test_teacher_and_student_with_any_model_noun_are_distillation_cues(nlp):
+    found = hits_of(
+        nlp,
+        "Knowledge inheritance",
+        "Teacher PLMs supervise training. The student network is small. A teacher policy acts.",
+    )
+    kd = [h.sentence for h in found if h.notation == "KnowledgeDistillation"]
+    assert kd == [0, 1, 2]
+
+
+def test_image_to_text_models_are_multimodal(nlp):
+    found = hits_of(nlp, "Reading charts", "Small image-to-text models read visual documents.")
+    assert {h.text for h in found if h.notation == "Multimodal"} == {
+        "image-to-text",
+        "visual documents",
+    }

@@ -121,6 +121,39 @@ TOKEN_PATTERNS: dict[str, list[list[dict]]] = {
             {"LOWER": {"IN": ["agent", "agents"]}},
         ],
     ],
+    "KnowledgeDistillation": [
+        # the two roles of distillation with any model noun: "teacher PLMs", "student network",
+        # "teacher policy" ("teacher model" and "student model" are the scheme's own cues)
+        [
+            {"LOWER": {"IN": ["teacher", "teachers", "student", "students"]}},
+            {
+                "LOWER": {
+                    "IN": [
+                        "network",
+                        "networks",
+                        "net",
+                        "nets",
+                        "llm",
+                        "llms",
+                        "plm",
+                        "plms",
+                        "lm",
+                        "lms",
+                        "encoder",
+                        "encoders",
+                        "classifier",
+                        "classifiers",
+                        "detector",
+                        "detectors",
+                        "policy",
+                        "policies",
+                        "transformer",
+                        "transformers",
+                    ]
+                }
+            },
+        ],
+    ],
     "KnowledgeInjection": [
         # "injecting domain-specific knowledge into", "inject new factual knowledge"
         [
@@ -158,7 +191,8 @@ FIELD_BOUND: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
         frozenset({
             "truthful", "truthfulness", "faithful", "faithfulness", "unfaithful", "factuality",
             "factually", "fabricated", "fabrication", "fabrications", "hallucination",
-            "hallucinations", "hallucinate", "hallucinated", "hallucinating",
+            "hallucinations", "hallucinate", "hallucinated", "hallucinating", "untruthful",
+            "untruthfulness", "unfaithfulness", "ungrounded",
         }),
         _LM_WORDS + (
             "text generation", "language generation", "generated text", "generated texts",
@@ -254,11 +288,11 @@ FREE_TITLE_CUES = frozenset({"continual"})
 #: source. Topic -> (cue texts, lower-case; nearby words).
 NEAR_TRAPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "Hallucination": (
-        frozenset({"faithful", "faithfulness", "unfaithful", "faithfully"}),
+        frozenset({"faithful", "faithfulness", "unfaithful", "faithfully", "unfaithfulness"}),
         frozenset({
             "explanation", "explanations", "explainer", "explainers", "rationale", "rationales",
             "saliency", "interpretation", "interpretations", "interpretability",
-            "explainability",
+            "explainability", "interpretable", "explainable",
         }),
     ),
     # lifelong or continual *model editing* is model editing (guidelines), not continual learning
