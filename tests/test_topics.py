@@ -347,3 +347,19 @@ def test_image_to_text_models_are_multimodal(nlp):
         "image-to-text",
         "visual documents",
     }
+
+
+def test_external_knowledge_in_a_title_is_one_sentence_not_a_title_cue(nlp):
+    abstract = "We score essays with discourse features. A linear classifier gives the score."
+    title = "Automated Essay Scoring Using Discourse External Knowledge"
+    assert "RAG" not in subjects(nlp, title, abstract)
+    rag = "We add external knowledge retrieved at inference. Retrieved documents guide the LLM."
+    assert "RAG" in subjects(nlp, title, rag)
+
+
+def test_retrieving_passages_is_rag_only_in_a_paper_about_generation(nlp):
+    gen = "An LLM answers questions. It can retrieve relevant passages from a corpus."
+    found = hits_of(nlp, "Answering with evidence", gen)
+    assert [h.sentence for h in found if h.notation == "RAG"] == [1]
+    verify = "A BERT classifier checks claims. We retrieve evidence from a knowledge graph."
+    assert not any(h.notation == "RAG" for h in hits_of(nlp, "Fact verification", verify))

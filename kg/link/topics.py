@@ -18,10 +18,12 @@ not enough. Evidence per paper and topic:
 
 An adjective cue in the title or a proposed name (:data:`MODIFIER_CUES`: "Interpretable Counting
 for VQA") counts as one abstract sentence, not as a title or name cue: it says how the thing is
-built, not what the paper is about. A sentence whose only cues are weak ones (:data:`WEAK_CUES`:
-property words such as "interpretable", "explainability", names of knowledge resources such as
-"knowledge base", "Wikidata") counts half (WEAK_W): a paper about explaining models also speaks
-of explanations, attributions, probes or circuits, one about knowledge graphs of KGs.
+built, not what the paper is about; so does a generic phrase (:data:`GENERIC_CUES`: "External
+Knowledge" in the title of an essay scorer). A sentence whose only cues are weak ones
+(:data:`WEAK_CUES`: property words such as "interpretable", "explainability", names of knowledge
+resources such as "knowledge base", "Wikidata") counts half (WEAK_W): a paper about explaining
+models also speaks of explanations, attributions, probes or circuits, one about knowledge graphs
+of KGs.
 
 x = TITLE_W * title + NAME_W * in_name + SENTENCE_W * sentences + PROPOSAL_W * proposal
     + OPENING_W * opening + VARIETY_W * variety + TITLE_CONTRAST_W * title_contrast;
@@ -70,6 +72,12 @@ MODIFIER_CUES = frozenset({"interpretable", "explainable"})
 #: that name them use one as a source of facts (for retrieval, a dataset) rather than study it;
 #: papers about knowledge graphs say "knowledge graph", "KG", "link prediction", or put the
 #: resource in their title (a title cue is not weakened).
+#: "External knowledge" is what any knowledge-using model draws on (a knowledge graph's
+#: embeddings, discourse features, retrieved text): in a title or a name it counts as one
+#: abstract sentence, like a modifier, not as a title cue for RAG ("Automated Essay Scoring
+#: Using Discourse External Knowledge"). In the abstract it keeps its full weight: a paper
+#: that keeps coming back to external knowledge it brings in at inference is about RAG.
+GENERIC_CUES = frozenset({"external knowledge"})
 WEAK_CUES = MODIFIER_CUES | {
     "interpretability", "explainability",
     "knowledge base", "knowledge bases", "knowledge-base", "wikidata", "freebase",
@@ -117,7 +125,7 @@ def score_paper(paper_id: str, hits: Iterable) -> list[Assignment]:
                 title_contrast[notation] |= hit.field == "title"
                 continue
             low = hit.text.lower()
-            modifier = low in MODIFIER_CUES
+            modifier = low in MODIFIER_CUES or low in GENERIC_CUES
             weight = WEAK_W if low in WEAK_CUES else 1.0
             in_name[notation] |= getattr(hit, "in_name", False) and not modifier
             forms[notation][hit.field, hit.sentence].add(getattr(hit, "form", "") or hit.text)

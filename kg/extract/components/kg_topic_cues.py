@@ -154,6 +154,32 @@ TOKEN_PATTERNS: dict[str, list[list[dict]]] = {
             },
         ],
     ],
+    "RAG": [
+        # "retrieve information from a knowledge base", "retrieves relevant passages", "retrieving
+        # supporting documents": counted only in a paper about generation (:data:`BOUND_PATTERNS`)
+        [
+            {"LOWER": {"IN": ["retrieve", "retrieves", "retrieved", "retrieving", "retrieval"]}},
+            {"IS_PUNCT": False, "OP": "{0,3}", "LOWER": {"NOT_IN": ["demonstrations", "examples"]}},
+            {
+                "LOWER": {
+                    "IN": [
+                        "documents",
+                        "document",
+                        "passages",
+                        "passage",
+                        "evidence",
+                        "knowledge",
+                        "context",
+                        "contexts",
+                        "information",
+                        "facts",
+                        "snippets",
+                        "chunks",
+                    ]
+                }
+            },
+        ],
+    ],
     "KnowledgeInjection": [
         # "injecting domain-specific knowledge into", "inject new factual knowledge"
         [
@@ -180,6 +206,14 @@ _FORGETTING_WORDS = (
     "previously learned", "previous tasks", "old tasks", "earlier tasks",
     "old classes", "new classes", "old knowledge", "replay", "rehearsal", "plasticity",
     "stability-plasticity", "backward transfer", "class-incremental", "task-incremental",
+)  # fmt: skip
+#: Words of generation by a language model: what retrieval is for in RAG (the scheme's
+#: definition: "condition their generation on it"). Not every language model: a BERT
+#: classifier of claims against retrieved evidence is fact verification; nor the verb "generate"
+#: (a model "generates assistant entities").
+_GENERATION_WORDS = (
+    "generation", "generator", "generators", "generative", "llm", "llms",
+    "large language model", "large language models", "gpt", "chatgpt",
 )  # fmt: skip
 #: Cues that are ordinary words of other fields count for their topic only in a paper that also
 #: names the topic's field: a "truthful" auction, a "faithful" causal graph, a "hallucinated"
@@ -232,6 +266,10 @@ FIELD_BOUND: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
         _FORGETTING_WORDS,
     ),
 }  # fmt: skip
+#: Token patterns (:data:`TOKEN_PATTERNS`) that count only in a paper naming their topic's field:
+#: "retrieve relevant passages" is RAG in a paper about generating text, and information
+#: retrieval or recommendation elsewhere. Topic -> field words and phrases.
+BOUND_PATTERNS: dict[str, tuple[str, ...]] = {"RAG": _GENERATION_WORDS}
 #: A field-bound topic's display name in a title counts only in a paper that names the topic's
 #: field (:data:`FIELD_BOUND`): "Reasoning" in the title of a knowledge-graph paper is reasoning
 #: over the graph (the KnowledgeGraphs topic), in "Reasoning-Based Learning of Interpretable ML
@@ -383,6 +421,8 @@ class TopicCues:
         self.fields = PhraseMatcher(nlp.vocab, attr="LOWER")
         for notation, (_cues, words) in FIELD_BOUND.items():
             self.fields.add(notation, [nlp.make_doc(w) for w in words])
+        for notation, words in BOUND_PATTERNS.items():
+            self.fields.add(notation, [nlp.make_doc(w) for w in words])
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         """Nothing to save: the cues are the ontology's."""
@@ -443,10 +483,14 @@ class TopicCues:
         short_of = _acronym_forms(doc)
         vocab = doc.vocab.strings
         matches = [(vocab[m], s, e) for m, s, e in self.exact(doc) + self.folded(doc)]
-        matches += [(vocab[m], s, e) for m, s, e in self.patterns(doc)]
+        fielded = {vocab[m] for m, _s, _e in self.fields(doc)}
+        matches += [
+            (vocab[m], s, e)
+            for m, s, e in self.patterns(doc)
+            if vocab[m] not in BOUND_PATTERNS or vocab[m] in fielded
+        ]
         matches += self._name_hits(doc)
         matches += _anaphoric_hits(doc, matches, sent_of)
-        fielded = {vocab[m] for m, _s, _e in self.fields(doc)}
         cued = {m[0] for m in matches}
         matches += [
             (vocab[m], s, e)
