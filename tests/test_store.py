@@ -25,7 +25,7 @@ from kg.store import (
     read_manifest,
     store_of,
 )
-from kg.store.core import Publisher, store_root
+from kg.store.core import Publisher, generation_dir, store_root
 from kg.store.export import PROVENANCE_GRAPH, export
 
 REPO = Path(__file__).resolve().parents[1]
@@ -248,6 +248,10 @@ def test_incremental_add_equals_rebuild(tmp_path):
     assert (grown / "graph.ttl").read_bytes() == (rebuilt / "graph.ttl").read_bytes()
     assert _quads(grown) == _quads(rebuilt)
     assert read_manifest(grown).papers == read_manifest(rebuilt).papers == 50
+    # the answers kept for the library's slow queries are the new generation's own
+    kept = [generation_dir(d, read_manifest(d).generation) / "answers" for d in (grown, rebuilt)]
+    assert sorted(p.name for p in kept[0].iterdir()) == sorted(p.name for p in kept[1].iterdir())
+    assert all((kept[0] / p.name).read_bytes() == p.read_bytes() for p in kept[1].iterdir())
 
     # The same papers again: nothing is extracted and nothing is written.
     generation = read_manifest(grown).generation

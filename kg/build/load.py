@@ -146,12 +146,18 @@ def publish_parts(
     the loader skips IRI validation (``lenient``): a tenth of its time."""
     import pyoxigraph as ox
 
+    from kg.sparql.answers import compute_answers
     from kg.store.core import Publisher
 
     with Publisher(out_dir, lock=lock, what=f"kg {written_by}") as pub:
         with _stream(parts, feed) as stream:
             pub.stage_load(
-                stream, ox.RdfFormat.N_TRIPLES, None, lenient=True, piece_bytes=LOAD_PIECE_BYTES
+                stream,
+                ox.RdfFormat.N_TRIPLES,
+                None,
+                lenient=True,
+                piece_bytes=LOAD_PIECE_BYTES,
+                derive=compute_answers,  # the library's slow rankings, kept per generation
             )
         # publish() moves graph.ttl into place together with the new generation
         pub._graph_tmp = out_dir / f".{GRAPH_FILE}.tmp-{os.getpid()}"

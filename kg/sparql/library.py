@@ -7,11 +7,15 @@ its parameters, one per line::
     # @param a         a topic: notation, preferred or alternative label (e.g. RAG)
     # @param limit:int=100  at most this many rows
     # @example a=RAG b=MoE
+    # @precompute a= b=
 
-``@param NAME[:TYPE][=DEFAULT] HELP``. In the query body a parameter is written ``$NAME``
-(``$x`` is also plain SPARQL variable syntax, so an unrendered query still parses). Rendering
-replaces each ``$NAME`` token - never one inside a string, IRI or comment - by terms built from
-the user's value, by TYPE:
+``@param NAME[:TYPE][=DEFAULT] HELP``. ``@precompute PARAMS`` (same form as ``@example``) marks
+a parameter set too slow to compute per call on a large store: its answer is computed once when
+a store generation is published and kept with it (:mod:`kg.sparql.answers`).
+
+In the query body a parameter is written ``$NAME`` (``$x`` is also plain SPARQL variable syntax,
+so an unrendered query still parses). Rendering replaces each ``$NAME`` token - never one inside
+a string, IRI or comment - by terms built from the user's value, by TYPE:
 
 * ``text`` (default): a quoted literal, every quote, backslash and line break escaped;
 * ``names``: the literals of the value as typed, in lower case, in upper case and capitalized,
@@ -46,6 +50,7 @@ MAX_VALUE_CHARS = 2000
 
 _PARAM_LINE = re.compile(r"^@param\s+([A-Za-z_]\w*)(?::(\w+))?(?:=(\"[^\"]*\"|\S*))?\s*(.*)$")
 _EXAMPLE_LINE = re.compile(r"^@example\s+(.*)$")
+_PRECOMPUTE_LINE = re.compile(r"^@precompute(?:\s+(.*))?$")
 # Tokens that may contain "$" without being a parameter, then parameters themselves.
 _TOKENS = re.compile(
     r"""
@@ -84,6 +89,8 @@ class LibraryQuery:
     params: list[Param] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     sparql: str = ""
+    #: Parameter sets (``@precompute`` lines) whose answers each store generation keeps.
+    precompute: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -237,6 +244,7 @@ def parse_query_file(path: Path) -> LibraryQuery:
     comment: list[str] = []
     params: list[Param] = []
     examples: list[str] = []
+    precompute: list[str] = []
     body_start = 0
     for line in text.splitlines(keepends=True):
         stripped = line.strip()
@@ -260,11 +268,13 @@ def parse_query_file(path: Path) -> LibraryQuery:
             params.append(Param(name, type_, default, help_.strip()))
         elif (match := _EXAMPLE_LINE.match(content)) is not None:
             examples.append(match.group(1).strip())
+        elif (match := _PRECOMPUTE_LINE.match(content)) is not None:
+            precompute.append((match.group(1) or "").strip())
         else:
             comment.append(content)
     description = "\n".join(comment).strip()
     description = re.sub(r"\n(?!\n)", "\n", description)
-    query = LibraryQuery(path.stem, path, description, params, examples, text)
+    query = LibraryQuery(path.stem, path, description, params, examples, text, precompute)
     used = {name for _s, _e, name in placeholders(text[body_start:])}
     declared = {p.name for p in params}
     if used - declared:

@@ -47,6 +47,9 @@ def run_query(graph: QueryTarget, sparql: str, *, allow_service: bool = False) -
         found = outbound(sparql)
         if found:
             raise KGError(refusal(found).replace("this endpoint", "kg query"))
+    kept = _kept_answer(graph, sparql)
+    if kept is not None:
+        return in_query_order(kept, sparql)
     native = _native_store(graph)
     if native is not None:
         return in_query_order(run_native(native, sparql), sparql)
@@ -120,3 +123,14 @@ def _native_store(target):
         return store_of(target)
     store = getattr(target, "store", target)  # a kg.store.StoreHandle, or a pyoxigraph.Store
     return store if type(store).__module__.startswith("pyoxigraph") else None
+
+
+def _kept_answer(target, sparql: str) -> QueryResult | None:
+    """The answer the open store generation keeps for ``sparql`` (:mod:`kg.sparql.answers`)."""
+    handle = getattr(target, "_kg_store_handle", None) if isinstance(target, Graph) else target
+    if not hasattr(handle, "manifest") or not hasattr(handle, "path"):
+        return None  # a graph file or a bare pyoxigraph.Store: nothing kept
+    from kg.sparql.answers import read_answer
+    from kg.store.core import generation_dir
+
+    return read_answer(generation_dir(handle.path, handle.generation), sparql)

@@ -23,7 +23,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -44,6 +44,8 @@ STORE = "store"
 CURRENT = "CURRENT.json"
 OXIGRAPH = "oxigraph"
 EXTRACTIONS = "extractions.jsonl"
+#: a generation's answers to the library's precomputed queries (kg.sparql.answers)
+ANSWERS = "answers"
 FORMAT = 1
 _GEN = re.compile(r"^gen-(\d{6,})$")
 
@@ -315,12 +317,15 @@ class Publisher:
         *,
         lenient: bool = False,
         piece_bytes: int | None = None,
+        derive: Callable[[pyoxigraph.Store], Mapping[str, bytes]] | None = None,
     ) -> None:
         """Bulk-load ``source`` (a file, or a binary stream) into the next generation.
 
         ``lenient`` skips Oxigraph's IRI validation: only for data kg wrote itself.
         ``piece_bytes`` (line-based formats only: N-Triples, N-Quads): load a stream in pieces
-        of about that many bytes, cut at line ends (:func:`load_pieces`)."""
+        of about that many bytes, cut at line ends (:func:`load_pieces`).
+        ``derive``: files computed from the loaded store (name -> bytes), kept in the
+        generation's ``answers/`` (:mod:`kg.sparql.answers`: the layer above decides what)."""
         import pyoxigraph as ox
 
         from kg.store.extractions import write_extractions
@@ -340,6 +345,11 @@ class Publisher:
             # faster; the store is never written again, so this is paid once.
             store.optimize()
             self.triples = len(store)
+            if derive is not None:
+                answers = self.staging / ANSWERS
+                answers.mkdir()
+                for name, data in derive(store).items():
+                    (answers / name).write_bytes(data)
         except (OSError, SyntaxError, ValueError) as err:
             raise KGError(
                 f"cannot load {source} into the store: {' '.join(str(err).split())}"
