@@ -363,3 +363,22 @@ def test_retrieving_passages_is_rag_only_in_a_paper_about_generation(nlp):
     assert [h.sentence for h in found if h.notation == "RAG"] == [1]
     verify = "A BERT classifier checks claims. We retrieve evidence from a knowledge graph."
     assert not any(h.notation == "RAG" for h in hits_of(nlp, "Fact verification", verify))
+
+
+def test_a_cue_naming_the_kind_of_proposal_is_as_strong_as_a_name(nlp):
+    """ "We propose a knowledge distillation framework": what the paper contributes is an
+    instance of the topic, even when the abstract says so once; a method that merely uses it,
+    or a cue elsewhere in the sentence, is not."""
+    for sentence in (
+        "We propose a 2-step knowledge distillation (KD, Hinton et al., 2015) framework.",
+        "We present a new method for knowledge distillation.",
+    ):
+        found = hits_of(nlp, "Cross-lingual transfer", "Labels are scarce. " + sentence)
+        assert any(h.in_name for h in found if h.notation == "KnowledgeDistillation"), sentence
+        assert "KnowledgeDistillation" in subjects(nlp, "Cross-lingual transfer", sentence)
+    for sentence in (
+        "We propose a method that uses knowledge distillation.",
+        "We propose a tagger, and knowledge distillation framework results are shown.",
+    ):
+        found = hits_of(nlp, "Cross-lingual transfer", sentence)
+        assert not any(h.in_name for h in found if h.notation == "KnowledgeDistillation")

@@ -6,7 +6,9 @@ not enough. Evidence per paper and topic:
 
 * ``title``: a cue in the title (the strongest signal);
 * ``in_name``: a cue inside a name the paper proposes or its long form ("MoE" in "LEMoE",
-  "mixture of LoRA experts" defining "MoLE"), as strong as the title;
+  "mixture of LoRA experts" defining "MoLE"), or naming the kind of thing it proposes ("we
+  propose a knowledge distillation framework", "a new method for continual learning"), as
+  strong as the title: the proposal is an instance of the topic;
 * ``sentences``: abstract sentences with a cue that is not a contrast ("unlike", "without" ...);
 * ``proposal``: a cue in the sentence that introduces the proposed name ("we propose X, a ...");
 * ``opening``: a cue in the first abstract sentence (where papers state their field);

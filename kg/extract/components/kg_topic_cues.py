@@ -25,7 +25,10 @@ Each hit carries its normalized wording (``form``, :func:`cue_form`), with an ac
 long form defined in the paper ("Mixture-of-Experts (MoE)") counted as one wording.
 
 Each hit also records whether it is part of what the paper proposes: inside a proposed name or
-its long form (``kg_proposed``, ``kg_abbreviations``), or in the sentence that introduces it.
+its long form (``kg_proposed``, ``kg_abbreviations``) or in the words that say what kind of thing
+is proposed ("we propose a 2-step knowledge distillation (KD) framework", "we present a new
+method for continual learning": ``in_name``, :func:`_names_the_kind`), or in the sentence that
+introduces it (``proposal``).
 """
 
 from __future__ import annotations
@@ -518,7 +521,8 @@ class TopicCues:
                     contrast,
                     text,
                     own_sentence.get(start, False),
-                    in_name=any(i in name_tokens for i in range(start, end)),
+                    in_name=any(i in name_tokens for i in range(start, end))
+                    or (field == "abstract" and _names_the_kind(doc, start, end)),
                     proposal=field == "abstract" and sent_of.get(start) in proposal_sents,
                     form=short_of.get(form, form),
                 )
@@ -551,6 +555,64 @@ def _out_of_field(doc: Doc, match: tuple[str, int, int], fielded: set[str], cued
     return (start > 0 and doc[start - 1].lower_ in before) or (
         end < len(doc) and doc[end].lower_ in after
     )
+
+
+#: Verbs that introduce what a paper contributes ("we propose a ... framework").
+PROPOSE_VERBS = frozenset({
+    "propose", "proposes", "proposed", "present", "presents", "introduce", "introduces",
+    "develop", "develops", "design", "designs",
+})  # fmt: skip
+#: Head nouns of what a paper contributes.
+KIND_NOUNS = frozenset({
+    "framework", "frameworks", "method", "methods", "approach", "approaches", "model", "models",
+    "algorithm", "algorithms", "technique", "techniques", "system", "systems", "pipeline",
+    "architecture", "strategy", "paradigm", "scheme", "mechanism", "module", "benchmark",
+    "dataset", "protocol", "procedure",
+})  # fmt: skip
+#: Words that end the noun phrase a propose verb introduces ("a method *that* uses KD").
+_NP_BREAKS = frozenset({
+    "that", "which", "who", "to", "by", "with", "using", "based", "on", "in", "and", "or", "where",
+    "when", "while", "as", "via", "through", "from", "into", "is", "are", "can", "we", "it",
+})  # fmt: skip
+
+
+def _names_the_kind(doc: Doc, start: int, end: int) -> bool:
+    """Whether the cue says what kind of thing the paper proposes: "we propose a 2-step
+    knowledge distillation (KD) framework", "we present a new method for knowledge
+    distillation". The proposal is then an instance of the topic, as a proposed name is."""
+
+    def np_before(i: int, limit: int) -> int | None:
+        """The propose verb a short noun phrase ending before ``i`` follows, if any."""
+        for k in range(i - 1, max(-1, i - 1 - limit), -1):
+            low = doc[k].lower_
+            if low in PROPOSE_VERBS:
+                return k
+            if low in _NP_BREAKS or (doc[k].is_punct and low not in ("-", "–")):
+                return None
+        return None
+
+    # form A: VERB a (novel) CUE (ACRONYM) KIND_NOUN
+    k = end
+    if k < len(doc) and doc[k].text == "(":
+        while k < len(doc) and doc[k].text != ")" and k - end < 12:
+            k += 1
+        k += 1
+    for j in range(k, min(len(doc), k + 3)):
+        if doc[j].lower_ in KIND_NOUNS:
+            if np_before(start, 5) is not None:
+                return True
+            break
+        if doc[j].is_punct or doc[j].lower_ in _NP_BREAKS:
+            break
+    # form B: VERB a (new) KIND_NOUN for/of (the) CUE
+    j = start - 1
+    while j >= 0 and start - j <= 3 and not doc[j].is_punct:
+        if doc[j].lower_ in ("for", "of"):
+            if j > 0 and doc[j - 1].lower_ in KIND_NOUNS and np_before(j - 1, 4) is not None:
+                return True
+            return False
+        j -= 1
+    return False
 
 
 def _acronym_forms(doc: Doc) -> dict[str, str]:
