@@ -382,3 +382,17 @@ def test_a_cue_naming_the_kind_of_proposal_is_as_strong_as_a_name(nlp):
     ):
         found = hits_of(nlp, "Cross-lingual transfer", sentence)
         assert not any(h.in_name for h in found if h.notation == "KnowledgeDistillation")
+
+
+def test_learning_without_forgetting_is_the_aim_of_continual_learning_not_a_contrast(nlp):
+    found = hits_of(
+        nlp,
+        "Adapters for a stream of tasks",
+        "Models must learn new tasks without catastrophic forgetting. Masks prevent forgetting. "
+        "Our adapters learn without forgetting.",
+    )
+    cl = [h for h in found if h.notation == "ContinualLearning"]
+    assert {h.sentence for h in cl if not h.contrast} == {0, 1, 2}
+    # a forgetting factor is not continual learning
+    bandit = hits_of(nlp, "Bandits with forgetting", "We study bandits with forgetting.")
+    assert not any(h.notation == "ContinualLearning" for h in bandit)

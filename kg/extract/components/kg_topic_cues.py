@@ -53,6 +53,10 @@ if not Doc.has_extension("topic_hits"):
 #: Words that make a following cue a contrast rather than the paper's subject.
 OWN_WORDS = {"we", "our", "us"}
 CONTRAST = {"unlike", "without", "instead", "rather", "beyond", "except", "not", "no", "versus"}
+#: Cues naming the problem a topic exists to solve: "learn new tasks without catastrophic
+#: forgetting" states the aim of continual learning, it is not a contrast. Topic -> words a cue
+#: must contain.
+AIM_WORDS: dict[str, tuple[str, ...]] = {"ContinualLearning": ("forgetting", "forget")}
 
 _HYPHEN = {"ORTH": {"IN": ["-", "–"]}, "OP": "?"}
 _EXPERTS = {"LOWER": "experts"}
@@ -181,6 +185,43 @@ TOKEN_PATTERNS: dict[str, list[list[dict]]] = {
                     ]
                 }
             },
+        ],
+    ],
+    "ContinualLearning": [
+        # "prevent forgetting", "to avoid forgetting", "reduce the forgetting of old tasks"
+        # ("catastrophic forgetting" is a scheme cue; bare "forgetting" is also a forgetting
+        # factor of a bandit or a regression)
+        [
+            {
+                "LOWER": {
+                    "IN": [
+                        "prevent",
+                        "prevents",
+                        "preventing",
+                        "avoid",
+                        "avoids",
+                        "avoiding",
+                        "reduce",
+                        "reduces",
+                        "reducing",
+                        "overcome",
+                        "overcomes",
+                        "overcoming",
+                        "mitigate",
+                        "mitigates",
+                        "mitigating",
+                        "alleviate",
+                        "alleviates",
+                        "alleviating",
+                        "minimize",
+                        "minimizes",
+                        "minimizing",
+                        "without",
+                    ]
+                }
+            },
+            {"LOWER": {"IN": ["the", "this", "such"]}, "OP": "?"},
+            {"LOWER": {"IN": ["forgetting", "forget"]}},
         ],
     ],
     "KnowledgeInjection": [
@@ -512,7 +553,7 @@ class TopicCues:
             window = {t.lower_ for t in doc[max(0, start - 3) : start]}
             text = doc[start:end].text
             form = cue_form(text)
-            contrast = bool(window & CONTRAST)
+            contrast = bool(window & CONTRAST) and not _states_the_aim(notation, text)
             hits.append(
                 TopicHit(
                     notation,
@@ -613,6 +654,13 @@ def _names_the_kind(doc: Doc, start: int, end: int) -> bool:
             return False
         j -= 1
     return False
+
+
+def _states_the_aim(notation: str, text: str) -> bool:
+    """Whether a cue names the problem its topic solves (:data:`AIM_WORDS`), so that a negation
+    before it ("without forgetting") is the paper's aim, not a contrast."""
+    low = text.lower()
+    return any(w in low.split() for w in AIM_WORDS.get(notation, ()))
 
 
 def _acronym_forms(doc: Doc) -> dict[str, str]:
