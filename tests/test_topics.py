@@ -396,3 +396,9 @@ def test_learning_without_forgetting_is_the_aim_of_continual_learning_not_a_cont
     # a forgetting factor is not continual learning
     bandit = hits_of(nlp, "Bandits with forgetting", "We study bandits with forgetting.")
     assert not any(h.notation == "ContinualLearning" for h in bandit)
+
+
+def test_rationales_in_a_title_count_as_one_sentence(nlp):
+    title = "Event Coreference with Generated Rationales and Knowledge Distillation"
+    abstract = "LLM rationales supervise a student model. We cluster events. Results are strong."
+    assert "Reasoning" not in subjects(nlp, title, abstract)

@@ -79,7 +79,9 @@ MODIFIER_CUES = frozenset({"interpretable", "explainable"})
 #: abstract sentence, like a modifier, not as a title cue for RAG ("Automated Essay Scoring
 #: Using Discourse External Knowledge"). In the abstract it keeps its full weight: a paper
 #: that keeps coming back to external knowledge it brings in at inference is about RAG.
-GENERIC_CUES = frozenset({"external knowledge"})
+#: "Rationales" in a title are as often extracted explanations or distillation targets ("Event
+#: Coreference with Generated Rationales and Knowledge Distillation") as chains of thought.
+GENERIC_CUES = frozenset({"external knowledge", "rationales", "rationale"})
 WEAK_CUES = MODIFIER_CUES | {
     "interpretability", "explainability",
     "knowledge base", "knowledge bases", "knowledge-base", "wikidata", "freebase",
