@@ -400,5 +400,5 @@ def test_learning_without_forgetting_is_the_aim_of_continual_learning_not_a_cont
 
 def test_rationales_in_a_title_count_as_one_sentence(nlp):
     title = "Event Coreference with Generated Rationales and Knowledge Distillation"
-    abstract = "LLM rationales supervise a student model. We cluster events. Results are strong."
+    abstract = "We cluster events. LLM rationales supervise a student model. Results are strong."
     assert "Reasoning" not in subjects(nlp, title, abstract)
