@@ -36,6 +36,7 @@ from pathlib import Path
 from rdflib import Graph
 from results import record, relative
 
+from kg.ingest.fields import clean_text
 from kg.sparql.query import run_query
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -154,7 +155,8 @@ def score_topics(g: Graph, gold_file: str | Path = "topics_dev.jsonl") -> dict:
             continue
         item = json.loads(line)
         gold = set(item["topics"])
-        pred = subjects[titles[item["title"]]] & set(CORE)
+        # the graph holds the title as ingestion cleaned it (runs of spaces collapsed)
+        pred = subjects[titles[clean_text(item["title"])]] & set(CORE)
         for scope in ("all", half_of(item["title"])):
             for t in CORE:
                 counts[scope][t][0] += t in gold and t in pred
