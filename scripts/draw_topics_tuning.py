@@ -25,7 +25,9 @@ and KnowledgeDistillation on short abstracts, and half A had few of them; this d
 :data:`RECALL_KEYWORDS` (words of each topic's meaning, again not the assigner's cues) and, with
 ``--max-chars``, short abstracts only. Its seed is its own prefix, so it draws other papers.
 ``--draw h3-draw10``: the same words for RAG, ContinualLearning and KnowledgeDistillation, among
-language-model papers only (draw 9 found few of them in older abstracts).
+language-model papers only (draw 9 found few of them in older abstracts). ``--draw h3-draw11``: a
+check draw after round 2's changes, every core topic's words among language-model papers, labelled
+blind and scored once (not tuned on).
 """
 
 from __future__ import annotations
@@ -68,6 +70,12 @@ DRAWS: dict[str, tuple[dict[str, tuple[str, ...]], bool]] = {
     # language-model papers only (the fresh set's misses are such papers)
     "h3-draw10": ({t: RECALL_KEYWORDS[t] for t in ("RAG", "ContinualLearning",
                    "KnowledgeDistillation")}, True),
+    # round 2's check draw, scored once and not tuned on: every core topic's words, language-model
+    # papers, a few per topic (the fresh set's design, drawn from judge/half A)
+    "h3-draw11": ({**KEYWORDS, **RECALL_KEYWORDS,
+                   "MoE": ("mixture of experts", "mixture-of-experts", "experts", "routing"),
+                   "PEFT": ("lora", "adapter", "parameter-efficient", "prompt tuning"),
+                   "KnowledgeEditing": ("editing", "unlearning", "update knowledge")}, True),
 }  # fmt: skip
 LM_WORDS = re.compile(r"\b(language models?|LLMs?|transformers?|BERT|GPT|T5)\b", re.IGNORECASE)
 
