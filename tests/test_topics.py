@@ -402,3 +402,22 @@ def test_rationales_in_a_title_count_as_one_sentence(nlp):
     title = "Event Coreference with Generated Rationales and Knowledge Distillation"
     abstract = "We cluster events. LLM rationales supervise a student model. Results are strong."
     assert "Reasoning" not in subjects(nlp, title, abstract)
+
+
+def test_rationales_that_explain_predictions_are_not_chains_of_thought(nlp):
+    found = hits_of(
+        nlp,
+        "Editing rationales",
+        "We improve the readability of extracted rationales. Rationales are key for explaining "
+        "predictions. LLMs write rationales before answering math questions.",
+    )
+    cot = [h.sentence for h in found if h.notation == "ChainOfThought" and h.field == "abstract"]
+    assert cot == [2]
+
+
+def test_video_llms_are_multimodal(nlp):
+    found = hits_of(nlp, "Video events", "We compare with Video-LLMs and video-language models.")
+    assert [h.text for h in found if h.notation == "Multimodal"] == [
+        "Video-LLMs",
+        "video-language",
+    ]

@@ -377,6 +377,16 @@ NEAR_TRAPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             "explainability", "interpretable", "explainable",
         }),
     ),
+    # rationales that explain a prediction (extracted tokens, "rationales ... for explaining")
+    # are explanations (interpretability), not chains of thought
+    "ChainOfThought": (
+        frozenset({"rationales"}),
+        frozenset({
+            "explanation", "explanations", "explain", "explaining", "explainability",
+            "interpretability", "extracted", "extract", "extracts", "extraction", "extractive",
+            "highlight", "highlights", "saliency",
+        }),
+    ),
     # lifelong or continual *model editing* is model editing (guidelines), not continual learning
     "ContinualLearning": (
         frozenset({"continual", "lifelong"}),
