@@ -633,12 +633,17 @@ def _names_the_kind(doc: Doc, start: int, end: int) -> bool:
     distillation". The proposal is then an instance of the topic, as a proposed name is."""
 
     def np_before(i: int, limit: int) -> int | None:
-        """The propose verb a short noun phrase ending before ``i`` follows, if any."""
-        for k in range(i - 1, max(-1, i - 1 - limit), -1):
+        """The propose verb a short noun phrase ending before ``i`` follows, if any; ``limit``
+        words at most, hyphens not counted ("a Global-local Spatial-enhanced MoE module")."""
+        words = 0
+        for k in range(i - 1, -1, -1):
             low = doc[k].lower_
             if low in PROPOSE_VERBS:
                 return k
-            if low in _NP_BREAKS or (doc[k].is_punct and low not in ("-", "–")):
+            if low in ("-", "–"):
+                continue
+            words += 1
+            if words > limit or low in _NP_BREAKS or doc[k].is_punct:
                 return None
         return None
 
