@@ -31,6 +31,7 @@ import re
 from spacy.tokens import Doc, Span
 
 from kg.extract.sections import _BOUNDS_KEY, doc_text, sentences
+from kg.extract.tokens import forget, token_table
 
 SPANS_KEY = "kg_acronyms"
 
@@ -46,6 +47,7 @@ _LEAD_IN = re.compile(
 )
 
 # "Approach(SAMLA" before a ")" token: a word glued to a parenthesised short form
+_GLUED_CLOSING = re.compile(r"([^()\s]+)(\))([^()\s]+)")
 _GLUED_OPENING = re.compile(r"([A-Za-z][A-Za-z-]+)(\()([A-Z][A-Za-z0-9-]*)")
 # After a lead-in, a list names several things, none of them the long form's short form.
 _LIST_AFTER_LEAD_IN = re.compile(r",|\band\b|\bor\b")
@@ -234,16 +236,16 @@ def split_glued_parentheses(doc: Doc) -> None:
     """Split "MoE)-based" (after a "(" token) into "MoE", ")", "-based", and "Models(LLMs"
     (before a ")" token; no space before the parenthesis, 179 times in the corpus) into
     "Models", "(", "LLMs"."""
+    texts = token_table(doc).text  # the tokens' texts without a Token object per token
     glued = [
-        (tok, m)
-        for tok in doc[1:]
-        if doc[tok.i - 1].text == "("
-        and (m := re.fullmatch(r"([^()\s]+)(\))([^()\s]+)", tok.text)) is not None
+        (doc[i], m)
+        for i in range(1, len(texts))
+        if texts[i - 1] == "(" and (m := _GLUED_CLOSING.fullmatch(texts[i])) is not None
     ]
     glued += [
-        (tok, m)
-        for tok in doc[:-1]
-        if doc[tok.i + 1].text == ")" and (m := _GLUED_OPENING.fullmatch(tok.text)) is not None
+        (doc[i], m)
+        for i in range(len(texts) - 1)
+        if texts[i + 1] == ")" and (m := _GLUED_OPENING.fullmatch(texts[i])) is not None
     ]
     if not glued:
         return
@@ -263,6 +265,7 @@ def split_glued_parentheses(doc: Doc) -> None:
             if (span := doc.char_span(start, end, label=label, kb_id=kb_id)) is not None
         ]
     doc.user_data.pop(_BOUNDS_KEY, None)  # token indices moved: recompute sentence bounds
+    forget(doc)  # and the token columns
 
 
 def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
@@ -270,15 +273,15 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
     title_pair = _title_definition(doc)
     if title_pair is not None:
         pairs.append(title_pair)
+    texts = token_table(doc).text
     for sent in sentences(doc):
-        for tok in sent:
-            if tok.text != "(":
+        for i in range(sent.start, sent.end):
+            if texts[i] != "(":
                 continue
-            close = next(
-                (t for t in doc[tok.i + 1 : min(sent.end, tok.i + 16)] if t.text == ")"), None
-            )
-            if close is None:
+            close_i = next((k for k in range(i + 1, min(sent.end, i + 16)) if texts[k] == ")"), -1)
+            if close_i < 0:
                 continue
+            tok, close = doc[i], doc[close_i]
             inner_start, inner_end = tok.idx + 1, close.idx
             inner = doc_text(doc)[inner_start:inner_end]
             lead = _LEAD_IN.match(inner)

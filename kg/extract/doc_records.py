@@ -15,8 +15,9 @@ from kg.errors import Truncated
 from kg.extract.entities import SPANS_KEY as ENTITIES_KEY
 from kg.extract.quantities import extract_quantities
 from kg.extract.relations import PROPERTY
-from kg.extract.sections import doc_text, field_of, paper_text, sentence_of
+from kg.extract.sections import doc_text, field_of, paper_text, sentence_bounds, sentence_of
 from kg.extract.termhood import REJECTED_KEY
+from kg.extract.tokens import token_table
 from kg.records import (
     AcronymDef,
     ClaimRecord,
@@ -57,15 +58,6 @@ def _sentence(doc: Doc, sent: Span, base: int) -> tuple[str, int, int]:
     return text, start, start + len(text)
 
 
-def _locate(doc: Doc, span: Span) -> tuple[str, str, int, int, str, int, int]:
-    """(field, text, start, end, sentence, sentence start, sentence end) of a mention."""
-    field, base = field_of(doc, span.start_char)
-    text = _strip_period(_text(doc, span))
-    start = span.start_char - base
-    sent_text, s0, s1 = _sentence(doc, sentence_of(doc, span.start), base)
-    return field, text, start, start + len(text), sent_text, s0, s1
-
-
 def _quantities(sent: Span, base: int) -> list[QuantityRecord]:
     out = []
     for q in extract_quantities(sent):
@@ -82,9 +74,46 @@ def _quantities(sent: Span, base: int) -> list[QuantityRecord]:
     return out
 
 
-def _mention(doc: Doc, span: Span, extractor: str, **extra) -> Mention:
+class _DocView:
+    """What locating a mention reads of one Doc, read once: the text, where the abstract starts,
+    the sentence bounds and the token columns. Why: ``doc._`` makes an Underscore object on
+    every access, and ``sentence_of`` a Span, for each of the ~50 mentions of a paper."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.text = doc_text(doc)
+        self.title_end = doc._.abstract_start if doc._.has_title else -1
+        self.abstract_start = doc._.abstract_start
+        self.table = token_table(doc)
+
+    def field_of(self, char: int) -> tuple[str, int]:
+        """:func:`kg.extract.sections.field_of`."""
+        return ("title", 0) if char < self.title_end else ("abstract", self.abstract_start)
+
+    def sentence_chars(self, token_i: int) -> tuple[int, int]:
+        """``(sent.start_char, sent.end_char)`` of ``sentence_of(doc, token_i)``."""
+        a, b = sentence_bounds(self.doc, token_i)
+        idx, texts = self.table.idx, self.table.text
+        return idx[a], idx[b - 1] + len(texts[b - 1])
+
+    def locate(self, span: Span) -> tuple[str, str, int, int, str, int, int]:
+        """(field, text, start, end, sentence, sentence start, sentence end) of a mention:
+        offsets within its field, the text without a final period."""
+        start_char = span.start_char
+        field, base = self.field_of(start_char)
+        text = _strip_period(self.text[start_char : span.end_char])
+        start = start_char - base
+        s0, s1 = self.sentence_chars(span.start)
+        sent_text = self.text[s0:s1].rstrip()
+        s0 -= base
+        return field, text, start, start + len(text), sent_text, s0, s0 + len(sent_text)
+
+
+def _mention(
+    doc: Doc, span: Span, extractor: str, view: _DocView | None = None, **extra
+) -> Mention:
     """A span as a Mention with its evidence (kept mentions and set-aside ones alike)."""
-    field, text, start, end, sentence, s0, s1 = _locate(doc, span)
+    field, text, start, end, sentence, s0, s1 = (view or _DocView(doc)).locate(span)
     return Mention(
         text=text,
         label=span.label_,
@@ -101,10 +130,11 @@ def _mention(doc: Doc, span: Span, extractor: str, **extra) -> Mention:
 
 def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
     result = PaperExtraction(paper=paper)
+    view = _DocView(doc)
     mention_of: dict[tuple[int, int], int] = {}  # token span -> index of its Mention
     for span in doc.spans.get(ENTITIES_KEY, []):
         if (
-            sentence_of(doc, span.start).end < span.end
+            sentence_bounds(doc, span.start)[1] < span.end
         ):  # never report a mention across a sentence boundary
             continue
         mention_of[(span.start, span.end)] = len(result.mentions)
@@ -114,11 +144,11 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
             if extractor == "kg_proposed"
             else RELATION_OF_TYPE.get(span.label_, "mentions")
         )
-        result.mentions.append(_mention(doc, span, extractor, relation=relation))
+        result.mentions.append(_mention(doc, span, extractor, view, relation=relation))
     for span in doc.spans.get(REJECTED_KEY, []):
         score = round(float(span._.kg_termhood or 0.0), 3)
         extractor = span._.kg_extractor or "kg_entities"
-        result.rejected.append(_mention(doc, span, extractor, confidence=score))
+        result.rejected.append(_mention(doc, span, extractor, view, confidence=score))
     for long_span, short_span in doc._.acronyms or []:
         first, last = sorted((long_span, short_span), key=lambda s: s.start_char)
         field, base = field_of(doc, first.start_char)

@@ -19,7 +19,8 @@ from rapidfuzz import fuzz
 from spacy.tokens import Span, Token
 
 from kg.extract import names, proposed
-from kg.extract.sections import sentence_of
+from kg.extract.sections import sentence_bounds, span_text
+from kg.extract.tokens import token_table
 from kg.lexicon import normalize
 from kg.lexicon.terms import Term
 
@@ -179,7 +180,7 @@ def trim(span: Span) -> Span | None:
         start += 1
     while start < end and _strippable(doc[end - 1], "end"):
         end -= 1
-    if start < end and doc[start:end].text.count("$") % 2:  # an unpaired "$" at an edge
+    if start < end and span_text(doc[start:end]).count("$") % 2:  # an unpaired "$" at an edge
         if doc[end - 1].text == "$":
             end -= 1
         elif doc[start].text == "$":
@@ -256,7 +257,7 @@ def not_an_entity(span: Span) -> bool:
     """Discourse adverbs, "on average" (the NER's Metric "average": 130 mentions in 10,000
     corpus abstracts), URLs (code links, tagged as methods) and :data:`NOT_ENTITIES`."""
     doc = span.doc
-    text = span.text.lower().replace("-", " ")
+    text = span_text(span).lower().replace("-", " ")
     if text in NOT_ENTITIES or "://" in text or text.startswith(("www.", "github.com/")):
         return True
     if len(span) != 1:
@@ -288,7 +289,7 @@ def read_modifiers(path: Traversable) -> frozenset[str]:
 def lone_modifier(span: Span, modifiers: frozenset[str]) -> bool:
     """One word that modifies a noun it does not include: the NER's "computational" in "the
     computational and memory cost", "fast" in "the method is fast" (:func:`read_modifiers`)."""
-    text = span.text  # "real-world" is three tokens, one word
+    text = span_text(span)  # "real-world" is three tokens, one word
     return not any(c.isspace() for c in text) and text.lower() in modifiers
 
 
@@ -346,12 +347,19 @@ def retype_coordinated_datasets(chosen: list[Span]) -> None:
     "on GAIA, WebWalkerQA, and HLE" - once one item of the list is a known dataset, the
     other name-shaped items (typed Method only by default) are retyped.
     """
-    by_sent: dict[int, list[Span]] = {}
+    # nothing to retype without a Dataset and a Method: most papers (the labels are cheap to
+    # read, the sentences' words are not)
+    if not any(s.label_ == "Dataset" for s in chosen) or not any(
+        s.label_ == "Method" for s in chosen
+    ):
+        return
+    by_sent: dict[tuple[int, int], list[Span]] = {}
     for span in chosen:
-        by_sent.setdefault(sentence_of(span.doc, span.start).start, []).append(span)
-    for spans in by_sent.values():
-        sent = sentence_of(spans[0].doc, spans[0].start)
-        if not any(t.lower_ in EVALUATION_WORDS for t in sent):
+        by_sent.setdefault(sentence_bounds(span.doc, span.start), []).append(span)
+    for (a, b), spans in by_sent.items():
+        sent = spans[0].doc[a:b]
+        texts = token_table(sent.doc).text  # Token.lower_ is the text lower-cased
+        if not any(texts[i].lower() in EVALUATION_WORDS for i in range(a, b)):
             continue
         spans.sort(key=lambda s: s.start)
         changed = True

@@ -9,8 +9,12 @@ and ``kg_entities`` decides their type from context.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
+
+from kg.extract.sections import doc_text
+from kg.extract.tokens import token_table
 
 SPANS_KEY = "kg_names"
 
@@ -47,6 +51,7 @@ _NOT_NAMES = {
 }
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of the text, asked ~190 times a paper
 def is_name_like(text: str) -> bool:
     """Mixed case beyond the first letter, or letters mixed with digits, or an all-caps acronym."""
     letters = [c for c in text if c.isalpha()]
@@ -92,23 +97,46 @@ def run_end(tokens: list[Token], i: int) -> int:
     return j
 
 
+#: What :func:`run_end` drops from the end of a run.
+_TRAILING = {"-", ".", "/", "_", "'s", "’s"}
+
+
 def name_runs(span: Doc | Span) -> list[Span]:
-    """Maximal runs of tokens joined without whitespace that look like names."""
+    """Maximal runs of tokens joined without whitespace that look like names.
+
+    The same rules as :func:`run_end` over Tokens, read from the Doc's
+    :func:`~kg.extract.tokens.token_table` (the Token objects cost more than the rules)."""
     doc = span if isinstance(span, Doc) else span.doc
-    tokens = list(span)
+    start, stop = (0, len(doc)) if isinstance(span, Doc) else (span.start, span.end)
+    table = token_table(doc)
+    texts, idx, ws = table.text, table.idx, table.ws
+    punct, space, sent_start = table.is_punct, table.is_space, table.sent_start
+    text = doc_text(doc)
     runs: list[Span] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok.is_punct or tok.is_space:
+    i = start
+    while i < stop:
+        if punct[i] or space[i]:
             i += 1
             continue
-        j = run_end(tokens, i)
-        run = doc[tokens[i].i : tokens[j].i + 1]
-        if run.text.endswith(".") and len(run.text) > 1:
-            trimmed = doc.char_span(run.start_char, run.end_char - 1)
-            run = trimmed if trimmed is not None else run
-        if is_name_like(run.text):
-            runs.append(run)
+        j = i
+        while (
+            j + 1 < stop
+            and not ws[j]
+            and not space[j + 1]
+            and not sent_start[j + 1]
+            and (texts[j + 1] in _JOINERS or texts[j] in _JOINERS or not punct[j + 1])
+        ):
+            j += 1
+        while j > i and texts[j] in _TRAILING:
+            j -= 1
+        end = j + 1
+        start_char, end_char = idx[i], idx[j] + len(texts[j])
+        run_text = text[start_char:end_char]
+        if run_text.endswith(".") and len(run_text) > 1 and j > i and texts[j] == ".":
+            # doc.char_span(start_char, end_char - 1): token-aligned only when the period is a
+            # token of its own
+            end, run_text = j, run_text[:-1]
+        if is_name_like(run_text):
+            runs.append(doc[i:end])
         i = j + 1
     return runs

@@ -23,6 +23,7 @@ from thinc.api import use_ops
 from kg.extract import components
 from kg.extract.relations import RelationModel
 from kg.extract.termhood import TermhoodModel
+from kg.extract.vectors import cache_floret_vectors
 
 PIPELINE_DIR = Path(__file__).resolve().parent.parent / "models" / "kg_pipeline"
 #: The opt-in accurate pipeline (``kg build --accurate``): the same components, with the
@@ -64,6 +65,7 @@ def load_pipeline(path: str | Path | None = None) -> Language:
     would only fight the other workers for the cores."""
     with use_ops("numpy", use_blis=False):
         nlp = spacy.load(Path(path) if path else PIPELINE_DIR)
+    cache_floret_vectors(nlp)  # each word's static vector computed once (kg.extract.vectors)
     if "tok2vec" in nlp.pipe_names:
         _one_blas_thread()
     return nlp

@@ -9,6 +9,8 @@ the abstract starts, so offsets can be reported per field.
 
 from __future__ import annotations
 
+import bisect
+
 from spacy.tokens import Doc, Span
 
 SEPARATOR = "\n\n"
@@ -35,6 +37,13 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data[_TEXT_KEY] = doc.text
     return text
+
+
+def span_text(span: Span) -> str:
+    """``span.text``, sliced from :func:`doc_text` (the same string: a span's text runs from its
+    first token's start to its last token's end). Span.text joins one Token object per token
+    on every access."""
+    return doc_text(span.doc)[span.start_char : span.end_char]
 
 
 def field_of(doc: Doc, char: int) -> tuple[str, int]:
@@ -69,11 +78,15 @@ def _bounds(doc: Doc) -> list[tuple[int, int]]:
     return bounds
 
 
-def sentence_of(doc: Doc, token_i: int) -> Span:
-    """The sentence holding token ``token_i`` (binary search over the cached bounds)."""
-    import bisect
-
+def sentence_bounds(doc: Doc, token_i: int) -> tuple[int, int]:
+    """(first token, end token) of the sentence holding token ``token_i`` (binary search over
+    the cached bounds): :func:`sentence_of` without making its Span."""
     bounds = _bounds(doc)
     k = bisect.bisect_right(bounds, (token_i, len(doc) + 1)) - 1
-    a, b = bounds[max(k, 0)]
+    return bounds[max(k, 0)]
+
+
+def sentence_of(doc: Doc, token_i: int) -> Span:
+    """The sentence holding token ``token_i`` (binary search over the cached bounds)."""
+    a, b = sentence_bounds(doc, token_i)
     return doc[a:b]

@@ -225,6 +225,10 @@ def features(*args, **kwargs) -> np.ndarray:
     return np.array([v[name] for name in FEATURES], dtype=np.float64)
 
 
+_UNSEEN = (0, 0, 0)
+_NON_ALNUM = re.compile(r"[^\w\s\-().,/'+]")
+
+
 def feature_values(
     text: str,
     label: str,
@@ -246,26 +250,31 @@ def feature_values(
     stats = stats or corpus_stats()
     n_docs = stats.documents
     words = words_of(text) or [text.lower()]
-    idf = [math.log((n_docs + 1) / (stats.df(w) + 1)) for w in words]
+    table = stats.words
+    dfs = [table.get(w, _UNSEEN)[0] for w in words]
+    idf = [math.log((n_docs + 1) / (df + 1)) for df in dfs]
     content = [w for w in words if w not in FUNCTION_WORDS] or words
     head, first = content[-1], content[0]
     head_stats = stats.words.get(head, (0, 0, 0))
     first_stats = stats.words.get(first, (0, 0, 0))
     pmis, unseen_pair = [], 0.0
-    for a, b in zip(words, words[1:], strict=False):
-        joint = stats.pairs.get((a, b), 0)
+    pairs = stats.pairs
+    for k in range(len(words) - 1):
+        joint = pairs.get((words[k], words[k + 1]), 0)
         if joint == 0:
             unseen_pair = 1.0
             pmis.append(0.0)
             continue
-        pmis.append(math.log(joint * n_docs / max(stats.df(a) * stats.df(b), 1)))
+        pmis.append(math.log(joint * n_docs / max(dfs[k] * dfs[k + 1], 1)))
     tokens = text.split()
     n = len(words)
     prev_words, next_words = words_of(before[-40:]), words_of(after[:40])
     prev_word = prev_words[-1] if prev_words else None
     next_word = next_words[0] if next_words else None
-    prev_token = before.split()[-1] if before.split() else ""
-    next_token = after.split()[0] if after.split() else ""
+    before_tokens, after_tokens = before.split(), after.split()
+    prev_token = before_tokens[-1] if before_tokens else ""
+    next_token = after_tokens[0] if after_tokens else ""
+    capitals = sum(t[:1].isupper() for t in tokens)
     v = {
         "bias": 1.0,
         "n1": float(n == 1),
@@ -284,7 +293,7 @@ def feature_values(
         "min_pmi": min(pmis) if pmis else 0.0,
         "mean_pmi": sum(pmis) / len(pmis) if pmis else 0.0,
         "unseen_pair": unseen_pair,
-        "unseen_word": float(any(stats.df(w) == 0 for w in words)),
+        "unseen_word": float(0 in dfs),
         "has_upper_inside": float(any(c.isupper() for t in tokens for c in t[1:])),
         "all_caps_token": float(any(len(t) > 1 and t.isupper() for t in tokens)),
         "has_digit": float(any(c.isdigit() for c in text)),
@@ -295,8 +304,8 @@ def feature_values(
         "head_gerund": float(head.endswith("ing") and len(head) > 5),
         "first_participle": float(n > 1 and first.endswith("ed") and len(first) > 4),
         "plural_head": float(head.endswith("s") and not head.endswith("ss") and len(head) > 3),
-        "capitalized_ratio": sum(t[:1].isupper() for t in tokens) / max(len(tokens), 1),
-        "non_alnum": float(bool(re.search(r"[^\w\s\-().,/'+]", text))),
+        "capitalized_ratio": capitals / max(len(tokens), 1),
+        "non_alnum": float(bool(_NON_ALNUM.search(text))),
         "pmi_left": _pmi(stats, prev_word, words[0]),
         "pmi_right": _pmi(stats, words[-1], next_word),
         "glued_left": float(bool(before) and (before[-1].isalnum() or before[-1] == "-")),
@@ -304,9 +313,7 @@ def feature_values(
         "next_capitalized": float(next_token[:1].isupper()),
         "prev_capitalized": float(prev_token[:1].isupper()),
         "in_title": float(in_title),
-        "title_capitalized": float(in_title)
-        * sum(t[:1].isupper() for t in tokens)
-        / max(len(tokens), 1),
+        "title_capitalized": float(in_title) * capitals / max(len(tokens), 1),
         "repeats": math.log1p(max(_occurrences(text.lower(), paper) - 1, 0)),
         "head_repeats": math.log1p(_occurrences(head, paper)),
         "defined_papers": math.log1p(stats.defined.get(surface_key(text), 0)),

@@ -31,6 +31,7 @@ from kg.extract.entities import (
     trim,
     verb_before_object,
 )
+from kg.extract.sections import span_text
 from kg.extract.tables import read_cfg, resolve, write_cfg
 from kg.extract.transformer_ner import NER_COMPONENT_KEY
 from kg.lexicon.terms import read_terms
@@ -67,7 +68,7 @@ class EntityMerger:
     def _label(
         self, span: Span, source: str, hint: str | None, long_of: dict[str, str]
     ) -> str | None:
-        text = span.text.rstrip(".")
+        text = span_text(span).rstrip(".")
         meaning = long_of.get(text)  # a short form defined in this paper
         known = self.term_labels.get(text, meaning)
         if known and (source != "ner" or hint in (None, "Material", known)):
@@ -121,13 +122,13 @@ class EntityMerger:
         )
         taken = [False] * len(doc)
         chosen: list[Span] = []
-        proposed_texts = {s.text for s in doc.spans.get(proposed.SPANS_KEY, [])}
+        proposed_texts = {span_text(s) for s in doc.spans.get(proposed.SPANS_KEY, [])}
         for span, source, hint in candidates:
             span = trim(span)
             if (
                 span is None
                 or any(taken[span.start : span.end])
-                or mostly_math(span.text)
+                or mostly_math(span_text(span))
                 or not_an_entity(span)
                 or (
                     source == "ner"
@@ -141,7 +142,7 @@ class EntityMerger:
             for i in range(span.start, span.end):
                 taken[i] = True
             out = Span(doc, span.start, span.end, label=label)
-            if span.text in proposed_texts:
+            if span_text(span) in proposed_texts:
                 out._.kg_extractor = "kg_proposed"
             elif source == "ner":  # the component that set doc.ents: ner or kg_transformer_ner
                 out._.kg_extractor = doc.user_data.get(NER_COMPONENT_KEY, "ner")
