@@ -421,3 +421,26 @@ def test_video_llms_are_multimodal(nlp):
         "Video-LLMs",
         "video-language",
     ]
+
+
+def test_ambiguous_cues_do_not_name_the_kind_of_proposal(nlp):
+    """ "A parameter-efficient framework" may just be small, "a novel probing method" may probe
+    behaviour with a benchmark: neither says the proposal is PEFT or an analysis of internals."""
+    found = hits_of(
+        nlp,
+        "Speech translation",
+        "Speech models are large. We propose a parameter-efficient framework for translation. "
+        "We propose a novel probing method for LLMs.",
+    )
+    assert not any(h.in_name for h in found if h.notation in ("PEFT", "Interpretability"))
+
+
+def test_continual_pretraining_as_a_training_step_is_not_continual_learning(nlp):
+    abstract = "We pre-train a code model on sketches. It generates library code."
+    assert "ContinualLearning" not in subjects(
+        nlp, "CERT: Continual Pre-training on Sketches", abstract
+    )
+    long = "We extend the context of LLMs with a single-stage continual pretraining method."
+    assert "ContinualLearning" not in subjects(nlp, "Longer contexts", long)
+    forgetting = long + " Continual pretraining must not forget old knowledge. We avoid forgetting."
+    assert "ContinualLearning" in subjects(nlp, "Longer contexts", forgetting)

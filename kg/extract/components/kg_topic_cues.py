@@ -305,7 +305,8 @@ FIELD_BOUND: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
     "ContinualLearning": (
         frozenset({
             "incremental learning", "lifelong learning", "sequence of tasks", "continuous training",
-            "knowledge retention",
+            "knowledge retention", "continual pre-training", "continual pretraining",
+            "continued pre-training", "continued pretraining",
         }),
         _FORGETTING_WORDS,
     ),
@@ -339,6 +340,10 @@ SENSE_TRAPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"graph", "graphs", "kg", "kgs", "tkg", "tkgs", "relation", "relational"}),
         frozenset(),
     ),
+    # "Continual Pre-training on Sketches", "continual training" of a translation model: the
+    # title word "continual" before pre-training or training is a training step (a domain or a
+    # longer context), continual learning only with its field's words (the phrase is bound)
+    "ContinualLearning": (frozenset(), frozenset({"pre", "pre-training", "pretraining"})),
     # "KD-trees" are k-d trees (space partitioning), not knowledge distillation
     "KnowledgeDistillation": (frozenset(), frozenset({"tree", "trees"})),
     "ModelEditing": (
@@ -573,7 +578,11 @@ class TopicCues:
                     text,
                     own_sentence.get(start, False),
                     in_name=any(i in name_tokens for i in range(start, end))
-                    or (field == "abstract" and _names_the_kind(doc, start, end)),
+                    or (
+                        field == "abstract"
+                        and text.lower() not in NOT_A_KIND
+                        and _names_the_kind(doc, start, end)
+                    ),
                     proposal=field == "abstract" and sent_of.get(start) in proposal_sents,
                     form=short_of.get(form, form),
                 )
@@ -620,6 +629,12 @@ KIND_NOUNS = frozenset({
     "architecture", "strategy", "paradigm", "scheme", "mechanism", "module", "benchmark",
     "dataset", "protocol", "procedure",
 })  # fmt: skip
+#: Cues that do not name a kind of proposal: adjectives of size or property ("a
+#: parameter-efficient framework" may just be small) and the words of other fields
+#: (:data:`FIELD_BOUND`: "a novel probing method" may probe behaviour with a benchmark).
+NOT_A_KIND = frozenset({"parameter-efficient", "parameter efficient"}) | frozenset(
+    cue for cues, _words in FIELD_BOUND.values() for cue in cues
+)
 #: Words that end the noun phrase a propose verb introduces ("a method *that* uses KD").
 _NP_BREAKS = frozenset({
     "that", "which", "who", "to", "by", "with", "using", "based", "on", "in", "and", "or", "where",
