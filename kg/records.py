@@ -86,7 +86,8 @@ class TopicHit:
     text: str
     #: the sentence speaks of the paper's own work ("we ...", "our ...", "this paper ...")
     own: bool = False
-    #: the cue is part of a name the paper proposes (or its long form), e.g. "MoE" in "LEMoE"
+    #: the cue is part of a name the paper proposes (or its long form), e.g. "MoE" in "LEMoE",
+    #: or names the kind of thing it proposes ("we propose a knowledge distillation framework")
     in_name: bool = False
     #: the cue is in the sentence where the paper introduces what it proposes
     proposal: bool = False
