@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 from spacy.vectors import Vectors
 
-from kg.extract.sections import paper_text, sentence_bounds, sentence_of, span_text
+from kg.extract.sections import (
+    all_sentence_bounds,
+    paper_text,
+    sentence_bounds,
+    sentence_of,
+    span_text,
+)
 from kg.extract.tokens import token_table
 from kg.extract.vectors import CachedFloretVectors
 
@@ -40,6 +46,8 @@ def test_token_table_is_the_token_attributes(docs):
         assert table.is_punct == [t.is_punct for t in doc]
         assert table.is_space == [t.is_space for t in doc]
         assert table.sent_start == [t.is_sent_start is True for t in doc]
+        assert [w.lower() for w in table.text] == [t.lower_ for t in doc]
+        assert all_sentence_bounds(doc) == [(s.start, s.end) for s in doc.sents]
         assert token_table(doc) is table  # cached with the doc
 
 

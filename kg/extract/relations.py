@@ -27,6 +27,8 @@ import numpy as np
 from spacy.tokens import Doc
 
 from kg.errors import KGError
+from kg.extract.sections import all_sentence_bounds
+from kg.extract.tokens import token_table
 
 SPANS_KEY = "kg_entities"
 #: SciERC's relation types.
@@ -243,7 +245,9 @@ class RelationModel:
         threshold: float | None = None,
     ) -> list[tuple[int, int, int, int, str, float]]:
         """:func:`predict_relations` on a Doc (the interface both relation models offer)."""
-        return predict_relations(self, [t.lower_ for t in doc], bounds, spans, threshold)
+        # Token.lower_ is the token's text lower-cased: read from the token columns
+        words = [w.lower() for w in token_table(doc).text]
+        return predict_relations(self, words, bounds, spans, threshold)
 
 
 def predict_relations(
@@ -279,4 +283,5 @@ def predict_relations(
 
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
-    return [(s.start, s.end) for s in doc.sents]
+    """(start, end) of each sentence (``doc.sents`` rebuilds its Spans on every call)."""
+    return all_sentence_bounds(doc)

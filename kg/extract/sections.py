@@ -70,6 +70,11 @@ def sentences(doc: Doc) -> list[Span]:
     return [doc[a:b] for a, b in _bounds(doc)]
 
 
+def all_sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """``[(s.start, s.end) for s in doc.sents]``, from the cached bounds (a copy)."""
+    return list(_bounds(doc))
+
+
 def _bounds(doc: Doc) -> list[tuple[int, int]]:
     bounds = doc.user_data.get(_BOUNDS_KEY)
     if bounds is None:

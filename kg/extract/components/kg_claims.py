@@ -17,10 +17,11 @@ from spacy.tokens import Doc, Span
 
 from kg.errors import KGError
 from kg.extract.claims import SPANS_KEY, ClaimsModel, featurize
+from kg.extract.sections import sentences
 
 
 def _abstract_sents(doc: Doc) -> list[Span]:
-    sents = list(doc.sents)
+    sents = sentences(doc)  # the cached bounds: doc.sents rebuilds them on every call
     if Doc.has_extension("has_title") and doc._.has_title:
         start = doc._.abstract_start
         sents = [s for s in sents if s.start_char >= start]
