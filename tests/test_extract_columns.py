@@ -76,3 +76,19 @@ def test_cached_floret_vectors_are_spacys(nlp, docs):
     again = pickle.loads(pickle.dumps(cached))
     assert type(again) is CachedFloretVectors
     assert again.get_batch(keys).tobytes() == plain.get_batch(keys).tobytes()
+
+
+def test_termhood_text_cache_follows_the_statistics():
+    from kg.extract import termhood
+
+    words = {"graph": (2, 1, 1), "networks": (3, 2, 2)}
+    a = termhood.CorpusStats(10, words, {("graph", "networks"): 2})
+    b = termhood.CorpusStats(10, {"graph": (9, 1, 1)}, {})
+    args = ("graph networks", "Method", "ner", "use ", " for", None, False, "use graph networks")
+    first = termhood.feature_values(*args[:5], a, *args[6:])
+    again = termhood.feature_values(*args[:5], a, *args[6:])  # from the cache
+    other = termhood.feature_values(*args[:5], b, *args[6:])  # other statistics: recomputed
+    termhood._text_cache.clear()
+    assert list(again.items()) == list(first.items())
+    assert list(other.items()) == list(termhood.feature_values(*args[:5], b, *args[6:]).items())
+    assert other["min_idf"] != first["min_idf"] and list(first) == list(termhood.FEATURES)

@@ -229,25 +229,34 @@ _UNSEEN = (0, 0, 0)
 _NON_ALNUM = re.compile(r"[^\w\s\-().,/'+]")
 
 
-def feature_values(
-    text: str,
-    label: str,
-    extractor: str,
-    before: str = "",
-    after: str = "",
-    stats: CorpusStats | None = None,
-    in_title: bool = False,
-    paper: str | None = None,
-) -> dict[str, float]:
-    """The features of one mention, by name (:data:`FEATURES`).
+#: The features that depend on a span's text alone, in :data:`FEATURES` order (n1 ...
+#: non_alnum; then ``defined_papers``), computed once per text (:func:`_text_part`).
+_TEXT_KEYS = (
+    "n1", "n2", "n3", "n4", "n5plus", "log_chars", "min_idf", "max_idf", "mean_idf", "head_idf",
+    "head_left_types", "first_right_types", "first_idf", "min_pmi", "mean_pmi", "unseen_pair",
+    "unseen_word", "has_upper_inside", "all_caps_token", "has_digit", "has_hyphen",
+    "has_bracket", "function_words", "starts_function", "head_gerund", "first_participle",
+    "plural_head", "capitalized_ratio", "non_alnum",
+)  # fmt: skip
+#: Span texts whose text-only part is kept (about 1 KB each); then the cache starts again.
+_TEXT_CACHE_SIZE = 1 << 15
+_text_cache: dict[str, tuple] = {}
+_text_cache_stats: list[CorpusStats | None] = [None]
 
-    ``before``/``after``: the text right around the span in its sentence. Why: a fragment
-    shows at its edges: the word next to it sticks to it in the corpus ("RNA" + "sequencing",
-    "Wasserstein" + "GAN"), or the span starts or ends inside a word ("tation of").
-    ``in_title``: titles are Title Case, so there capitals say nothing of a name.
-    ``paper``: the paper's whole text (title and abstract) lower-cased, for how often the span
-    and its head recur in it; without it the span is taken to occur once."""
-    stats = stats or corpus_stats()
+
+def _text_part(text: str, stats: CorpusStats) -> tuple:
+    """(values of :data:`_TEXT_KEYS`, defined_papers, first word, last word, head word, the
+    text lower-cased, capitalised tokens, tokens) of a span's text.
+
+    Why cached: the same forms recur within a paper and across papers ("large language
+    models"), and these features were most of the termhood stage's time. A pure function of
+    the text and the statistics (the cache is emptied when the statistics change)."""
+    if _text_cache_stats[0] is not stats or len(_text_cache) >= _TEXT_CACHE_SIZE:
+        _text_cache.clear()
+        _text_cache_stats[0] = stats
+    part = _text_cache.get(text)
+    if part is not None:
+        return part
     n_docs = stats.documents
     words = words_of(text) or [text.lower()]
     table = stats.words
@@ -268,56 +277,85 @@ def feature_values(
         pmis.append(math.log(joint * n_docs / max(dfs[k] * dfs[k + 1], 1)))
     tokens = text.split()
     n = len(words)
+    capitals = sum(t[:1].isupper() for t in tokens)
+    values = (
+        float(n == 1),
+        float(n == 2),
+        float(n == 3),
+        float(n == 4),
+        float(n >= 5),
+        math.log(len(text) + 1),
+        min(idf),
+        max(idf),
+        sum(idf) / len(idf),
+        math.log((n_docs + 1) / (head_stats[0] + 1)),
+        math.log1p(head_stats[1]),
+        math.log1p(first_stats[2]),
+        math.log((n_docs + 1) / (first_stats[0] + 1)),
+        min(pmis) if pmis else 0.0,
+        sum(pmis) / len(pmis) if pmis else 0.0,
+        unseen_pair,
+        float(0 in dfs),
+        float(any(c.isupper() for t in tokens for c in t[1:])),
+        float(any(len(t) > 1 and t.isupper() for t in tokens)),
+        float(any(c.isdigit() for c in text)),
+        float("-" in text),
+        float(any(c in text for c in "()[]{}")),
+        float(sum(w in FUNCTION_WORDS for w in words)),
+        float(words[0] in FUNCTION_WORDS),
+        float(head.endswith("ing") and len(head) > 5),
+        float(n > 1 and first.endswith("ed") and len(first) > 4),
+        float(head.endswith("s") and not head.endswith("ss") and len(head) > 3),
+        capitals / max(len(tokens), 1),
+        float(bool(_NON_ALNUM.search(text))),
+    )
+    defined = math.log1p(stats.defined.get(surface_key(text), 0))
+    part = (values, defined, words[0], words[-1], head, text.lower(), capitals, len(tokens))
+    _text_cache[text] = part
+    return part
+
+
+def feature_values(
+    text: str,
+    label: str,
+    extractor: str,
+    before: str = "",
+    after: str = "",
+    stats: CorpusStats | None = None,
+    in_title: bool = False,
+    paper: str | None = None,
+) -> dict[str, float]:
+    """The features of one mention, by name (:data:`FEATURES`).
+
+    ``before``/``after``: the text right around the span in its sentence. Why: a fragment
+    shows at its edges: the word next to it sticks to it in the corpus ("RNA" + "sequencing",
+    "Wasserstein" + "GAN"), or the span starts or ends inside a word ("tation of").
+    ``in_title``: titles are Title Case, so there capitals say nothing of a name.
+    ``paper``: the paper's whole text (title and abstract) lower-cased, for how often the span
+    and its head recur in it; without it the span is taken to occur once."""
+    stats = stats or corpus_stats()
+    values, defined, first_word, last_word, head, lower, capitals, n_tokens = _text_part(
+        text, stats
+    )
     prev_words, next_words = words_of(before[-40:]), words_of(after[:40])
     prev_word = prev_words[-1] if prev_words else None
     next_word = next_words[0] if next_words else None
     before_tokens, after_tokens = before.split(), after.split()
     prev_token = before_tokens[-1] if before_tokens else ""
     next_token = after_tokens[0] if after_tokens else ""
-    capitals = sum(t[:1].isupper() for t in tokens)
-    v = {
-        "bias": 1.0,
-        "n1": float(n == 1),
-        "n2": float(n == 2),
-        "n3": float(n == 3),
-        "n4": float(n == 4),
-        "n5plus": float(n >= 5),
-        "log_chars": math.log(len(text) + 1),
-        "min_idf": min(idf),
-        "max_idf": max(idf),
-        "mean_idf": sum(idf) / len(idf),
-        "head_idf": math.log((n_docs + 1) / (head_stats[0] + 1)),
-        "head_left_types": math.log1p(head_stats[1]),
-        "first_right_types": math.log1p(first_stats[2]),
-        "first_idf": math.log((n_docs + 1) / (first_stats[0] + 1)),
-        "min_pmi": min(pmis) if pmis else 0.0,
-        "mean_pmi": sum(pmis) / len(pmis) if pmis else 0.0,
-        "unseen_pair": unseen_pair,
-        "unseen_word": float(0 in dfs),
-        "has_upper_inside": float(any(c.isupper() for t in tokens for c in t[1:])),
-        "all_caps_token": float(any(len(t) > 1 and t.isupper() for t in tokens)),
-        "has_digit": float(any(c.isdigit() for c in text)),
-        "has_hyphen": float("-" in text),
-        "has_bracket": float(any(c in text for c in "()[]{}")),
-        "function_words": float(sum(w in FUNCTION_WORDS for w in words)),
-        "starts_function": float(words[0] in FUNCTION_WORDS),
-        "head_gerund": float(head.endswith("ing") and len(head) > 5),
-        "first_participle": float(n > 1 and first.endswith("ed") and len(first) > 4),
-        "plural_head": float(head.endswith("s") and not head.endswith("ss") and len(head) > 3),
-        "capitalized_ratio": capitals / max(len(tokens), 1),
-        "non_alnum": float(bool(_NON_ALNUM.search(text))),
-        "pmi_left": _pmi(stats, prev_word, words[0]),
-        "pmi_right": _pmi(stats, words[-1], next_word),
-        "glued_left": float(bool(before) and (before[-1].isalnum() or before[-1] == "-")),
-        "glued_right": float(bool(after) and (after[0].isalnum() or after[0] == "-")),
-        "next_capitalized": float(next_token[:1].isupper()),
-        "prev_capitalized": float(prev_token[:1].isupper()),
-        "in_title": float(in_title),
-        "title_capitalized": float(in_title) * capitals / max(len(tokens), 1),
-        "repeats": math.log1p(max(_occurrences(text.lower(), paper) - 1, 0)),
-        "head_repeats": math.log1p(_occurrences(head, paper)),
-        "defined_papers": math.log1p(stats.defined.get(surface_key(text), 0)),
-    }
+    v = {"bias": 1.0}
+    v.update(zip(_TEXT_KEYS, values, strict=True))
+    v["pmi_left"] = _pmi(stats, prev_word, first_word)
+    v["pmi_right"] = _pmi(stats, last_word, next_word)
+    v["glued_left"] = float(bool(before) and (before[-1].isalnum() or before[-1] == "-"))
+    v["glued_right"] = float(bool(after) and (after[0].isalnum() or after[0] == "-"))
+    v["next_capitalized"] = float(next_token[:1].isupper())
+    v["prev_capitalized"] = float(prev_token[:1].isupper())
+    v["in_title"] = float(in_title)
+    v["title_capitalized"] = float(in_title) * capitals / max(n_tokens, 1)
+    v["repeats"] = math.log1p(max(_occurrences(lower, paper) - 1, 0))
+    v["head_repeats"] = math.log1p(_occurrences(head, paper))
+    v["defined_papers"] = defined
     for t in TYPES:
         v[f"type_{t}"] = float(label == t)
     for e in EXTRACTORS:
