@@ -53,6 +53,45 @@ def test_rules_set_aside_markup_and_lone_title_words():
     assert rule_reason("Stability", "kg_proposed", True) is None
 
 
+def test_rules_set_aside_citations_cut_spans_sizes_and_lone_modifiers():
+    """Rows of the fourth blind sample and its relations: nothing a reader would look up."""
+    from kg.extract.termhood import rule_reason
+
+    cases = {
+        "Urrutia’18": "reference",
+        "Allen’s": "reference",
+        "K2-": "cut",
+        "DDPM).Specifically": "cut",
+        "O(n^2": "cut",
+        "tree search)": "cut",
+        "24GB": "quantity",
+        "7B": "quantity",
+        "AI-assisted": "modifier",
+        "syntax-agnostic": "modifier",
+    }
+    for text, rule in cases.items():
+        assert rule_reason(text, "ner", False) == rule, text
+    for name in (
+        "Zipf's law",
+        "R(2+1)D",
+        "C++",
+        "Node.js",
+        "ASP.NET",
+        "GPT-4",
+        "3D",
+        "5G",
+        "e.g. BERT",
+        "retrieval-augmented generation",
+        "Llama-2-7B",
+        "T5-base",
+        "self-supervised learning",
+        "LSTD(λ)",
+        "k-means",
+        "Mixture-of-Experts",
+    ):
+        assert rule_reason(name, "ner", False) is None, name
+
+
 def test_a_phrase_the_corpus_defines_with_an_acronym_counts_as_evidence(component):
     """The corpus table of long forms (scripts/mine_defined_terms.py) is a feature: authors
     abbreviate terms ("experience replay (ER)"), never generic phrases."""

@@ -75,6 +75,20 @@ _MARKUP = re.compile(r"''|``|\\|\$|[{}]|https?:|www\.|://|</?[A-Za-z]+>|&[a-z]+;
 #: A formula: a function of its arguments ("𝒪(n log n)", "f(x)") once read as plain letters, as
 #: the whole span or its start ("O(n log n) routing"; not "R(2+1)D").
 _FORMULA = re.compile(r"\w{1,2}\([^)]*\)(?:\s|$)")
+#: A citation or a possessive cut from its noun: "Urrutia’18", "STOC’16", "Allen’s", "Oja's".
+_REFERENCE = re.compile(r"['’]\d{2}\b|\S['’]s$|\bet al\b")
+#: A span cut at a hyphen ("K2-" of "K2- and DR-ABC", "Learn-" of a line break), across a
+#: sentence end glued by missing spaces ("DDPM).Specifically"), or at one bracket of a pair.
+_CUT = re.compile(r"^-|-$|[a-z0-9)\]][.;:][A-Z][a-z]")
+#: A number or a size alone ("24GB", "7B", "100K", "2019").
+_QUANTITY = re.compile(r"^[~≈<>]?\d[\d.,]*\s?(?:[KMGT]B|[KMBT]|%|x|×|ms|s|h|k)?$", re.I)
+#: A compound adjective alone ("AI-assisted", "syntax-agnostic", "GEC-oriented"): it modifies
+#: a term, it is none.
+_MODIFIER = re.compile(
+    r"^[\w.+]+(?:-[\w.+]+)*-(?:assisted|based|driven|aware|free|guided|specific|agnostic|like|"
+    r"oriented|powered|enabled|level|wise|dependent|independent|intensive)$",
+    re.I,
+)
 
 
 def rule_reason(text: str, extractor: str, in_title: bool) -> str | None:
@@ -85,6 +99,12 @@ def rule_reason(text: str, extractor: str, in_title: bool) -> str | None:
     * ``formula``: it starts with a function of its arguments ("𝒪(n log n) routing"), or it
       holds a math symbol beyond ASCII ("∇θ L", "x ≤ ε"; an ASCII "+" is part of names: "C++",
       "RAG+");
+    * ``reference``: a citation ("Urrutia’18") or a possessive cut from its noun ("Allen’s");
+    * ``cut``: the span ends or starts at a hyphen ("K2-" of "K2- and DR-ABC"), runs across a
+      glued sentence end ("DDPM).Specifically") or holds one bracket of a pair ("O(n^2",
+      "tree search)");
+    * ``quantity``: a number or a size alone ("24GB", "7B");
+    * ``modifier``: a compound adjective alone ("AI-assisted", "syntax-agnostic");
     * ``title word``, for the recognizer's spans only: a lone word of a title ("Stability",
       "Logics", "Weisfeiler"): a title capitalises every word, so nothing tells a term from a
       word, and the recognizer cuts conjuncts out of "Stability and Generalization for ...":
@@ -96,6 +116,18 @@ def rule_reason(text: str, extractor: str, in_title: bool) -> str | None:
     symbol = not text.isascii() and any(unicodedata.category(c) == "Sm" for c in text if c > "~")
     if _FORMULA.match(plain) or symbol:
         return "formula"
+    if _REFERENCE.search(text):
+        return "reference"
+    if (
+        _CUT.search(text)
+        or text.count("(") != text.count(")")
+        or text.count("[") != text.count("]")
+    ):
+        return "cut"
+    if _QUANTITY.match(text):
+        return "quantity"
+    if _MODIFIER.match(text):
+        return "modifier"
     if extractor == "ner" and in_title and text.isalpha() and text[1:].islower():
         return "title word"
     return None
