@@ -34,6 +34,7 @@ BLIND3 = ROOT / "benchmarks" / "data" / "termhood_eval_blind3.tsv"
 #: the fourth, of c8f1acc (per-type thresholds), 1,000 new eval abstracts, two blind judges
 #: (written by ``sample_entities.py --merge``; scored here once it exists)
 BLIND4 = ROOT / "benchmarks" / "data" / "termhood_eval_blind4.tsv"
+BLIND5 = ROOT / "benchmarks" / "data" / "termhood_eval_blind5.tsv"
 
 
 def blind_scores(path: Path = BLIND) -> dict:
@@ -185,6 +186,8 @@ def main() -> int:
     }
     if BLIND4.is_file():
         figures["blind_fresh4"] = one_judge_scores(BLIND4)
+    if BLIND5.is_file():
+        figures["blind_fresh5"] = one_judge_scores(BLIND5)
     if args.against:
         figures["fresh_rows_against"] = against(args.against)
     record(

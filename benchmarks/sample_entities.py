@@ -110,7 +110,9 @@ def _one_line(text: str) -> str:
     return " ".join(text.replace("\t", " ").split())
 
 
-def merge(key: str, judge_a: str, judge_b: str, nodes_out: str, mentions_out: str) -> None:
+def merge(
+    key: str, judge_a: str, judge_b: str, nodes_out: str, mentions_out: str, source: str
+) -> None:
     """Join the key with two judges' ``item, judgement, type_ok`` files (directories holding
     ``nodes.tsv`` and ``mentions.tsv``) into a scored node sample and a mention sample in the
     columns of ``entities_eval_fresh.tsv`` and ``termhood_eval_blind3.tsv``."""
@@ -148,7 +150,7 @@ def merge(key: str, judge_a: str, judge_b: str, nodes_out: str, mentions_out: st
                         "extractor\ttype\tfield\tpaper\ttext\n")  # fmt: skip
                 for k in keys:
                     ja, jb = a[k["item"]], b[k["item"]]
-                    f.write(f"{k['item']}\tfresh4\t{ja['judgement']}\t{ja['judgement']}\t"
+                    f.write(f"{k['item']}\t{source}\t{ja['judgement']}\t{ja['judgement']}\t"
                             f"{jb['judgement']}\t{ja.get('type_ok', '')}\t"
                             f"{jb.get('type_ok', '')}\t{k['extractor']}\t{k['type']}\t"
                             f"{k['field']}\t{k['paper']}\t{_one_line(k['text'])}\n")  # fmt: skip
@@ -184,9 +186,10 @@ def main() -> None:
     )
     parser.add_argument("--nodes-out", default="benchmarks/data/entities_eval_fresh4.tsv")
     parser.add_argument("--mentions-out", default="benchmarks/data/termhood_eval_blind4.tsv")
+    parser.add_argument("--source", default="fresh4", help="the mention rows' source name")
     args = parser.parse_args()  # fmt: skip
     if args.merge:
-        merge(*args.merge, args.nodes_out, args.mentions_out)
+        merge(*args.merge, args.nodes_out, args.mentions_out, args.source)
         return
     if not args.score and not args.directory:
         parser.error("give a build directory or --score TSV")
