@@ -162,23 +162,25 @@ TARGETS = (
         (("end to end >= 40", lambda f: f["relations"]["f1"] >= 40),),
     ),
     Target(
-        "Mentions a reader accepts, newest blind sample (4th: 1,000 new `eval` abstracts), two "
-        "judges",
+        "Mentions a reader accepts, newest blind sample (5th: 1,000 new `eval` abstracts, the "
+        "shipped pipeline), two judges",
         "bench_termhood",
-        "**{blind_fresh4[fresh4][judge_a][ok_of_first_60]} and "
-        "{blind_fresh4[fresh4][judge_b][ok_of_first_60]} of {blind_fresh4[fresh4][mentions]}**;"
-        " earlier samples (earlier pipelines): 3rd {blind_fresh_one_judge[trees][judge_a][ok]} "
+        "**{blind_fresh5[fresh5][judge_a][ok_of_first_60]} and "
+        "{blind_fresh5[fresh5][judge_b][ok_of_first_60]} of {blind_fresh5[fresh5][mentions]}**;"
+        " earlier samples (earlier pipelines): 4th {blind_fresh4[fresh4][judge_a][ok_of_first_60]}"
+        " and {blind_fresh4[fresh4][judge_b][ok_of_first_60]}, 3rd "
+        "{blind_fresh_one_judge[trees][judge_a][ok]} "
         "and {blind_fresh_one_judge[trees][judge_b][ok]}, 2nd "
         "{blind_held_out_final[final][judge_e][ok_of_first_60]} and "
         "{blind_held_out_final[final][judge_f][ok_of_first_60]}, before termhood 31",
         "python benchmarks/bench_termhood.py",
-        lambda line: line["figures"] if "blind_fresh4" in line["figures"] else None,
+        lambda line: line["figures"] if "blind_fresh5" in line["figures"] else None,
         (
             (
                 ">= 50 of 60 (both judges)",
                 lambda f: (
                     min(
-                        f["blind_fresh4"]["fresh4"][j]["ok_of_first_60"]
+                        f["blind_fresh5"]["fresh5"][j]["ok_of_first_60"]
                         for j in ("judge_a", "judge_b")
                     )
                     >= 50
@@ -187,23 +189,21 @@ TARGETS = (
         ),
     ),
     Target(
-        "Entity nodes a reader accepts, newest blind sample (4th), 120 random nodes, two judges",
+        "Entity nodes a reader accepts, newest blind sample (5th, the shipped pipeline), 120 "
+        "random nodes, two judges",
         "sample_entities",
         "**{ok} and {ok_2} of {judged}**",
-        "python benchmarks/sample_entities.py --score benchmarks/data/entities_eval_fresh4.tsv",
-        params(score="benchmarks/data/entities_eval_fresh4.tsv"),
+        "python benchmarks/sample_entities.py --score benchmarks/data/entities_eval_fresh5.tsv",
+        params(score="benchmarks/data/entities_eval_fresh5.tsv"),
         ((">= 110 of 120", lambda f: min(f["ok"], f["ok_2"]) >= 110),),
     ),
     Target(
-        "Entity nodes, the 3rd blind sample (pipeline of d0ed8dd, one threshold for all types)",
+        "Entity nodes, the 4th blind sample (pipeline of 074639c: width-96 recognizer, no "
+        "citation/cut/size/modifier rules)",
         "sample_entities",
         "{ok} and {ok_2} of {judged}",
-        "python benchmarks/sample_entities.py --score benchmarks/data/entities_eval_fresh.tsv",
-        lambda line: (
-            params(score="benchmarks/data/entities_eval_fresh.tsv")(line)
-            if "ok_2" in line["figures"]
-            else None
-        ),
+        "python benchmarks/sample_entities.py --score benchmarks/data/entities_eval_fresh4.tsv",
+        params(score="benchmarks/data/entities_eval_fresh4.tsv"),
     ),
     Target(
         "Entity nodes per paper against an exhaustive blind annotation, 40 new `eval` abstracts "
@@ -242,29 +242,38 @@ TARGETS = (
         ),
     ),
     Target(
-        "Relations written to a build of 1,000 new `eval` abstracts (4th sample), judged blind, "
-        "the shipped distilled relation model (1,425 relation occurrences in that build)",
+        "Relations written to a build of 1,000 new `eval` abstracts (5th sample, the shipped "
+        "pipeline: 1,325 relation occurrences), judged blind",
         "sample_relations",
         "**{ok_first} and {ok_2_first} of {first}**; {ok} and {ok_2} of {judged}",
-        "python benchmarks/sample_relations.py --score "
-        "benchmarks/data/relations_fresh4_distilled_blind.tsv",
-        params(score="benchmarks/data/relations_fresh4_distilled_blind.tsv"),
+        "python benchmarks/sample_relations.py --score benchmarks/data/relations_fresh5_blind.tsv",
+        params(score="benchmarks/data/relations_fresh5_blind.tsv"),
         ((">= 45 of 60", lambda f: min(f["ok_first"], f["ok_2_first"]) >= 45),),
     ),
     Target(
-        "Relations, the same 1,000 abstracts with the previous linear relation model "
+        "Relations, the 5th sample's abstracts with the 6k-silver recognizer of f84b292",
+        "sample_relations",
+        "{ok_first} and {ok_2_first} of {first}; {ok} and {ok_2} of {judged}",
+        "python benchmarks/sample_relations.py --score "
+        "benchmarks/data/relations_fresh5_6k_blind.tsv",
+        params(score="benchmarks/data/relations_fresh5_6k_blind.tsv"),
+    ),
+    Target(
+        "Relations, the 4th sample's abstracts with the distilled relation model and the "
+        "width-96 recognizer (1,425 relation occurrences)",
+        "sample_relations",
+        "{ok_first} and {ok_2_first} of {first}; {ok} and {ok_2} of {judged}",
+        "python benchmarks/sample_relations.py --score "
+        "benchmarks/data/relations_fresh4_distilled_blind.tsv",
+        params(score="benchmarks/data/relations_fresh4_distilled_blind.tsv"),
+    ),
+    Target(
+        "Relations, the 4th sample's abstracts with the previous linear relation model "
         "(1,031 relation occurrences)",
         "sample_relations",
         "{ok_first} and {ok_2_first} of {first}; {ok} and {ok_2} of {judged}",
         "python benchmarks/sample_relations.py --score benchmarks/data/relations_fresh4_blind.tsv",
         params(score="benchmarks/data/relations_fresh4_blind.tsv"),
-    ),
-    Target(
-        "Relations, the earlier blind sample (1,000 other `eval` abstracts, pipeline of a12ac4f)",
-        "sample_relations",
-        "{ok_first} and {ok_2_first} of {first}; {ok} and {ok_2} of {judged}",
-        "python benchmarks/sample_relations.py --score benchmarks/data/relations_corpus_blind.tsv",
-        params(score="benchmarks/data/relations_corpus_blind.tsv"),
     ),
     Target(
         "CSAbstruct sentence roles (dev), `kg_claims`",
