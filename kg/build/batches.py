@@ -266,10 +266,15 @@ def clean_stale(directory: Path, keep: set[str]) -> int:
 
 
 def write_part(
-    source: Path | bytes, offset: int, resolution: Resolution, dest: Path | None = None
+    source: Path | bytes,
+    offset: int,
+    resolution: Resolution,
+    dest: Path | None = None,
+    turtle: bool = True,
 ) -> tuple[int, bytes | None, bytes | None]:
     """One batch's checkpoint (file or bytes) -> N-Triples and Turtle.
 
     -> (lines, N-Triples bytes, Turtle bytes); the bytes are None when written to ``dest`` (and
-    its .ttl sibling). The extractors (agents) are the graph-wide part's, from the link step."""
-    return write_lines(part_triples(read_records(source), offset, resolution), dest)
+    its .ttl sibling, unless ``turtle`` is False: :func:`kg.rdf.ntriples.write_turtle_sibling`
+    writes it later). The extractors (agents) are the graph-wide part's, from the link step."""
+    return write_lines(part_triples(read_records(source), offset, resolution), dest, turtle)

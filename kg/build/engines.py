@@ -36,6 +36,8 @@ class PartJob:
     offset: int  # global index of its first record
     resolution: Resolution  # its slice of the global resolution
     dest: Path
+    #: also its Turtle; False: the coordinator writes it later (:meth:`_Run.write_and_load`)
+    turtle: bool = True
 
 
 @dataclass
@@ -45,7 +47,7 @@ class PartResult:
 
 
 def write_part_job(job: PartJob) -> PartResult:
-    count, _, _ = write_part(job.source, job.offset, job.resolution, job.dest)
+    count, _, _ = write_part(job.source, job.offset, job.resolution, job.dest, job.turtle)
     return PartResult(job.index, count)
 
 

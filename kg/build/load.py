@@ -22,7 +22,7 @@ import io
 import os
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kg.rdf.files import GRAPH_FILE
@@ -138,12 +138,15 @@ def publish_parts(
     feed: PartsFeed | None = None,
     lock: WriterLock | None = None,
     written_by: str = "build",
+    turtle_ready: Callable[[], object] | None = None,
 ) -> int:
     """Publish a store generation holding ``parts`` and write ``graph.ttl``; -> triples.
 
     ``graph.ttl`` lists the parts in the order of ``parts``; the store loads them as ``feed``
     says they are written (default: all are, in that order). The parts are our own output, so
-    the loader skips IRI validation (``lenient``): a tenth of its time."""
+    the loader skips IRI validation (``lenient``): a tenth of its time. ``turtle_ready`` waits
+    until the parts' Turtle is written (the build writes it meanwhile, see
+    :func:`kg.build.run._write_turtle`)."""
     import pyoxigraph as ox
 
     from kg.sparql.answers import compute_answers
@@ -161,6 +164,8 @@ def publish_parts(
             )
         # publish() moves graph.ttl into place together with the new generation
         pub._graph_tmp = out_dir / f".{GRAPH_FILE}.tmp-{os.getpid()}"
+        if turtle_ready is not None:
+            turtle_ready()
         assemble_turtle(parts, pub._graph_tmp)
         pub.publish(papers, written_by, link_extractions_from=extractions)
         return pub.triples

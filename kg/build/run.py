@@ -17,13 +17,14 @@ The one path of every build, whatever its size. Stages, each timed in
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +45,7 @@ from kg.errors import InputProblem, KGError
 from kg.ingest import sample_inputs
 from kg.progress import status
 from kg.rdf.files import GRAPH_FILE
-from kg.rdf.ntriples import global_triples, write_lines
+from kg.rdf.ntriples import global_triples, write_lines, write_turtle_sibling
 from kg.records import Paper, PaperExtraction
 from kg.store.lock import WriterLock
 
@@ -132,6 +133,28 @@ def _summary(link) -> dict:
         "entities_by_type": dict(sorted(types.items())),
         "topics": len({a.topic for a in link.assignments if a.is_subject}),
     }
+
+
+def _write_turtle(parts: Sequence[Path], stop: threading.Event, done: Future) -> None:
+    """The Turtle sibling of every N-Triples part, at a lower priority than the rest of the
+    build: the bulk load (and its ``optimize``, on one core) comes first, and ``graph.ttl``
+    needs the Turtle only once the store is done. In the workers, before the load could start,
+    the Turtle was a third of the time a part took (8,000 abstracts: 0.05 of 0.16 s)."""
+    try:  # Linux: the priority of this thread only
+        native = threading.get_native_id()
+        niceness = os.getpriority(os.PRIO_PROCESS, native)
+        os.setpriority(os.PRIO_PROCESS, native, min(19, niceness + 5))
+    except (AttributeError, OSError):
+        pass
+    try:
+        for part in parts:
+            if stop.is_set():
+                raise KGError("stopped")
+            write_turtle_sibling(part)
+    except BaseException as err:  # noqa: BLE001 - raised where the Turtle is waited for
+        done.set_exception(err)
+    else:
+        done.set_result(None)
 
 
 class _Run:
@@ -237,7 +260,9 @@ class _Run:
 
     # --- 3. write the parts (and meanwhile the graph-wide part), load them as they come -----
 
-    def _write_graph_wide(self, link: GlobalLink, dest: Path, stop: threading.Event, feed):
+    def _write_graph_wide(
+        self, link: GlobalLink, dest: Path, stop: threading.Event, feed, turtle: bool
+    ) -> int:
         def triples():
             wide = global_triples(link.resolution, link.assignments, link.links, link.agents)
             for n, triple in enumerate(wide):
@@ -245,7 +270,7 @@ class _Run:
                     raise KGError("stopped")
                 yield triple
 
-        count = write_lines(triples(), dest)[0]
+        count = write_lines(triples(), dest, turtle)[0]
         if feed is not None:
             feed.ready(dest)
         return count
@@ -257,14 +282,19 @@ class _Run:
         slices = resolution_slices(link)
         if self.nt_dir.exists():
             shutil.rmtree(self.nt_dir)
+        # local engines: the Turtle of the parts is written after all N-Triples (_write_turtle)
+        later = self.options.engine == "local"
         jobs = [
             PartJob(s.index, self.batches_dir / s.name, offset, part,
-                    self.nt_dir / f"part-{s.index:06d}.nt")
+                    self.nt_dir / f"part-{s.index:06d}.nt", turtle=not later)
             for s, offset, part in zip(ok, link.offsets, slices, strict=True)
         ]  # fmt: skip
         global_nt = self.nt_dir / "global.nt"
         parts = [global_nt, *(job.dest for job in jobs)]
         feed = loader = loaded = None
+        turtler = ThreadPoolExecutor(1, thread_name_prefix="kg-turtle") if later else None
+        # set by the Turtle thread; a Future made here, so the loader may wait for it at once
+        turtle_done: Future | None = Future() if later else None
         if store:  # the store loads each part as soon as it is written (a thread of this process)
             from kg.build.load import PartsFeed, publish_parts
 
@@ -274,6 +304,7 @@ class _Run:
             loaded = loader.submit(
                 publish_parts, self.out_dir, parts, link.papers, extractions,
                 feed=feed, lock=lock, written_by=written_by,
+                turtle_ready=turtle_done.result if turtle_done is not None else None,
             )  # fmt: skip
         written = 0
         wbar = _bar(self.progress, len(jobs), 0, "write", "part")
@@ -290,7 +321,9 @@ class _Run:
         stop = threading.Event()
         wide_writer = ThreadPoolExecutor(1, thread_name_prefix="kg-global")
         try:
-            wide = wide_writer.submit(self._write_graph_wide, link, global_nt, stop, feed)
+            wide = wide_writer.submit(
+                self._write_graph_wide, link, global_nt, stop, feed, not later
+            )
             if self.engine is None and jobs and self.options.workers > 1:
                 self.engine = make_engine(self.options)
             if self.engine is None and jobs and self.options.engine != "local":
@@ -299,6 +332,8 @@ class _Run:
             wbar.close()
             self.close_engine()
             written += wide.result()
+            if turtler is not None:
+                turtler.submit(_write_turtle, parts, stop, turtle_done)
             # the resolution (~1 GB for the corpus) is released while the bulk load finishes,
             # which needs memory of its own
             link.resolution = link.assignments = link.links = None
@@ -306,6 +341,8 @@ class _Run:
             _release_memory()
         except BaseException as err:
             stop.set()
+            if turtler is not None:
+                turtler.shutdown(wait=True)
             if feed is not None:
                 feed.fail(f"writing the N-Triples parts failed ({type(err).__name__})")
                 loader.shutdown(wait=True)  # its bulk load stops; nothing is published
@@ -318,6 +355,11 @@ class _Run:
         if loader is None:
             from kg.build.load import write_turtle_only
 
+            if turtle_done is not None:
+                try:
+                    turtle_done.result()
+                finally:
+                    turtler.shutdown(wait=True)
             write_turtle_only(self.out_dir, parts)
             triples = written  # lines written; the store would drop duplicates
         else:
@@ -326,9 +368,12 @@ class _Run:
                     triples = loaded.result()
             except BaseException:  # Ctrl-C: stop the bulk load; the previous store stays
                 feed.fail("stopped")
+                stop.set()
                 raise
             finally:
                 loader.shutdown(wait=True)
+                if turtler is not None:
+                    turtler.shutdown(wait=True)
         self.stages["load"] = round(time.perf_counter() - t, 2)  # what is left after writing
         return triples
 

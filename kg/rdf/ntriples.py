@@ -121,6 +121,15 @@ def write_lines(
     return count, None, None
 
 
+def write_turtle_sibling(part: Path) -> None:
+    """Write the Turtle (``.ttl``) of an N-Triples part written with ``turtle=False``.
+
+    The build writes the parts' Turtle after their N-Triples (:mod:`kg.build.run`): the store
+    loads the N-Triples as soon as they exist, and ``graph.ttl`` is assembled only at the end,
+    so the Turtle can wait for a core the bulk load and ``optimize`` leave idle."""
+    _turtle_file(part, part.with_suffix(TURTLE_SUFFIX))
+
+
 def _turtle_file(ntriples: Path, dest: Path) -> None:
     """:func:`turtle_body` from file to file, streamed (Oxigraph parses and writes lazily)."""
     import pyoxigraph as ox
