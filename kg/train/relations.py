@@ -38,7 +38,7 @@ from kg.extract.relations import (
 )
 
 C_GRID = (0.1, 0.3, 1.0, 3.0)
-MIN_PRECISION = 70.0
+MIN_PRECISION = 75.0
 
 
 @dataclass
