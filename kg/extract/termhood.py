@@ -82,6 +82,19 @@ _REFERENCE = re.compile(r"['’]\d{2}\b|\S['’]s$|\bet al\b")
 _CUT = re.compile(r"^-|-$|[a-z0-9)\]][.;:][A-Z][a-z]")
 #: A number or a size alone ("24GB", "7B", "100K", "2019").
 _QUANTITY = re.compile(r"^[~≈<>]?\d[\d.,]*\s?(?:[KMGT]B|[KMBT]|%|x|×|ms|s|h|k)?$", re.I)
+#: A model size: "7B", "10.7B", "8x7B".
+_SIZE = r"\d[\d.,]*\s?(?:x\d+)?[KMBT]"
+#: A model size and nothing a reader looks up: a range ("1B–7B", "7B-13B", "8B-to-3B",
+#: "sub-10B"), a size with its unit or a variant suffix cut from the name ("7B-parameter",
+#: "7B-scale", "10.7B-Instruct" of "SOLAR-10.7B-Instruct"), or with a generic noun ("7B chat
+#: model", "instruction-tuned 7B model"): 13 such nodes in the corpus build, each one paper's.
+_SIZE_PHRASE = re.compile(
+    rf"^(?:sub-|[~≈<>])?{_SIZE}(?:\s?(?:-|–|to|-to-)\s?{_SIZE})*"
+    r"(?:[- ](?:parameters?|params?|scale|sized?|level|class|instruct|chat|base))?$"
+    rf"|^(?:[\w-]+ )?{_SIZE}[- ](?:parameter |chat |base |instruct(?:ion)?(?:-tuned)? )?"
+    r"(?:models?|LLMs?|language models?)$",
+    re.I,
+)
 #: A compound adjective alone ("AI-assisted", "syntax-agnostic", "GEC-oriented"): it modifies
 #: a term, it is none.
 _MODIFIER = re.compile(
@@ -103,7 +116,8 @@ def rule_reason(text: str, extractor: str, in_title: bool) -> str | None:
     * ``cut``: the span ends or starts at a hyphen ("K2-" of "K2- and DR-ABC"), runs across a
       glued sentence end ("DDPM).Specifically") or holds one bracket of a pair ("O(n^2",
       "tree search)");
-    * ``quantity``: a number or a size alone ("24GB", "7B");
+    * ``quantity``: a number or a size alone ("24GB", "7B"), a range of model sizes or a size
+      with a unit or a generic noun ("1B–7B", "7B-parameter", "7B chat model");
     * ``modifier``: a compound adjective alone ("AI-assisted", "syntax-agnostic");
     * ``title word``, for the recognizer's spans only: a lone word of a title ("Stability",
       "Logics", "Weisfeiler"): a title capitalises every word, so nothing tells a term from a
@@ -124,7 +138,7 @@ def rule_reason(text: str, extractor: str, in_title: bool) -> str | None:
         or text.count("[") != text.count("]")
     ):
         return "cut"
-    if _QUANTITY.match(text):
+    if _QUANTITY.match(text) or _SIZE_PHRASE.match(text):
         return "quantity"
     if _MODIFIER.match(text):
         return "modifier"
