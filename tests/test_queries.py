@@ -96,6 +96,29 @@ def test_acronym_lookup(store_graph):
     assert longs == ["Chain-of-Experts", "Collaboration of Experts", "Composition of Experts"]
 
 
+def test_topic_trend_counts_undated_papers_in_a_row_of_their_own(store_graph):
+    """Most sample papers have no date: a trend of the dated ones alone (12 of
+    ParametricKnowledge's 53) must say so. The "undated" row makes a topic's rows add up to
+    its papers."""
+    assert "undated" in get_query("topic-trend").summary  # what kg queries prints
+    result = _run(store_graph, "topic-trend")
+    assert result.variables[:3] == ["topic", "year", "papers"]  # a contract: added, not renamed
+    per_topic: dict[str, int] = {}
+    undated: dict[str, int] = {}
+    for topic, year, papers in _rows(result):
+        assert year == "undated" or (len(year) == 4 and year.isdigit()), year
+        per_topic[topic] = per_topic.get(topic, 0) + int(papers)
+        if year == "undated":
+            undated[topic] = int(papers)
+    counts = run_query(
+        store_graph,
+        "SELECT ?t (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p dcterms:subject ?t } GROUP BY ?t",
+    )
+    assert per_topic == {str(t): int(n) for t, n in counts.rows}
+    pk = "https://w3id.org/mlkg/topic/ParametricKnowledge"
+    assert undated[pk] > per_topic[pk] / 2  # on the sample 41 of 53 (12 dated)
+
+
 def test_same_answers_from_the_turtle_file_through_rdflib(sample_graph, store_graph):
     sparql = render_library_query("bridges", ["a=KnowledgeEditing", "b=MoE"])
     from_file = run_query(sample_graph, sparql)  # graph.ttl parsed by rdflib: rdflib's engine
