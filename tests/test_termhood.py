@@ -182,7 +182,23 @@ def test_explain_says_why_a_form_was_set_aside(sample_build):
     )
     assert cli.returncode == 0, cli.stderr
     assert "termhood stage set it aside" in cli.stdout
-    assert "below the threshold (" in cli.stdout or "by rule: " in cli.stdout
+    assert "below its type's threshold: as " in cli.stdout or "by rule: " in cli.stdout
+
+
+def test_set_aside_scores_are_kept_per_type_and_each_is_below_its_own_threshold(sample_build):
+    """The sample's "hallucination" is set aside as a Concept and as a Task: the two ranges are
+    read apart, each under its own type's threshold (the shipped model built the sample)."""
+    from kg.cli.explain_cli import _termhood_thresholds
+    from kg.sparql.explain import set_aside_forms
+
+    _, out = sample_build
+    thresholds = _termhood_thresholds()
+    found = set_aside_forms(out, "hallucination")
+    assert found is not None and not found.rules
+    assert sorted(found.by_type) == found.types and len(found.types) >= 2
+    assert sum(papers for _, _, papers in found.by_type.values()) >= found.papers
+    for etype, (low, high, _) in found.by_type.items():
+        assert low <= high < thresholds(etype), etype
 
 
 def test_explain_names_the_rule_or_each_types_own_threshold():
@@ -193,10 +209,30 @@ def test_explain_names_the_rule_or_each_types_own_threshold():
     assert thresholds("Concept") > thresholds("Method")  # the shipped per-type thresholds
     generic = SetAside("security threat", ["Concept"], 2, 0.3, 0.6, "S.")
     scored = render_set_aside(generic, thresholds)
-    assert f"below the threshold (Concept {thresholds('Concept'):g})" in scored
+    assert f"as Concept 0.30-0.60 < {thresholds('Concept'):g} in 2 papers" in scored
     ruled = SetAside("``Ising", ["Method"], 1, 0.0, 0.0, "S.", ["markup"])
     text = render_set_aside(ruled, thresholds)
     assert "by rule: it carries markup" in text and "threshold" not in text
+
+
+def test_explain_compares_each_types_scores_with_that_types_threshold_only():
+    """A review found "termhood 0.45-0.75 below the threshold (Concept 0.75)" (0.7499 rounded
+    up) and "0.45-0.66 below ... Task 0.59" (a Concept's 0.66 against the Task threshold)."""
+    from kg.sparql.explain import SetAside, render_set_aside
+
+    limits = {"Concept": 0.75, "Task": 0.59}.__getitem__
+    both = SetAside(
+        "hallucination", ["Concept", "Task"], 7, 0.45, 0.7499, "S.",
+        by_type={"Concept": (0.45, 0.7499, 4), "Task": (0.46, 0.58, 3)},
+    )  # fmt: skip
+    text = render_set_aside(both, limits)
+    assert "as Concept 0.4500-0.7499 < 0.75 in 4 papers; as Task 0.46-0.58 < 0.59 in 3" in text
+    assert "0.75 <" not in text and "-0.75 " not in text  # never a rounded-up "below"
+    # a store built with another model: no "below" that is not true
+    stale = SetAside("x", ["Task"], 1, 0.6, 0.7, "S.", by_type={"Task": (0.6, 0.7, 1)})
+    text = render_set_aside(stale, limits)
+    assert "as Task 0.60-0.70 >= 0.59 in 1 paper" in text and "below" not in text
+    assert "as Task 0.60-0.70 in 1 paper" in render_set_aside(stale, None)
 
 
 def test_latex_urls_code_and_unicode_math_give_readable_names_or_none():

@@ -7,6 +7,7 @@ on any built graph without re-running the pipeline.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from rdflib import RDFS, Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg.errors import KGError
+from kg.lexicon.normalize import surface_key
 from kg.sparql.query import run_query
 from kg.sparql.results import shorten
 from kg.vocab import ENTITY
@@ -24,8 +26,13 @@ from kg.vocab import ENTITY
 class FormReason:
     form: str
     rule: str
+    #: the merge rule's score (1.0 for the exact rules), not a count
     score: float
     detail: str
+    #: papers whose mentions are written in this form (0: none found in the evidence)
+    papers: int = 0
+    #: papers (IRIs) whose acronym definitions of this entity define this form
+    defined_in: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -123,6 +130,7 @@ def explain(graph: Graph, name: str) -> list[Explanation]:
             (shorten(URIRef(t)) for t in str(head[1]).split()), key=lambda t: (t == "kg:Entity", t)
         )
         exp = Explanation(iri, str(head[0]), types)
+        form_papers = _papers_per_form(graph, iri)
         for form, rule, score, detail in run_query(
             graph,
             f"""
@@ -130,7 +138,15 @@ def explain(graph: Graph, name: str) -> list[Explanation]:
               <{iri}> kg:hasAlias ?a . ?a kg:form ?form ; kg:rule ?rule ; kg:score ?score .
               OPTIONAL {{ ?a rdfs:comment ?detail }} }} ORDER BY ?rule ?form""",
         ).rows:
-            exp.forms.append(FormReason(str(form), str(rule), float(score), str(detail or "")))
+            exp.forms.append(
+                FormReason(
+                    str(form),
+                    str(rule),
+                    float(score),
+                    str(detail or ""),
+                    form_papers.get(str(form), 0),
+                )
+            )
         for paper, title, rels in run_query(
             graph,
             f"""
@@ -143,13 +159,74 @@ def explain(graph: Graph, name: str) -> list[Explanation]:
         for short, long_, paper in run_query(
             graph,
             f"""
-            SELECT ?s ?l ?p WHERE {{ ?d kg:denotes <{iri}> ; kg:shortForm ?s ; kg:longForm ?l ;
-              prov:wasDerivedFrom ?p }} ORDER BY ?s ?l ?p""",
+            SELECT DISTINCT ?s ?l ?p WHERE {{
+              ?d kg:denotes <{iri}> ; kg:shortForm ?s ; kg:longForm ?l .
+              ?p kg:definesAcronym ?d }} ORDER BY ?s ?l ?p""",
         ).rows:
             exp.acronym_definitions.append((str(short), str(long_), str(paper)))
+        _add_defining_papers(exp)
         exp.relations = relations_of(graph, iri)
         out.append(exp)
     return out
+
+
+def _papers_per_form(graph: Graph, iri: str) -> dict[str, int]:
+    """Form -> the number of papers whose mentions of entity ``iri`` are written so, counted
+    from the mention evidence (one index scan on the entity's evidence records)."""
+    return {
+        str(form): int(n)
+        for form, n in run_query(
+            graph,
+            f"""
+            SELECT ?form (COUNT(DISTINCT ?paper) AS ?n) WHERE {{
+              ?ev rdf:object <{iri}> ; kg:surfaceForm ?form ; rdf:subject ?paper }}
+            GROUP BY ?form""",
+        ).rows
+    }
+
+
+#: The reason resolution stores for a paper-scoped acronym form: it names the first paper only.
+_SCOPED_DEFINITION = re.compile(r"^defined as '(?P<long>.*)' in paper (?P<paper>\S+)$")
+
+
+def _add_defining_papers(exp: Explanation) -> None:
+    """Give each acronym form the papers whose definitions of this entity define it (same
+    surface key: "MoEs" is defined where "MoE" is), and say how many where the stored reason
+    names one paper of several."""
+    by_key: dict[str, set[str]] = {}
+    for short, _, paper in exp.acronym_definitions:
+        by_key.setdefault(surface_key(short), set()).add(paper)
+    for f in exp.forms:
+        f.defined_in = sorted(by_key.get(surface_key(f.form), ()))
+        match = _SCOPED_DEFINITION.match(f.detail)
+        if f.rule == "acronym" and match and len(f.defined_in) > 1:
+            f.detail = (
+                f"defined as '{match['long']}' in {len(f.defined_in)} papers, "
+                f"e.g. paper {match['paper']}"
+            )
+
+
+def _definition_pairs(
+    definitions: list[tuple[str, str, str]],
+) -> list[tuple[tuple[str, str], list[str]]]:
+    """(short, long) -> the papers that define it, most papers first: one line per spelling
+    of the definition, not one per paper (MoE has 38 on the sample)."""
+    papers: dict[tuple[str, str], list[str]] = {}
+    for short, long_, paper in definitions:
+        papers.setdefault((short, long_), []).append(paper)
+    return sorted(papers.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+
+def form_line(f: FormReason) -> str:
+    """How a form reads after its text: its rule, in how many papers it is written so, the
+    merge score (labelled: a bare "(1)" reads as a count) and the rule's reason."""
+    parts = [f.rule]
+    if f.papers:
+        parts.append(f"{f.papers} paper{'s' if f.papers != 1 else ''}")
+    if f.rule != "canonical":
+        parts.append(f"merge score {f.score:.2f}")
+    detail = f" - {f.detail}" if f.detail else ""
+    return ", ".join(parts) + detail
 
 
 def render(explanations: list[Explanation], max_papers: int = 20) -> str:
@@ -163,12 +240,17 @@ def render(explanations: list[Explanation], max_papers: int = 20) -> str:
         lines.append(f"{exp.label}  [{', '.join(exp.types)}]  {shorten(URIRef(exp.iri))}")
         lines.append(f"  forms ({len(exp.forms)}):")
         for f in exp.forms:
-            detail = f" - {f.detail}" if f.detail else ""
-            lines.append(f"    {f.form!r:40} {f.rule} ({f.score:g}){detail}")
+            lines.append(f"    {f.form!r:40} {form_line(f)}")
         if exp.acronym_definitions:
             lines.append(f"  acronym definitions ({len(exp.acronym_definitions)}):")
-            for short, long_, paper in exp.acronym_definitions[:max_papers]:
-                lines.append(f"    {short} = {long_}  in {shorten(URIRef(paper))}")
+            pairs = _definition_pairs(exp.acronym_definitions)
+            for (short, long_), papers in pairs[:max_papers]:
+                where = shorten(URIRef(papers[0]))
+                if len(papers) > 1:
+                    where = f"{len(papers)} papers, e.g. {where}"
+                lines.append(f"    {short} = {long_}  in {where}")
+            if len(pairs) > max_papers:
+                lines.append(f"    ... and {len(pairs) - max_papers} more")
         if exp.relations:
             lines.append(f"  relations ({len(exp.relations)}):")
             for r in exp.relations[:max_papers]:
@@ -198,6 +280,9 @@ class SetAside:
     sentence: str
     #: the rules that set it aside whatever its score (``kg.extract.termhood.rule_reason``)
     rules: list[str] = field(default_factory=list)
+    #: type -> (lowest score, highest score, papers) of the mentions found as that type: each
+    #: type has its own threshold, so a range is only compared with its own type's
+    by_type: dict[str, tuple[float, float, int]] = field(default_factory=dict)
 
 
 def set_aside_forms(store_dir: Path, name: str) -> SetAside | None:
@@ -218,23 +303,25 @@ def set_aside_forms(store_dir: Path, name: str) -> SetAside | None:
 
     wanted = " ".join(name.lower().split())
     papers: set[str] = set()
-    types: set[str] = set()
     rules: set[str] = set()
-    scores: list[float] = []
+    scores: dict[str, list[float]] = {}
+    type_papers: dict[str, set[str]] = {}
     text, sentence = name, ""
     for ext in read_extractions(records):
         for m in ext.rejected:
             if " ".join(m.text.lower().split()) == wanted:
                 papers.add(ext.paper.title)
-                types.add(m.label)
-                scores.append(m.confidence)
+                scores.setdefault(m.label, []).append(m.confidence)
+                type_papers.setdefault(m.label, set()).add(ext.paper.title)
                 rule = rule_reason(m.text, m.extractor, m.field == "title")
                 rules.update([rule] if rule else [])
                 text, sentence = m.text, sentence or m.sentence
     if not papers:
         return None
+    every = [x for xs in scores.values() for x in xs]
+    by_type = {t: (min(xs), max(xs), len(type_papers[t])) for t, xs in sorted(scores.items())}
     return SetAside(
-        text, sorted(types), len(papers), min(scores), max(scores), sentence, sorted(rules)
+        text, sorted(scores), len(papers), min(every), max(every), sentence, sorted(rules), by_type
     )
 
 
@@ -246,19 +333,46 @@ RULE_TEXT = {
 
 
 def render_set_aside(found: SetAside, thresholds: Callable[[str], float] | None) -> str:
-    """Why ``found`` is no entity: the rule that set it aside, or its termhood score against
-    the threshold of each type it was found as (each type has its own: a Concept must score
-    higher than a Method)."""
-    scores = f"{found.low:.2f}" if found.low == found.high else f"{found.low:.2f}-{found.high:.2f}"
+    """Why ``found`` is no entity: the rule that set it aside, or, per type it was found as,
+    the scores of its mentions of that type against that type's threshold (each type has its
+    own: a Concept must score higher than a Method). Scores carry as many decimals as it takes
+    for "below" to read true: 0.7499 is "0.7499 < 0.75", never "0.75"."""
     if found.rules:
         why = "; ".join(RULE_TEXT.get(r, r) for r in found.rules)
         reason = f"by rule: {why}"
+        found_as = f"; found as {', '.join(found.types)}"
     else:
-        limits = ", ".join(f"{t} {thresholds(t):g}" for t in found.types) if thresholds else ""
-        limit = f" below the threshold ({limits})" if limits else ""
-        reason = f"as a likely fragment or generic phrase (termhood {scores}{limit})"
+        by_type = found.by_type or {t: (found.low, found.high, found.papers) for t in found.types}
+        parts, below = [], True
+        for etype, (low, high, papers) in by_type.items():
+            limit = thresholds(etype) if thresholds else None
+            in_papers = f" in {papers} paper{'s' if papers != 1 else ''}"
+            if limit is None:
+                parts.append(f"as {etype} {_score_range(low, high, None)}{in_papers}")
+                continue
+            below = below and high < limit
+            sign = "<" if high < limit else ">="
+            parts.append(f"as {etype} {_score_range(low, high, limit)} {sign} {limit:g}{in_papers}")
+        if thresholds is None:
+            head = "termhood"
+        elif below:
+            head = "termhood below its type's threshold"
+        else:  # the shipped model is not the one the store was built with
+            head = "termhood against today's threshold of each type"
+        reason = f"as a likely fragment or generic phrase ({head}: {'; '.join(parts)})"
+        found_as = ""
     return (
         f"'{found.text}' is no entity of the graph: the termhood stage set it aside in "
-        f"{found.papers} paper(s) {reason}; found as {', '.join(found.types)}. It stays in "
-        f"those abstracts as text, e.g.:\n  {found.sentence}"
+        f"{found.papers} paper(s) {reason}{found_as}. It stays in those abstracts as text, "
+        f"e.g.:\n  {found.sentence}"
     )
+
+
+def _score_range(low: float, high: float, limit: float | None) -> str:
+    """``low-high`` with two decimals, or more where two would round ``high`` up to ``limit``
+    (at most six)."""
+    digits = 2
+    while limit is not None and digits < 6 and float(f"{high:.{digits}f}") >= limit > high:
+        digits += 1
+    lo, hi = f"{low:.{digits}f}", f"{high:.{digits}f}"
+    return lo if lo == hi else f"{lo}-{hi}"
