@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from kg.cli._report import echo_problem, summary_lines
-from kg.cli._util import app
+from kg.cli._util import app, build_dir
 
 
 @app.command("add")
@@ -25,6 +25,7 @@ def add_cli(
     """Add new abstracts to an existing graph: only new papers are extracted, then re-linked."""
     from kg.build.add import add
 
+    store = build_dir(store)
     result = add(
         inputs,
         store,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from kg.cli._util import app
+from kg.cli._util import app, build_dir, check_output_file
 
 
 @app.command("export")
@@ -33,7 +33,11 @@ def export_cli(
     """Export a graph as Turtle, N-Triples, N-Quads, TriG or JSON-LD."""
     from kg.store.export import export
 
-    result = export(graph, output, fmt, split_provenance=split_provenance, per_paper=per_paper)
+    if output is not None:
+        check_output_file(output)
+    result = export(
+        build_dir(graph), output, fmt, split_provenance=split_provenance, per_paper=per_paper
+    )
     if output is not None:
         extra = f", {result.provenance} in the provenance graph" if split_provenance else ""
         extra = f", in {result.papers} paper graphs" if per_paper else extra

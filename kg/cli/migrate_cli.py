@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from kg.cli import app
+from kg.cli._util import app, build_dir
 
 
 @app.command("migrate")
@@ -17,6 +17,7 @@ def migrate_cli(
     """Rewrite a store built by an older kg in today's vocabulary (re-links, no NLP)."""
     from kg.build.add import migrate
 
+    store = build_dir(store)
     result = migrate(store, progress=not quiet)
     if result.changed:
         typer.echo(f"migrated {store} ({result.generation}): {result.papers} papers, "

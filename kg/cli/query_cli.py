@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from kg.cli._util import app
+from kg.cli._util import app, build_dir
 
 
 @app.command("query")
@@ -39,15 +39,14 @@ def query_cli(
     if param and name is None:
         raise KGError("--param goes with --name (a library query)")
     if file is not None:
-        if not file.is_file():
-            raise KGError(f"{file}: no such query file")
-        sparql = file.read_text(encoding="utf-8")
+        sparql = _read_query_file(file)
     if name is not None:
         from kg.sparql.library import render_library_query
 
         sparql = render_library_query(name, param)
     from kg.store.staleness import stale_statistics_note
 
+    graph = build_dir(graph)
     target = load_graph(graph)
     result = run_query(target, sparql, allow_service=allow_service)
     typer.echo(format_result(result, fmt))
@@ -59,3 +58,27 @@ def query_cli(
     note = stale_statistics_note(graph, sparql)
     if note:
         typer.echo(note, err=True)
+
+
+def _read_query_file(file: Path) -> str:
+    """The text of a ``--file`` query; one line naming the file (and the line of a bad byte)
+    when it is not a readable UTF-8 text file, as input files get."""
+    from kg.errors import KGError
+
+    if file.is_dir():
+        raise KGError(f"{file}: is a directory, not a query file")
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise KGError(f"{file}: no such query file") from None
+    except OSError as err:
+        raise KGError(f"{file}: cannot read ({err.strerror or err})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        raise KGError(
+            f"{file}:{line}: not UTF-8 text (byte 0x{raw[err.start]:02x} in column {column}); "
+            "a query file is SPARQL text"
+        ) from None

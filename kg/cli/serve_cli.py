@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from kg.cli._util import app
+from kg.cli._util import app, build_dir
 
 
 @app.command("serve")
@@ -48,6 +48,7 @@ def serve_cli(
         raise KGError(
             "--timeout and --max-result-mb must be positive, --workers at least 1, --port 0..65535"
         )
+    store = build_dir(store)
     config = ServerConfig(
         path=store,
         port=port,
@@ -71,9 +72,10 @@ def serve_cli(
             f"kg serve: {server.url} ({mode}; store {store}, {server.manifest.generation}, "
             f"{server.manifest.triples} triples)"
         )
-        typer.echo(
-            f"  query endpoint: {server.url}query   update endpoint: {server.url}update", err=True
-        )
+        endpoints = f"  query endpoint: {server.url}query"
+        if allow_update:  # a read-only server refuses /update: do not advertise it
+            endpoints += f"   update endpoint: {server.url}update"
+        typer.echo(endpoints, err=True)
         typer.echo("  Ctrl-C to stop", err=True)
 
     serve(config, on_ready=ready)

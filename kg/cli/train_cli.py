@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from kg.cli._util import app
+from kg.cli._util import app, check_output_dir
 from kg.errors import KGError
 
 train_app = typer.Typer(
@@ -61,6 +61,7 @@ def train_ner_cli(
     ),
 ) -> None:
     """Train the SciERC entity recognizer; the best model is written to OUTPUT/model-best."""
+    check_output_dir(output)  # a bad --output fails now, not after training
     from kg.train.ner import DEFAULT_CONFIG, train_ner
 
     overrides = _parse_overrides(set_)
@@ -105,6 +106,7 @@ def train_pretrain_cli(
     ),
 ) -> None:
     """Pretrain the NER tok2vec on the corpus (weights for `kg train ner --init-tok2vec`)."""
+    check_output_dir(output)  # a bad --output fails now, not after training
     from kg.extract import PIPELINE_DIR
     from kg.train.ner import DEFAULT_CONFIG
     from kg.train.pretrain import pretrain_tok2vec
@@ -142,6 +144,7 @@ def train_ner_accurate_cli(
 ) -> None:
     """Train the accurate pipeline's transformer recognizer (needs the 'accurate' extra); the
     best model is written to OUTPUT/model-best."""
+    check_output_dir(output)  # a bad --output fails now, not after training
     from kg.train.transformer_ner import train_transformer_ner
 
     best = train_transformer_ner(
@@ -163,6 +166,7 @@ def train_claims_cli(
     ),
 ) -> None:
     """Train the claim sentence classifier."""
+    check_output_dir(output)  # a bad --output fails now, not after training
     from kg.train.claims import train_claims
 
     best = train_claims(output, seed=seed)
@@ -225,6 +229,7 @@ def train_relations_cli(
     ),
 ) -> None:
     """Train the relation classifier (kg_relations) on SciERC; print its dev report."""
+    check_output_dir(output)  # a bad --output fails now, not after training
     from kg.datasets import SCIERC
     from kg.train.relations import C_GRID, save_model, train_relations
 

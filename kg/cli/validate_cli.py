@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli._util import app, fail
+from kg.cli._util import app, build_dir, fail
 from kg.errors import KGError
 
 
@@ -30,7 +30,8 @@ def validate_cli(
     from kg.store import read_graph
 
     try:
-        report = validate(read_graph(graph), copy=False)  # the graph read is ours: no copy
+        # the graph read is ours: no copy
+        report = validate(read_graph(build_dir(graph)), copy=False)
     except KGError as err:
         raise fail(str(err)) from None
     if report.conforms:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from kg.cli._util import app
+from kg.cli._util import app, build_dir, check_output_file
 
 
 @app.command("viz")
@@ -34,8 +34,10 @@ def viz_cli(
     from kg.viz import open_path, visualize
 
     names = [t for t in topics.split(",") if t.strip()] if topics is not None else None
+    source = open_path(build_dir(graph))
+    check_output_file(out)  # before the graph is read and drawn
     result = visualize(
-        open_path(graph),
+        source,
         out,
         focus=focus,
         hops=hops,

@@ -47,6 +47,8 @@ from kg.vocab import PREFIXES
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 PARAM_TYPES = ("text", "names", "acronym", "topic", "int", "iri")
 MAX_VALUE_CHARS = 2000
+#: LIMIT or OFFSET right before a parameter: its value is a row count
+_ROW_COUNT_KEYWORD = re.compile(r"\b(?:LIMIT|OFFSET)\s+$", re.IGNORECASE)
 
 _PARAM_LINE = re.compile(r"^@param\s+([A-Za-z_]\w*)(?::(\w+))?(?:=(\"[^\"]*\"|\S*))?\s*(.*)$")
 _EXAMPLE_LINE = re.compile(r"^@example\s+(.*)$")
@@ -110,6 +112,7 @@ class LibraryQuery:
                 f"(parameters: {', '.join(known) or 'none'})"
             )
         terms: dict[str, str] = {}
+        row_counts = self._row_counts()
         for param in self.params:
             value = values.get(param.name, param.default)
             if value is None:
@@ -118,7 +121,21 @@ class LibraryQuery:
                     f"({param.help or param.type})"
                 )
             terms[param.name] = sparql_term(value, param.type, param.name)
+            if param.name in row_counts and terms[param.name].startswith("-"):
+                raise KGError(
+                    f"parameter {param.name}: must be a non-negative integer, got {value!r}"
+                )
         return substitute(self.sparql, terms)
+
+    def _row_counts(self) -> set[str]:
+        """The parameters that stand after LIMIT or OFFSET, where SPARQL takes only a
+        non-negative integer (a negative one would be a syntax error in the query's text,
+        which the user never wrote)."""
+        return {
+            name
+            for start, _end, name in placeholders(self.sparql)
+            if _ROW_COUNT_KEYWORD.search(self.sparql, 0, start)
+        }
 
 
 def sparql_term(value: str, type_: str, name: str = "value") -> str:

@@ -24,6 +24,7 @@ from kg.store.core import (
     GRAPH_FILE,
     Manifest,
     StoreHandle,
+    build_dir_of,
     check_no_writer,
     is_store,
     open_graph,
@@ -42,6 +43,7 @@ __all__ = [
     "StoreBusy",
     "StoreHandle",
     "WriterLock",
+    "build_dir_of",
     "check_no_writer",
     "is_store",
     "load_directory",
@@ -56,8 +58,8 @@ __all__ = [
 
 def load_directory(path: str | Path) -> Graph:
     """A build directory as an rdflib Graph: its store if it has one (read-only, queried natively
-    by :func:`kg.sparql.query.run_query`), else its ``graph.ttl``."""
-    path = Path(path)
+    by :func:`kg.sparql.query.run_query`), else its ``graph.ttl``. Its ``store/`` names it too."""
+    path = build_dir_of(path)
     if is_store(path):
         return open_graph(path)
     if (path / GRAPH_FILE).is_file():
@@ -77,7 +79,7 @@ def read_directory(path: str | Path) -> Graph:
 
     The store's current content (SPARQL updates included) if it has one, else ``graph.ttl``.
     """
-    path = Path(path)
+    path = build_dir_of(path)
     if not is_store(path):
         return load_directory(path)
     import pyoxigraph as ox

@@ -77,6 +77,18 @@ def is_store(path: str | Path) -> bool:
     return (store_root(path) / CURRENT).is_file()
 
 
+def build_dir_of(path: str | Path) -> Path:
+    """The build directory ``path`` names: its parent when ``path`` is a build directory's
+    published ``store/`` itself (``kg query kg-out/store``), else ``path``.
+
+    Safe for readers and writers alike: the store belongs to exactly one build directory (the
+    one whose ``graph.ttl`` it keeps in step), and only a published store is recognised."""
+    path = Path(path)
+    if path.name == STORE and (path / CURRENT).is_file() and is_store(path.parent):
+        return path.parent
+    return path
+
+
 def read_manifest(path: str | Path) -> Manifest:
     file = store_root(path) / CURRENT
     try:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from kg.errors import KGError
 from kg.viz import assets
 from kg.viz.index import GraphIndex, Item
 from kg.viz.select import MORE, Selection
@@ -625,8 +626,15 @@ def render_html(index: GraphIndex, sel: Selection, title: str | None = None) -> 
 def write_html(
     index: GraphIndex, sel: Selection, path: str | Path, title: str | None = None
 ) -> Path:
+    """Write the page to ``path`` (making its directory); an unwritable path is a KGError naming
+    it, in one line (the CLI checks up front too; this catches the rest: races, odd mounts)."""
     path = Path(path)
     html = render_html(index, sel, title)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, encoding="utf-8")
+    except FileExistsError:  # mkdir met a file where one of the directories should be
+        raise KGError(f"cannot write {path}: Not a directory") from None
+    except OSError as err:
+        raise KGError(f"cannot write {path}: {err.strerror or err}") from None
     return path
