@@ -191,9 +191,10 @@ def test_jsonl_fixture():
     path = DATA / "papers.jsonl"
     papers, problems = read(path)
     assert [str(p) for p in problems] == [
-        f"{path}:4: malformed JSON (Expecting ',' delimiter)",
-        f"{path}:5: record has no title",
-        f"{path}:6: record has no abstract",
+        f"{path}:4:56: malformed JSON: Expecting ',' delimiter",
+        f"{path}:5: record has no title (title is read from: title; the record's fields: abstract)",
+        f"{path}:6: record has no abstract (abstract is read from: abstract, summary; the "
+        "record's fields: title, abstract (empty))",
         f"{path}:7: expected a JSON object, got an array",
     ]
     mixtral, corpus, upper, last = papers
@@ -230,7 +231,10 @@ def test_json_array_file(tmp_path):
         ("First", [f"{path}:2"]),
         ("Second", [f"{path}:4"]),
     ]
-    assert [str(p) for p in problems] == [f"{path}:6: record has no abstract"]
+    assert [str(p) for p in problems] == [
+        f"{path}:6: record has no abstract (abstract is read from: abstract, summary; the "
+        "record's fields: title)"
+    ]
 
 
 def test_csv_fixture():
@@ -249,7 +253,8 @@ def test_csv_fixture():
     assert quoted.sources == [f"{path}:4"]  # the multi-line row above took lines 2-3
     assert (last.title, last.date, last.sources) == ("Last CSV Paper", "2022-05", [f"{path}:7"])
     assert [str(p) for p in problems] == [
-        f"{path}:5: record has no abstract",
+        f"{path}:5: record has no abstract (abstract is read from: abstract, summary; the "
+        "record's fields: title, abstract (empty), authors, date (empty), id (empty))",
         f"{path}:6: bad CSV row: 7 fields, the header has 5",
     ]
 
@@ -385,14 +390,14 @@ def test_truncated_gzip_fails_when_reached():
 def test_csv_without_abstract_column():
     with pytest.raises(
         KGError,
-        match=r"no_abstract_column\.csv: CSV header has no 'abstract' column "
-        r"\(columns: title, id\)",
+        match=r"no_abstract_column\.csv: CSV header has no abstract column "
+        r"\(abstract from: abstract, summary; columns: title, id\)",
     ):
         read_inputs([DATA / "no_abstract_column.csv"])
 
 
 def test_undecodable_bytes():
-    with pytest.raises(KGError, match=r"latin1\.jsonl:1: not UTF-8 text \(byte 0xe9"):
+    with pytest.raises(KGError, match=r"latin1\.jsonl:1:\d+: not UTF-8 text \(byte 0xe9\)"):
         read_inputs([DATA / "latin1.jsonl"])
 
 
@@ -403,8 +408,8 @@ def test_undecodable_bytes_after_the_head(tmp_path):
     papers, problems = read(path)
     assert len(papers) == 5001
     assert [str(p) for p in problems] == [
-        f"{path}:5001: not UTF-8 text (byte 0xff in column 12): the record on this line is "
-        "skipped (convert the file with e.g. iconv -t utf-8)"
+        f"{path}:5001:12: not UTF-8 text (byte 0xff): the record on this line is skipped "
+        "(convert the file with e.g. iconv -t utf-8)"
     ]
     assert papers[-1].sources == [f"{path}:5002"]
 
@@ -420,9 +425,9 @@ def test_a_non_utf8_line_is_a_bad_record_like_malformed_json(tmp_path, gz):
     papers, problems = read(path)
     assert [p.title for p in papers] == ["Good 1", "Good 2"]
     assert [p.sources[0] for p in papers] == [f"{path}:1", f"{path}:4"]
-    assert [(p.line, p.message.split(":")[0]) for p in problems] == [
-        (2, "not UTF-8 text (byte 0xe9 in column 15)"),
-        (3, "malformed JSON (Expecting property name enclosed in double quotes)"),
+    assert [str(p).split(": the record")[0].split(f"{path}:")[1] for p in problems] == [
+        "2:15: not UTF-8 text (byte 0xe9)",
+        "3:2: malformed JSON: Expecting property name enclosed in double quotes",
     ]
 
 
@@ -438,9 +443,9 @@ def test_a_non_utf8_line_in_csv_drops_only_its_row(tmp_path):
         ("T1", "2"),
         ("T4", "7"),
     ]
-    assert [(p.line, p.message.split(";")[0].split(":")[0]) for p in problems] == [
-        (4, "not UTF-8 text (byte 0xff in column 12)"),
-        (6, "not UTF-8 text (byte 0xfe in column 4)"),
+    assert [str(p).split(": the record")[0].split(f"{path}:")[1] for p in problems] == [
+        "4:12: not UTF-8 text (byte 0xff)",
+        "6:4: not UTF-8 text (byte 0xfe)",
     ]
 
 
@@ -458,7 +463,7 @@ def test_a_non_utf8_line_in_a_daily_papers_dump_loses_only_its_paper(tmp_path, l
         "Knowledge Graphs Meet Language Models: A Short",
     ]
     assert [p.title[:46] for p in papers] == [t for t in expected if t != lost]
-    assert problems[0].line == line and "not UTF-8 text (byte 0xff in column 2)" in str(problems)
+    assert problems[0].line == line and f"{line}:2: not UTF-8 text (byte 0xff)" in str(problems[0])
     # nothing else is reported for the lost paper (the title without abstract stays reported)
     assert len(problems) == (1 if line == 29 else 2)
 
@@ -468,7 +473,7 @@ def test_a_non_utf8_line_in_a_daily_papers_dump_loses_only_its_paper(tmp_path, l
     [
         (bytes(range(256)) * 4, r"bin\.jsonl: not UTF-8 text \(NUL bytes in its first"),
         ('{"title": "T", "abstract": "A"}\n'.encode("utf-16"), r"NUL bytes .*UTF-16"),
-        (bytes(range(1, 256)) * 8, r"bin\.jsonl:\d+: not UTF-8 text .*; so are \d+ more"),
+        (bytes(range(1, 256)) * 8, r"bin\.jsonl:\d+:\d+: not UTF-8 text .*; so are \d+ more"),
     ],
 )
 def test_a_file_that_is_not_text_fails_at_once(tmp_path, content, message):
@@ -482,7 +487,7 @@ def test_a_non_utf8_line_in_xml_still_fails_the_file(tmp_path):
     text = (DATA / "arxiv.xml").read_bytes()
     path = tmp_path / "feed.xml"
     path.write_bytes(text.replace(b"<summary>", b"<summary>\xff", 1))
-    with pytest.raises(KGError, match=r"feed\.xml:\d+: not UTF-8 text \(byte 0xff"):
+    with pytest.raises(KGError, match=r"feed\.xml:\d+:\d+: not UTF-8 text \(byte 0xff\)"):
         list(read_inputs([path]))
 
 
@@ -508,7 +513,7 @@ def test_unparseable_xml_names_file_and_line():
     records = read_inputs([DATA / "broken.xml"])
     first = next(records)
     assert isinstance(first, Paper) and first.title == "Fine so far"
-    with pytest.raises(KGError, match=r"broken\.xml:8: unparseable XML \(mismatched tag\)"):
+    with pytest.raises(KGError, match=r"broken\.xml:8:29: unparseable XML: mismatched tag$"):
         next(records)
 
 

@@ -9,8 +9,9 @@
     papers = deduplicate(r for r in records if isinstance(r, Paper))
 
 Formats are plugins (:mod:`kg.ingest.registry`, one module each in :mod:`kg.ingest.readers`):
-Daily Papers page dumps (``.txt``), JSON Lines (``.jsonl``/``.ndjson``/``.json``), CSV/TSV,
-arXiv Atom XML, each optionally gzip-compressed.
+Daily Papers page dumps (``.txt``), JSON Lines and JSON (``.jsonl``/``.ndjson``/``.json``),
+CSV/TSV, arXiv Atom XML, each optionally gzip-compressed; docs/input-formats.md describes them,
+the field names read and what is reported for bad input.
 """
 
 from __future__ import annotations

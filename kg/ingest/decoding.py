@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from kg.errors import InputProblem, KGError
+from kg.ingest.problems import LocatedProblem, location
 
 #: How much decoded text from the start of a file sniffers and checks see.
 HEAD_CHARS = 16 * 1024
@@ -90,7 +91,7 @@ def _bad_byte(name: str, lines: Iterable[bytes], at_eof: bool = True) -> KGError
                 return None  # a character cut off at the end of the head, not an error
             bad = raw[err.start : err.start + 1].hex()
             return KGError(
-                f"{name}:{n}: not UTF-8 text (byte 0x{bad} in column {err.start + 1}); "
+                f"{location(name, n, _column(raw, err))}: not UTF-8 text (byte 0x{bad}); "
                 "convert it with e.g. iconv -t utf-8"
             )
     return None
@@ -148,13 +149,19 @@ def open_text(path: Path, gzipped: bool) -> IO[str]:
     return path.open(encoding="utf-8-sig", newline="")
 
 
+def _column(raw: bytes, err: UnicodeDecodeError) -> int:
+    """The 1-based character column of the first undecodable byte (what an editor shows)."""
+    return len(raw[: err.start].decode("utf-8", errors="replace")) + 1
+
+
 def _bad_line_problem(name: str, number: int, raw: bytes, err: UnicodeDecodeError) -> InputProblem:
     bad = raw[err.start : err.start + 1].hex()
-    return InputProblem(
+    return LocatedProblem(
         name,
         number,
-        f"not UTF-8 text (byte 0x{bad} in column {err.start + 1}): the record on this line is "
-        "skipped (convert the file with e.g. iconv -t utf-8)",
+        f"not UTF-8 text (byte 0x{bad}): the record on this line is skipped (convert the file "
+        "with e.g. iconv -t utf-8)",
+        column=_column(raw, err),
     )
 
 

@@ -246,6 +246,36 @@ def split_authors(value: Any) -> list[str]:
 
 # ------------------------------------------------------------------------------- generic records
 
+#: The record keys (lower-cased) each Paper field is read from, in order of preference: the first
+#: key present with a non-empty value wins. This table is the only list of them: the JSON Lines,
+#: JSON and CSV readers, the CSV header check, the "record has no title" messages and
+#: docs/input-formats.md (checked by tests/test_ingest_formats.py) all follow it.
+#: Why these aliases: the arXiv API and the Hugging Face papers API call the abstract ``summary``
+#: and the date ``published`` / ``publishedAt``; the arXiv metadata dump (Kaggle) names the
+#: venue ``journal-ref``, the arXiv Atom feed ``journal_ref``.
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "title": ("title",),
+    "abstract": ("abstract", "summary"),
+    "id": ("id",),
+    "arxiv_id": ("arxiv_id",),
+    "url": ("url",),
+    "date": ("date", "published", "publishedat", "year"),
+    "authors": ("authors",),
+    "author_count": ("author_count",),
+    "affiliation": ("affiliation",),
+    "venue": ("venue", "journal_ref", "journal-ref"),
+}
+#: Every key some field is read from.
+FIELD_KEYS = frozenset(name for names in FIELD_NAMES.values() for name in names)
+#: The fields a record must have (one of the names of each).
+REQUIRED_FIELDS = ("title", "abstract")
+_TITLE_KEYS = FIELD_NAMES["title"]
+_ABSTRACT_KEYS = FIELD_NAMES["abstract"]
+_DATE_KEYS = FIELD_NAMES["date"]
+_VENUE_KEYS = FIELD_NAMES["venue"]
+#: How many of a record's own keys a "record has no title" message lists.
+_SHOWN_KEYS = 8
+
 #: ``ACL2020:123`` -> venue "ACL", year "2020" (the corpus ids).
 _VENUE_YEAR_ID = re.compile(r"^([A-Za-z]+)(\d{4}):")
 
@@ -261,15 +291,60 @@ def _scalar(value: Any) -> str | None:
     return None
 
 
+def _first(record: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str | None, Any]:
+    """(key, value) of the first of ``names`` with a value other than None and ""."""
+    for name in names:
+        value = record.get(name)
+        if value is not None and value != "":
+            return name, value
+    return None, None
+
+
+def read_from(field: str) -> str:
+    """The keys a field is read from, as a message lists them: "abstract, summary"."""
+    return ", ".join(FIELD_NAMES[field])
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def missing_message(missing: list[str], record: Mapping[str, Any]) -> str:
+    """ "record has no title (title is read from: title; the record's fields: name, summary)":
+    what is missing, the keys looked at and the keys the record has instead, so that a file with
+    other key names says how to fix it, not only what is wrong."""
+    looked = "; ".join(
+        f"{name}{' is read' if i == 0 else ''} from: {read_from(name)}"
+        for i, name in enumerate(missing)
+    )
+    keys = [f"{key} (empty)" if _blank(value) else str(key) for key, value in record.items()]
+    shown = ", ".join(keys[:_SHOWN_KEYS]) or "none"
+    if len(keys) > _SHOWN_KEYS:
+        shown += f" and {len(keys) - _SHOWN_KEYS} more"
+    what = " and no ".join(missing)
+    return f"record has no {what} ({looked}; the record's fields: {shown})"
+
+
+def has_required_field(record: Mapping[str, Any]) -> bool:
+    """Whether any key a title or an abstract is read from is present (even if empty)."""
+    return any(name in record for field in REQUIRED_FIELDS for name in FIELD_NAMES[field])
+
+
 def paper_from_record(record: Mapping[str, Any], path: str, line: int) -> Paper | InputProblem:
     """A Paper from a flat record (a JSON object, a CSV row with lower-cased headers).
 
-    Understood keys: ``title``, ``abstract`` (required), ``id``, ``arxiv_id``, ``date`` (else
-    ``year``), ``authors``, ``author_count``, ``affiliation``, ``venue``, ``url``. Unknown keys are
-    ignored. A missing or empty title/abstract, or one that is not text, is an InputProblem.
+    Keys are those of :data:`FIELD_NAMES` (a title and an abstract are required); unknown keys
+    are ignored. A missing or empty title/abstract, or one that is not text, is an InputProblem
+    naming the keys looked for and those the record has.
     """
     get = record.get
-    title, abstract = get("title"), get("abstract")
+    # (Hot loop for big corpora: the aliases are only looked at when the first name is absent.)
+    title = get("title")
+    if title is None or title == "":
+        title = _first(record, _TITLE_KEYS)[1]
+    abstract = get("abstract")
+    if abstract is None or abstract == "":
+        abstract = _first(record, _ABSTRACT_KEYS)[1]
     if not isinstance(title, str) or not isinstance(abstract, str):
         for name, raw in (("title", title), ("abstract", abstract)):
             if raw is not None and not isinstance(raw, str):
@@ -278,10 +353,10 @@ def paper_from_record(record: Mapping[str, Any], path: str, line: int) -> Paper 
     title = clean_text(title)
     abstract = clean_text(abstract)
     if not title or not abstract:
-        missing = " and no ".join(n for n, v in (("title", title), ("abstract", abstract)) if not v)
-        return InputProblem(path, line, f"record has no {missing}")
+        missing = [n for n, v in (("title", title), ("abstract", abstract)) if not v]
+        return InputProblem(path, line, missing_message(missing, record))
 
-    # (Hot loop for big corpora: optional fields are only processed when present.)
+    # (Optional fields are only processed when present.)
     rid = get("id")
     if rid is not None:
         rid = _scalar(rid)
@@ -296,11 +371,13 @@ def paper_from_record(record: Mapping[str, Any], path: str, line: int) -> Paper 
             arxiv_id = arxiv_id_from(url)
     raw_date = get("date")
     if raw_date is None or raw_date == "":
-        raw_date = get("year")
-        if isinstance(raw_date, str) and raw_date.strip().isdigit():
+        key, raw_date = _first(record, _DATE_KEYS)
+        if key == "year" and isinstance(raw_date, str) and raw_date.strip().isdigit():
             raw_date = int(raw_date)
     date, date_text = normalize_date(raw_date)
     venue = get("venue")
+    if venue is None or venue == "":
+        venue = _first(record, _VENUE_KEYS)[1]
     if venue is not None:
         venue = _scalar(venue)
     if rid and (venue is None or date_text is None):

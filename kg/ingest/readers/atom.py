@@ -7,7 +7,8 @@ Each ``<entry>`` gives ``title``, ``summary`` (the abstract), ``author/name``,
 
 The feed is parsed incrementally (``XMLPullParser`` fed line by line), so entries are reported
 with the line they start on and large feeds are not held in memory. Malformed XML is a KGError
-naming the file and line. arXiv reports query errors as an entry whose id is
+naming the file, line and column (``FILE:LINE:COLUMN: unparseable XML: <expat's reason>``).
+arXiv reports query errors as an entry whose id is
 ``http://arxiv.org/api/errors...``; such an entry becomes an InputProblem.
 """
 
@@ -18,6 +19,7 @@ from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
 from kg.errors import InputProblem, KGError
 from kg.ingest.fields import arxiv_id_from, clean_text, normalize_date
+from kg.ingest.problems import location
 from kg.ingest.registry import Reader, register
 from kg.records import Paper
 
@@ -71,9 +73,11 @@ def _entry(elem: Element, path: str, line: int) -> Paper | InputProblem:
 
 
 def _parse_error(path: str, err: ParseError, line: int) -> KGError:
-    where = err.position[0] if getattr(err, "position", None) else line
+    """``FILE:LINE:COLUMN: unparseable XML: <expat's reason>``; expat's columns are 0-based."""
+    position = getattr(err, "position", None)
+    where = location(path, position[0], position[1] + 1) if position else location(path, line)
     reason = str(err).split(": line ")[0]
-    return KGError(f"{path}:{where}: unparseable XML ({reason})")
+    return KGError(f"{where}: unparseable XML: {reason}")
 
 
 def read(path: str, lines: Iterable[str]) -> Iterator[Paper | InputProblem]:

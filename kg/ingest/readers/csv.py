@@ -1,9 +1,9 @@
 """Reader for CSV and TSV files with a header row (``.csv``, ``.tsv``, ``.tab``).
 
-The header must name ``title`` and ``abstract`` columns (case-insensitive); other understood
-columns are those of JSON Lines (``id``, ``arxiv_id``, ``date``/``year``, ``authors`` as
-"A; B" or "A, B and C", ``venue``, ``affiliation``, ``url``). The delimiter is whichever of
-comma, tab, semicolon or pipe splits the header into a title and an abstract column. Quoted
+The header must name a title and an abstract column (case-insensitive; the names, aliases such
+as ``summary`` included, are :data:`kg.ingest.fields.FIELD_NAMES`, as for JSON Lines); ``authors``
+may be "A; B" or "A, B and C". The delimiter is whichever of comma, tab, semicolon or pipe splits
+the header into a title and an abstract column. Quoted
 fields may span lines; a record's source line is the line it starts on. A row with the wrong
 number of fields or without a title/abstract is an InputProblem; so is a line that is not UTF-8
 (reported by :mod:`kg.ingest.decoding`; a row spanning such a line is dropped with it).
@@ -17,12 +17,11 @@ from collections.abc import Iterable, Iterator
 
 from kg.errors import InputProblem, KGError
 from kg.ingest.decoding import BadLine
-from kg.ingest.fields import paper_from_record
+from kg.ingest.fields import FIELD_NAMES, REQUIRED_FIELDS, paper_from_record, read_from
 from kg.ingest.registry import Reader, register
 from kg.records import Paper
 
 _DELIMITERS = ",\t;|"
-_REQUIRED = ("title", "abstract")
 
 # Abstracts are far below this, but the default (128 KiB) is easy to hit with broken quoting,
 # and then the error would end the file instead of one row.
@@ -37,11 +36,14 @@ def _columns(header_line: str, delimiter: str) -> list[str]:
 def _delimiter(header_line: str) -> str | None:
     """The delimiter that yields both required columns, else None."""
     for delimiter in _DELIMITERS:
-        if delimiter in header_line and all(
-            name in _columns(header_line, delimiter) for name in _REQUIRED
-        ):
+        if delimiter in header_line and not _missing(_columns(header_line, delimiter)):
             return delimiter
     return None
+
+
+def _missing(columns: list[str]) -> list[str]:
+    """The required fields none of whose names is a column."""
+    return [f for f in REQUIRED_FIELDS if not any(name in columns for name in FIELD_NAMES[f])]
 
 
 def _first_line(head: str) -> str:
@@ -54,11 +56,11 @@ def check(path: str, head: str) -> None:
         return
     best = max(_DELIMITERS, key=header.count)
     columns = [c for c in _columns(header, best) if c]
-    missing = [name for name in _REQUIRED if name not in columns]
+    missing = _missing(columns)
+    looked = "; ".join(f"{name} from: {read_from(name)}" for name in missing)
     shown = ", ".join(columns) if columns else "none"
     raise KGError(
-        f"{path}: CSV header has no {' or '.join(repr(m) for m in missing)} column "
-        f"(columns: {shown})"
+        f"{path}: CSV header has no {' and no '.join(missing)} column ({looked}; columns: {shown})"
     )
 
 
@@ -98,7 +100,7 @@ def read(path: str, lines: Iterable[str]) -> Iterator[Paper | InputProblem]:
             return
         except csv.Error as err:
             start, end = end + 1, reader.line_num
-            yield InputProblem(path, offset + start, f"bad CSV row ({err})")
+            yield InputProblem(path, offset + start, f"bad CSV row: {err}")
             continue
         start, end = end + 1, reader.line_num
         line = offset + start
