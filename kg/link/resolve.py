@@ -49,6 +49,7 @@ from rapidfuzz import fuzz
 from kg.lexicon.normalize import acronym_singular, digits, initials, is_acronym
 from kg.lexicon.normalize import surface_key as _surface_key
 from kg.lexicon.terms import is_case_sensitive, load_terms
+from kg.link.casing import plain_casing
 from kg.link.relations import relation_support
 from kg.records import PaperExtraction, short_hash, slugify
 
@@ -299,6 +300,8 @@ class _Reading:
     proposed_keys: set[str] = field(default_factory=set)
     #: (short key, long key) of every acronym definition
     definitions: list[tuple[str, str]] = field(default_factory=list)
+    #: long key -> the short forms defined for it, as written ("KOALA"): for the label's casing
+    short_forms: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     #: (extraction index, head mention, tail mention, relation, paper) for kg.link.relations
     pending_relations: list[tuple[int, int, int, str, str]] = field(default_factory=list)
 
@@ -383,6 +386,7 @@ def _read_mentions(extractions: Iterable[PaperExtraction], uf: _UnionFind) -> _R
             seen.acronym_node[(i, j)] = long_key
             uf.find(long_key)
             seen.definitions.append((surface_key(a.short), long_key))
+            seen.short_forms[long_key].add(a.short)
         seen.variants += _acronym_variants(ext)
     return seen
 
@@ -504,6 +508,9 @@ def _entities(
         if not forms:
             continue  # only alias-table or definition nodes, never mentioned
         label = readable(_canonical_label(members, forms, terms.term_of_key))
+        # "KnOwledge-Aware proceduraL text understAnding" (KOALA) reads in plain casing; the
+        # form as written stays one of the entity's forms
+        label = plain_casing(label, {s for n in members for s in seen.short_forms.get(n, ())})
         etype = next((terms.term_label[n] for n in members if n in terms.term_label), None)
         if etype is None:
             if not labels:  # only routed term-table matches: their type is better than none
