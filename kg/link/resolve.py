@@ -50,6 +50,7 @@ from kg.lexicon.normalize import acronym_singular, digits, initials, is_acronym
 from kg.lexicon.normalize import surface_key as _surface_key
 from kg.lexicon.terms import is_case_sensitive, load_terms
 from kg.link.casing import plain_casing
+from kg.link.model_names import sized_model_type
 from kg.link.relations import relation_support
 from kg.records import PaperExtraction, short_hash, slugify
 
@@ -517,6 +518,8 @@ def _entities(
                 for node in members:
                     labels.update(seen.routed_labels.get(node, ()))
             etype = _majority(labels)
+            # the recognizer has no Model type (SciERC's scheme): "Qwen2.5-3B" came as a Method
+            etype = sized_model_type(label, etype)
         etype = _named_algorithm_type(label, etype)
         slug = slugify(label, 60)
         if slug in taken:
