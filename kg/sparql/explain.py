@@ -329,6 +329,8 @@ RULE_TEXT = {
     "markup": "it carries markup left in the input (TeX, a URL, HTML)",
     "formula": "it is a formula, not a name",
     "title word": "it is a lone word of a title, which the recognizer cannot tell from a term",
+    "generic": "it is a generic phrase: a head such as 'method' or 'framework' with only "
+    "generic modifiers",
 }
 
 
