@@ -274,6 +274,29 @@ def test_add_needs_a_store(tmp_path):
     ]
 
 
+def test_add_and_serve_given_the_graph_file_name_the_build_directory(tmp_path):
+    """``--store kg-out/graph.ttl``: the message points at kg-out, not at building a store
+    where a file is."""
+    from kg.build import build
+    from kg.store.core import not_a_store_error
+
+    out = tmp_path / "out"
+    build([SMALL], out)
+    graph = out / "graph.ttl"
+    message = str(not_a_store_error(graph))
+    assert message == f"{graph}: a file of the build {out}; pass the build directory {out}"
+    other = tmp_path / "notes.txt"
+    other.write_text("x")
+    assert "a file, not a kg store" in str(not_a_store_error(other))
+    cli = subprocess.run(
+        [*KG_CMD, "add", str(SMALL), "--store", str(graph)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert cli.returncode == 2 and cli.stderr.strip().splitlines() == [f"kg: error: {message}"]
+
+
 # --- export ----------------------------------------------------------------------------------
 
 

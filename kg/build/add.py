@@ -26,6 +26,7 @@ from kg.store.core import (
     EXTRACTIONS,
     generation_dir,
     is_store,
+    not_a_store_error,
     read_manifest,
     store_root,
 )
@@ -84,7 +85,7 @@ def add(
     started = time.perf_counter()
     store_dir = Path(store_dir)
     if not is_store(store_dir):
-        raise KGError(f"{store_dir}: not a kg store; create it first with kg build -o {store_dir}")
+        raise not_a_store_error(store_dir)
     skipped: list[InputProblem] = []
 
     def report(problem: InputProblem) -> None:

@@ -25,7 +25,14 @@ from kg.serve.page import query_page
 from kg.serve.replies import FORMAT_ALIASES, Reply, text_reply
 from kg.serve.workers import Pool, Worker
 from kg.sparql.outbound import outbound, refusal
-from kg.store.core import CURRENT, is_store, open_store, read_manifest, store_root
+from kg.store.core import (
+    CURRENT,
+    is_store,
+    not_a_store_error,
+    open_store,
+    read_manifest,
+    store_root,
+)
 from kg.store.lock import WriterLock
 from kg.vocab import PREFIXES
 
@@ -42,7 +49,7 @@ class SparqlServer(ThreadingHTTPServer):
         self.config = config
         path = Path(config.path)
         if not is_store(path):
-            raise KGError(f"{path}: not a kg store (build one with kg build -o {path})")
+            raise not_a_store_error(path)
         self.lock: WriterLock | None = None
         self.work_dir: Path | None = None
         if config.allow_update:

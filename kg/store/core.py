@@ -77,6 +77,18 @@ def is_store(path: str | Path) -> bool:
     return (store_root(path) / CURRENT).is_file()
 
 
+def not_a_store_error(path: str | Path) -> KGError:
+    """The one line for a path that names no store: a file inside a build directory
+    (``kg serve kg-out/graph.ttl``) points at that directory, anything else at ``kg build``."""
+    path = Path(path)
+    if path.is_file() and is_store(path.parent):
+        build = path.parent
+        return KGError(f"{path}: a file of the build {build}; pass the build directory {build}")
+    if path.is_file():
+        return KGError(f"{path}: a file, not a kg store (a build directory: kg build -o DIR)")
+    return KGError(f"{path}: not a kg store; create it first with kg build -o {path}")
+
+
 def build_dir_of(path: str | Path) -> Path:
     """The build directory ``path`` names: its parent when ``path`` is a build directory's
     published ``store/`` itself (``kg query kg-out/store``), else ``path``.
