@@ -35,6 +35,8 @@ BLIND3 = ROOT / "benchmarks" / "data" / "termhood_eval_blind3.tsv"
 #: (written by ``sample_entities.py --merge``; scored here once it exists)
 BLIND4 = ROOT / "benchmarks" / "data" / "termhood_eval_blind4.tsv"
 BLIND5 = ROOT / "benchmarks" / "data" / "termhood_eval_blind5.tsv"
+#: the seventh, of 5e1441f (size, generic-phrase and model-type rules), 1,000 new eval abstracts
+BLIND7 = ROOT / "benchmarks" / "data" / "termhood_eval_blind7.tsv"
 
 
 def blind_scores(path: Path = BLIND) -> dict:
@@ -188,6 +190,8 @@ def main() -> int:
         figures["blind_fresh4"] = one_judge_scores(BLIND4)
     if BLIND5.is_file():
         figures["blind_fresh5"] = one_judge_scores(BLIND5)
+    if BLIND7.is_file():
+        figures["blind_fresh7"] = one_judge_scores(BLIND7)
     if args.against:
         figures["fresh_rows_against"] = against(args.against)
     record(
