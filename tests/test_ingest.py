@@ -717,3 +717,16 @@ def test_soft_hyphens_from_pdf_extraction_join_the_word(tmp_path):
     assert not problems
     assert paper.title == "Olfactory representations"
     assert paper.abstract == "We use it in conjunction with different learning rules."
+
+
+def test_a_tex_tie_after_a_word_reads_as_a_space_but_a_range_stays(tmp_path):
+    """ "Mixtral~8x7B" (TeX's non-breaking space) names Mixtral 8x7B; "2~3%" is a range."""
+    path = tmp_path / "papers.jsonl"
+    path.write_text(
+        '{"title": "Routing in Mixtral~8x7B", "abstract": "Mixtral~8x7B gains 2~3% with '
+        '10~20 queries, ~5% fewer."}\n'
+    )
+    (paper,), problems = read(path)
+    assert not problems
+    assert paper.title == "Routing in Mixtral 8x7B"
+    assert paper.abstract == "Mixtral 8x7B gains 2~3% with 10~20 queries, ~5% fewer."

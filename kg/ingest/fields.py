@@ -32,6 +32,9 @@ _HREF = re.compile(r"\\href\s*\{[^{}]*\}\s*\{([^{}]*)\}")
 #: "$k$", "$X$" around plain words once the formatting is gone: "Top-$k$" reads "Top-k".
 _PLAIN_MATH = re.compile(r"\$([A-Za-z0-9][A-Za-z0-9 .\-]*)\$")
 _ESCAPED = re.compile(r"\\([%&_#])")
+#: TeX's tie (a non-breaking space) after a word: "Mixtral~8x7B", "\\eg~progress". Not between
+#: digits, where "~" is a range ("2~3%", "10~20 queries").
+_TIE = re.compile(r"(?<=[A-Za-z])~(?=\w)")
 
 
 def strip_markup(value: str) -> str:
@@ -51,11 +54,13 @@ def strip_markup(value: str) -> str:
 def clean_text(value: str | None) -> str:
     """Collapse every run of whitespace (newlines, tabs, NBSP, ...) to one space and strip;
     join a word a soft hyphen broke ("conjunc(cid:173) tion" -> "conjunction"); unwrap LaTeX
-    formatting (:func:`strip_markup`)."""
+    formatting (:func:`strip_markup`) and read TeX's tie after a word as a space."""
     if not value:
         return ""
     if "\\" in value or "$" in value:
         value = strip_markup(value)
+    if "~" in value:
+        value = _TIE.sub(" ", value)
     if "(cid:173)" in value or "\u00ad" in value:
         value = _SOFT_HYPHEN.sub("", value)
         if not value:
