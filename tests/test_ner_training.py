@@ -61,6 +61,9 @@ def test_bad_file_is_a_kgerror(tmp_path):
         load_scierc(bad)
     with pytest.raises(KGError):
         load_scierc(tmp_path / "missing.json")
+    (tmp_path / "dev.json").write_text("")
+    with pytest.raises(KGError, match="a directory; give a SciERC file .* such as .*dev.json"):
+        load_scierc(tmp_path)
 
 
 @needs_scierc

@@ -75,6 +75,9 @@ class ConversionStats:
 def read_scierc(path: Path) -> Iterator[dict]:
     """Yield validated SciERC records; raise :class:`KGError` on a missing or malformed file."""
     path = Path(path)
+    if path.is_dir():
+        hint = f" such as {path / 'dev.json'}" if (path / "dev.json").is_file() else ""
+        raise KGError(f"{path}: a directory; give a SciERC file (DyGIE JSON lines){hint}")
     if not path.is_file():
         raise KGError(f"{path}: no such file")
     n = 0
