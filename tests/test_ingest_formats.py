@@ -320,3 +320,21 @@ def test_the_doc_lists_every_reader_with_its_suffixes():
 def test_the_doc_lists_every_field_name_in_the_order_read():
     documented = {row[0]: row[1] for row in _table("## Fields")}
     assert documented == {field: ", ".join(names) for field, names in FIELD_NAMES.items()}
+
+
+def test_a_record_with_an_empty_or_foreign_list_is_one_reported_record(tmp_path):
+    """Not a wrapper: ``"refs": []`` must not make the record vanish, and a list of objects
+    that are not records either is one problem for the line, not one per object."""
+    from kg.ingest import read_inputs
+    from kg.records import Paper
+
+    empty = tmp_path / "e.jsonl"
+    empty.write_text('{"name": "x", "refs": []}\n')
+    foreign = tmp_path / "f.jsonl"
+    foreign.write_text('{"name": "x", "refs": [{"a": 1}, {"b": 2}, {"c": 3}]}\n')
+    for path in (empty, foreign):
+        items = list(read_inputs([path]))
+        papers = [i for i in items if isinstance(i, Paper)]
+        problems = [i for i in items if not isinstance(i, Paper)]
+        assert not papers
+        assert len(problems) == 1 and problems[0].line == 1, problems

@@ -62,8 +62,9 @@ def _lists(obj: dict[str, Any]) -> list[str]:
 
 
 def _lists_of_objects(obj: dict[str, Any]) -> list[str]:
-    """Those of :func:`_lists` that hold an object (or nothing)."""
-    return [k for k in _lists(obj) if not obj[k] or any(isinstance(v, dict) for v in obj[k])]
+    """Those of :func:`_lists` that hold objects only, at least one: an empty list is no
+    wrapper (unwrapped, a record with ``"refs": []`` would vanish without a word)."""
+    return [k for k in _lists(obj) if obj[k] and all(isinstance(v, dict) for v in obj[k])]
 
 
 def _records_key(obj: dict[str, Any]) -> str | None:
@@ -83,8 +84,14 @@ def _records(obj: Any, path: str, line: int) -> Iterator[Paper | InputProblem]:
         return
     key = _records_key(obj)
     if key is not None:
-        for element in obj[key]:
-            yield _record(element, path, line)
+        inner = [_record(element, path, line) for element in obj[key]]
+        if any(isinstance(r, Paper) for r in inner):
+            yield from inner
+            return
+        # no element is a paper either: the line is one bad record, said once, with its fields
+        yield InputProblem(
+            path, line, f"{record.message}; nor are the objects of its field {key!r} records"
+        )
         return
     lists = _lists_of_objects(obj)
     if len(lists) > 1 and not has_required_field(_lowered(obj)):
