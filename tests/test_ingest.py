@@ -730,3 +730,9 @@ def test_a_tex_tie_after_a_word_reads_as_a_space_but_a_range_stays(tmp_path):
     assert not problems
     assert paper.title == "Routing in Mixtral 8x7B"
     assert paper.abstract == "Mixtral 8x7B gains 2~3% with 10~20 queries, ~5% fewer."
+
+
+def test_a_tex_tie_after_an_abbreviation_or_a_non_ascii_letter_is_a_space():
+    from kg.ingest.fields import clean_text
+
+    assert clean_text("see Fig.~3 and e.g.~the Café~Net") == "see Fig. 3 and e.g. the Café Net"

@@ -338,3 +338,11 @@ def test_a_record_with_an_empty_or_foreign_list_is_one_reported_record(tmp_path)
         problems = [i for i in items if not isinstance(i, Paper)]
         assert not papers
         assert len(problems) == 1 and problems[0].line == 1, problems
+
+
+def test_a_blank_abstract_does_not_hide_the_summary():
+    from kg.ingest.fields import paper_from_record
+    from kg.records import Paper
+
+    paper = paper_from_record({"title": "T", "abstract": "  ", "summary": "S text"}, "x", 1)
+    assert isinstance(paper, Paper) and paper.abstract == "S text"

@@ -37,7 +37,16 @@ NOT_MODELS = [
 def test_a_name_with_a_parameter_count_is_a_model(label):
     assert is_sized_model_name(label)
     assert sized_model_type(label, "Method") == "Model"
+
+
+@pytest.mark.parametrize("label", ["LLaMA2-7B/13B", "GPT-Neo-2.7B", "Qwen2.5-3B"])
+def test_a_dataset_named_after_a_model_family_with_a_size_is_a_model(label):
     assert sized_model_type(label, "Dataset") == "Model"
+
+
+@pytest.mark.parametrize("label", ["JFT-3B", "LAION-2B", "DataComp-1B", "WebLI 10B"])
+def test_datasets_counted_in_billions_stay_datasets(label):
+    assert sized_model_type(label, "Dataset") == "Dataset"
 
 
 @pytest.mark.parametrize("label", NOT_MODELS)

@@ -34,8 +34,8 @@ def viz_cli(
     from kg.viz import open_path, visualize
 
     names = [t for t in topics.split(",") if t.strip()] if topics is not None else None
+    check_output_file(out)  # before the graph is read (a graph file is loaded in full)
     source = open_path(build_dir(graph))
-    check_output_file(out)  # before the graph is read and drawn
     result = visualize(
         source,
         out,

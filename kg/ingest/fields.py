@@ -32,9 +32,9 @@ _HREF = re.compile(r"\\href\s*\{[^{}]*\}\s*\{([^{}]*)\}")
 #: "$k$", "$X$" around plain words once the formatting is gone: "Top-$k$" reads "Top-k".
 _PLAIN_MATH = re.compile(r"\$([A-Za-z0-9][A-Za-z0-9 .\-]*)\$")
 _ESCAPED = re.compile(r"\\([%&_#])")
-#: TeX's tie (a non-breaking space) after a word: "Mixtral~8x7B", "\\eg~progress". Not between
-#: digits, where "~" is a range ("2~3%", "10~20 queries").
-_TIE = re.compile(r"(?<=[A-Za-z])~(?=\w)")
+#: TeX's tie (a non-breaking space) after a word or an abbreviation's period: "Mixtral~8x7B",
+#: "\\eg~progress", "Fig.~3". Not after a digit, where "~" is a range ("2~3%", "10~20").
+_TIE = re.compile(r"(?<=[^\W\d_]|\.)~(?=\w)")
 
 
 def strip_markup(value: str) -> str:
@@ -305,6 +305,15 @@ def _first(record: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str | Non
     return None, None
 
 
+def _first_text(record: Mapping[str, Any], names: tuple[str, ...]) -> str:
+    """The first of ``names`` whose value is text that is not blank once cleaned, or ""."""
+    for name in names:
+        value = record.get(name)
+        if isinstance(value, str) and (cleaned := clean_text(value)):
+            return cleaned
+    return ""
+
+
 def read_from(field: str) -> str:
     """The keys a field is read from, as a message lists them: "abstract, summary"."""
     return ", ".join(FIELD_NAMES[field])
@@ -357,6 +366,11 @@ def paper_from_record(record: Mapping[str, Any], path: str, line: int) -> Paper 
                 return InputProblem(path, line, f"record's {name} is not text ({kind})")
     title = clean_text(title)
     abstract = clean_text(abstract)
+    # a blank first key ("abstract": "  ") does not hide an alias that has the text ("summary")
+    if not title:
+        title = _first_text(record, _TITLE_KEYS)
+    if not abstract:
+        abstract = _first_text(record, _ABSTRACT_KEYS)
     if not title or not abstract:
         missing = [n for n, v in (("title", title), ("abstract", abstract)) if not v]
         return InputProblem(path, line, missing_message(missing, record))

@@ -17,6 +17,14 @@ _SIZE = re.compile(r"^\d+(?:\.\d+)?[Bb]$|^\d+x\d+[Bb]$")
 _PARTS = re.compile(r"[-\s/()_]+")
 #: Types a sized name is taken from: what the recognizer calls a named model.
 RETYPED = frozenset({"Method", "Dataset"})
+#: A Dataset is retyped only when its name starts with a model family's: datasets are counted
+#: in billions too ("JFT-3B", "LAION-2B", "DataComp-1B"), a Method hardly ever is.
+MODEL_FAMILIES = (
+    "llama", "gpt", "qwen", "mistral", "mixtral", "gemma", "phi", "opt", "pythia", "t5",
+    "flan", "bert", "roberta", "vicuna", "falcon", "bloom", "llava", "deepseek", "yi",
+    "starling", "palm", "pali", "chinchilla", "gopher", "olmo", "internlm", "baichuan",
+    "chatglm", "glm", "mpt", "zephyr", "solar", "galactica", "codellama", "starcoder", "sherkala",
+)  # fmt: skip
 
 
 def is_sized_model_name(label: str) -> bool:
@@ -32,5 +40,10 @@ def is_sized_model_name(label: str) -> bool:
 
 
 def sized_model_type(label: str, etype: str) -> str:
-    """``Model`` for a Method or Dataset named with a parameter count, else ``etype``."""
-    return "Model" if etype in RETYPED and is_sized_model_name(label) else etype
+    """``Model`` for a Method named with a parameter count, or such a Dataset whose name starts
+    with a model family's ("LLaMA2-7B/13B"), else ``etype``."""
+    if etype not in RETYPED or not is_sized_model_name(label):
+        return etype
+    if etype == "Dataset" and not label.lower().startswith(MODEL_FAMILIES):
+        return etype
+    return "Model"
