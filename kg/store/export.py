@@ -183,7 +183,10 @@ def export(
         target = str(target)
     prefixes = PREFIXES if fmt in ("turtle", "trig") else None
     try:
-        ox.serialize(stream(), target, _ox_format(fmt), prefixes=prefixes)
+        if fmt == "jsonld":  # compact, with a @context (pyoxigraph writes it expanded)
+            _write_jsonld(stream(), target)
+        else:
+            ox.serialize(stream(), target, _ox_format(fmt), prefixes=prefixes)
     except OSError as err:
         raise KGError(f"cannot write {output or 'stdout'}: {err}") from err
     finally:
@@ -194,6 +197,16 @@ def export(
     )
     papers = len(set(paper_of.values()))
     return ExportResult(counts["quads"], counts["provenance"], fmt, name, papers)
+
+
+def _write_jsonld(quads: Iterator, target: str | BinaryIO) -> None:
+    from kg.rdf.jsonld import write_jsonld
+
+    if isinstance(target, str):
+        with open(target, "wb") as out:
+            write_jsonld(quads, out, PREFIXES)
+    else:
+        write_jsonld(quads, target, PREFIXES)
 
 
 def _paper_of_nodes(store) -> dict:
