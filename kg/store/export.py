@@ -160,7 +160,16 @@ def export(
             if want_provenance is None or provenance == want_provenance:
                 yield quad, provenance
 
+    def plain() -> Iterator:
+        """Every quad as the store holds it: nothing to classify or regraph."""
+        for quad in store.quads_for_pattern(None, None, None, None):
+            counts["quads"] += 1
+            yield quad if quad_format else quad.triple
+
     def stream() -> Iterator:
+        if not (split_provenance or per_paper):
+            yield from plain()
+            return
         # Split: content first, then provenance, so TriG has one block per graph.
         passes = (False, True) if split_provenance else (None,)
         for want in passes:
