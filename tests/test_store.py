@@ -447,7 +447,9 @@ def test_an_older_vocabulary_is_refused_in_one_line_and_migrated(tmp_path):
     )
 
     def kg(*args):
-        return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, "-m", "kg", *args], capture_output=True, text=True, timeout=120
+        )
 
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?p a kg:Paper }"
     for target, fix in ((out, "kg migrate"), (old_ttl, "rebuild")):
@@ -455,6 +457,10 @@ def test_an_older_vocabulary_is_refused_in_one_line_and_migrated(tmp_path):
         lines = [line for line in proc.stderr.splitlines() if line.strip()]
         assert proc.returncode != 0 and len(lines) == 1 and "Traceback" not in proc.stderr
         assert "vocabulary version 1" in lines[0] and fix in lines[0], lines
+    # the endpoint refuses at start, in the same line (it answered a 503 per query)
+    proc = kg("serve", str(out), "--port", "0")
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode != 0 and len(lines) == 1 and "kg migrate" in lines[0], proc.stderr
     migrated = kg("migrate", str(out), "-q")
     assert migrated.returncode == 0, migrated.stderr
     assert json.loads(manifest.read_text())["vocabulary"] == VOCABULARY_VERSION

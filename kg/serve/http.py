@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from kg.errors import KGError
+from kg.rdf.version import outdated_message
 from kg.serve.cache import ResultCache
 from kg.serve.config import ServerConfig
 from kg.serve.page import query_page
@@ -34,7 +35,7 @@ from kg.store.core import (
     store_root,
 )
 from kg.store.lock import WriterLock
-from kg.vocab import PREFIXES
+from kg.vocab import PREFIXES, VOCABULARY_VERSION
 
 
 class SparqlServer(ThreadingHTTPServer):
@@ -50,6 +51,9 @@ class SparqlServer(ThreadingHTTPServer):
         path = Path(config.path)
         if not is_store(path):
             raise not_a_store_error(path)
+        vocabulary = read_manifest(path).vocabulary
+        if vocabulary != VOCABULARY_VERSION:  # refused at start, not with a 503 per query
+            raise KGError(outdated_message(str(path), vocabulary, store=True))
         self.lock: WriterLock | None = None
         self.work_dir: Path | None = None
         if config.allow_update:
