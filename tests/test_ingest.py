@@ -736,3 +736,12 @@ def test_a_tex_tie_after_an_abbreviation_or_a_non_ascii_letter_is_a_space():
     from kg.ingest.fields import clean_text
 
     assert clean_text("see Fig.~3 and e.g.~the Café~Net") == "see Fig. 3 and e.g. the Café Net"
+
+
+def test_a_math_symbol_beside_a_number_reads_as_text_and_keeps_sentences_apart():
+    """ "$2\\times$" left as math hid the claim's number and joined two sentences (a review)."""
+    from kg.ingest.fields import clean_text
+
+    assert clean_text(r"latency by $2\times$. We compare") == "latency by 2x. We compare"
+    assert clean_text(r"about $\sim$5% and $\approx$ 10, $3.2\times$") == "about ~5% and ≈ 10, 3.2x"
+    assert clean_text(r"a matrix $n \times d$") == r"a matrix $n \times d$"  # mathematics stays

@@ -32,9 +32,28 @@ _HREF = re.compile(r"\\href\s*\{[^{}]*\}\s*\{([^{}]*)\}")
 #: "$k$", "$X$" around plain words once the formatting is gone: "Top-$k$" reads "Top-k".
 _PLAIN_MATH = re.compile(r"\$([A-Za-z0-9][A-Za-z0-9 .\-]*)\$")
 _ESCAPED = re.compile(r"\\([%&_#])")
+#: A symbol in math mode with at most a number on either side: "$2\\times$" reads "2x",
+#: "$\\sim$5%" "~5%". Left as they were, the dollars and the backslash cut the sentence
+#: splitter's and the quantity extractor's view of "2x faster" (a user review's abstract lost
+#: its claim). Symbols between variables ("$n \\times d$") stay mathematics.
+_SYMBOLS = {"times": "×", "sim": "~", "approx": "≈", "pm": "±", "leq": "≤", "le": "≤",
+            "geq": "≥", "ge": "≥", "cdot": "·"}  # fmt: skip
+_SYMBOL_MATH = re.compile(
+    r"\$\s*\{?\s*(\d[\d.,]*)?\s*\\("
+    + "|".join(sorted(_SYMBOLS, key=len, reverse=True))
+    + r")\b\s*\}?\s*(\d[\d.,]*)?\s*\$"
+)
 #: TeX's tie (a non-breaking space) after a word or an abbreviation's period: "Mixtral~8x7B",
 #: "\\eg~progress", "Fig.~3". Not after a digit, where "~" is a range ("2~3%", "10~20").
 _TIE = re.compile(r"(?<=[^\W\d_]|\.)~(?=\w)")
+
+
+def _symbol_text(m: re.Match) -> str:
+    """A :data:`_SYMBOL_MATH` match as text; a factor after a number is written "2x", as most
+    abstracts write it (spaCy's tokenizer keeps "2×." whole and the sentence unsplit)."""
+    before, name, after = m.group(1) or "", m.group(2), m.group(3) or ""
+    symbol = "x" if name == "times" and before and not after else _SYMBOLS[name]
+    return f"{before}{symbol}{after}"
 
 
 def strip_markup(value: str) -> str:
@@ -48,6 +67,8 @@ def strip_markup(value: str) -> str:
         if unwrapped == value:
             break
         value = unwrapped
+    if "$" in value:
+        value = _SYMBOL_MATH.sub(_symbol_text, value)
     return _ESCAPED.sub(r"\1", _PLAIN_MATH.sub(r"\1", value))
 
 
