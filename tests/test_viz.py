@@ -176,7 +176,10 @@ def test_topics_restrict_the_view(tiny_index):
     # LoRA (p6 RAG; p2, p5 MoE), not dense retrieval (p3, p6: RAG only)
     assert kinds(sel) == {"Topic": 2, "Paper": 1, "Method": 2}
     assert str(ENTITY.retrieval) not in sel.graph
+    # the page says that the papers of one topic only are left out by design
+    assert any(n.startswith("1 of the ") and "one topic only" in n for n in sel.notes), sel.notes
     one = select(tiny_index, topics=["KnowledgeEditing"])  # one topic: all its papers
+    assert not any("one topic only" in n for n in one.notes)
     assert kinds(one)["Paper"] == 3
     with pytest.raises(KGError, match="unknown topic 'Nonsense'"):
         select(tiny_index, topics=["Nonsense"])

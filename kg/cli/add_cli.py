@@ -39,9 +39,10 @@ def add_cli(
     else:
         typer.echo(f"{store}: nothing new; store unchanged ({result.generation})")
     typer.echo(f"  records:  {result.records_read} read")
-    typer.echo(f"  new:      {result.added} papers extracted and linked")
+    known = result.merged + result.unchanged
+    typer.echo(f"  new:      {result.added} {_papers(result.added)} extracted and linked")
     typer.echo(
-        f"  known:    {result.merged + result.unchanged} papers already in the store"
+        f"  known:    {known} {_papers(known)} already in the store"
         + (f" ({result.merged} with new metadata merged)" if result.merged else "")
     )
     typer.echo(f"  papers:   {result.papers}")
@@ -49,3 +50,7 @@ def add_cli(
     typer.echo(f"  seconds:  {result.seconds}")
     for line in summary_lines(result.skipped):
         typer.echo(line)
+
+
+def _papers(n: int) -> str:
+    return "paper" if n == 1 else "papers"

@@ -199,6 +199,13 @@ def topic_map(
             view.add_edge(entity, t, kind="bridge", w=n, papers=n)
         hidden_bridges += max(0, len(strongest) - bridges_per_entity)
     notes = []
+    shown = sum(1 for inside in papers.values() if len(inside) >= need)
+    if need >= 2 and shown < len(papers):
+        notes.append(
+            f"{shown:,} of the {len(papers):,} papers of these topics are about two or more of "
+            "them and are drawn, with the methods, models and datasets papers of two or more "
+            "topics share; papers of one topic only are not (--focus TOPIC shows a topic's own)"
+        )
     if skipped:
         notes.append(
             f"{skipped:,} weaker topic-to-topic links are not drawn "
