@@ -41,7 +41,12 @@ def _expected(message: str) -> list[str]:
         return []
     rest = re.sub(r"\[[^\]]*\]", "", m.group(1))  # ['0'..='9'] and the like
     items = [i.strip() for i in rest.split(",")]
-    return [i for i in items if i and i not in ('"', "[_]") and "Prefix not found" not in i][:8]
+    items = [i for i in items if i and i not in ('"', "[_]") and "Prefix not found" not in i]
+    # where any term may come the parser lists the first character of each kind of term
+    # ("$", "'", "(", "<", "?", "_:", ...): say what that means instead
+    if {'"$"', '"<"', '"?"'} <= set(items):
+        return ['an RDF term (an <IRI>, prefix:name, "literal", number or ?variable)']
+    return items[:8]
 
 
 def _near(text: str, offset: int) -> str:
