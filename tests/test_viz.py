@@ -195,6 +195,11 @@ def test_focus_matches_any_surface_form_case_insensitively(tiny_index):
     assert select(tiny_index, focus="retrieval-augmented GENERATION", hops=0).nodes == 1
     with pytest.raises(KGError, match="did you mean: LoRA"):
         select(tiny_index, focus="LoRa-x")
+    # the IRI or prefixed name kg query prints names the one node
+    nq = str(ENTITY.nq)
+    assert select(tiny_index, focus=nq, hops=0).focus == [nq]
+    assert select(tiny_index, focus="entity:nq", hops=0).focus == [nq]
+    assert select(tiny_index, focus=f"<{nq}>", hops=0).focus == [nq]
 
 
 def test_cap_keeps_highest_weight_and_aggregates_the_rest(tiny_index):

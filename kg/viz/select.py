@@ -86,7 +86,23 @@ def _suggest(index: GraphIndex, name: str, kinds: Iterable[str] | None = None) -
     return f" (did you mean: {', '.join(forms[c] for c in close)}?)" if close else ""
 
 
+def _as_iri(name: str) -> str | None:
+    """``name`` as an IRI when it is one, or a prefixed name of the graph's prefixes
+    ("paper:2405.19086", what ``kg query`` prints), else None."""
+    from kg.vocab import PREFIXES
+
+    if name.startswith(("http://", "https://")):
+        return name.strip("<>")
+    prefix, colon, local = name.partition(":")
+    if colon and prefix in PREFIXES and local:
+        return PREFIXES[prefix] + local
+    return None
+
+
 def resolve_focus(index: GraphIndex, name: str) -> list[str]:
+    iri = _as_iri(name.strip().strip("<>"))
+    if iri is not None and iri in index.items:
+        return [iri]
     hits = match_items(index, name)
     if not hits:
         raise KGError(
