@@ -457,9 +457,13 @@ def build_network(index: GraphIndex, sel: Selection) -> Network:
         options.update(copy.deepcopy(NODE_STYLE.get(kind, {})))
         if kind == MORE:
             options.pop("value")
-        if n in focus:
+        if n in focus:  # the node the page is about: its label readable from the first view
             options["borderWidth"] = 4
             options["color"] = {"border": "#111", "background": COLOURS.get(kind, "#ccc")}
+            options["font"] = {**options.get("font", {}), "size": 30}
+            label = {"enabled": True, "min": 26, "max": 36, "drawThreshold": 1}
+            options["scaling"] = {"label": label}
+            options["value"] = max(options.get("value", 1), 30)
         shape = options.pop("shape", "dot")
         net.add_node(n, label=labels[n], shape=shape, **options)
     for i, (a, b, d) in enumerate(sorted(view.edges(data=True), key=lambda e: (e[0], e[1]))):
