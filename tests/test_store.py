@@ -369,6 +369,13 @@ def test_export_puts_each_paper_in_its_own_named_graph(sample_build, tmp_path):
             "#subject"
         ):
             assert q.object.value == q.graph_name.value
+    # each paper's quads come together: one run per graph (TriG: one block per paper)
+    graphs = [q.graph_name for q in quads]
+    runs = [g for i, g in enumerate(graphs) if i == 0 or g != graphs[i - 1]]
+    assert len(runs) == len(set(runs)), "a paper's graph is split into several runs"
+    trig = tmp_path / "papers.trig"
+    export(out, trig, "trig", per_paper=True)
+    assert trig.read_text(encoding="utf-8").count(" {\n") == len(papers)
     with pytest.raises(KGError, match="--graph-per-paper needs a format with named graphs"):
         export(out, tmp_path / "x.ttl", "turtle", per_paper=True)
     with pytest.raises(KGError, match="choose one"):

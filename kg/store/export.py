@@ -166,9 +166,29 @@ def export(
             counts["quads"] += 1
             yield quad if quad_format else quad.triple
 
+    def by_paper() -> Iterator:
+        """Each paper's graph in one run (TriG: one block per paper, N-Quads: its lines
+        together), then the graph-wide statements; in store order they come scattered."""
+        nodes_of: dict = {}
+        for iri, graph in paper_of.items():
+            nodes_of.setdefault(graph.value, []).append(iri)
+        for paper in sorted(nodes_of):
+            graph = paper_of[paper]
+            for iri in sorted(nodes_of[paper]):
+                for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None, None):
+                    counts["quads"] += 1
+                    yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
+        for quad in store.quads_for_pattern(None, None, None, None):
+            if not (isinstance(quad.subject, ox.NamedNode) and quad.subject.value in paper_of):
+                counts["quads"] += 1
+                yield quad
+
     def stream() -> Iterator:
         if not (split_provenance or per_paper):
             yield from plain()
+            return
+        if per_paper:
+            yield from by_paper()
             return
         # Split: content first, then provenance, so TriG has one block per graph.
         passes = (False, True) if split_provenance else (None,)
