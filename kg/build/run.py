@@ -41,7 +41,7 @@ from kg.build.batches import (
 from kg.build.engines import InProcessEngine, PartJob, PartResult, PoolEngine
 from kg.build.linking import GlobalLink, link_checkpoints, resolution_slices
 from kg.build.papers import no_papers_error, read_papers
-from kg.errors import InputProblem, KGError
+from kg.errors import InputProblem, KGError, check_output_dir
 from kg.ingest import sample_inputs
 from kg.progress import status
 from kg.rdf.files import GRAPH_FILE
@@ -484,7 +484,7 @@ def build(
     ``kg.extract.ACCURATE_PIPELINE_DIR`` for ``kg build --accurate``).
     """
     started = time.perf_counter()
-    check_out_dir(Path(out_dir))  # fail now, not after the extraction
+    check_output_dir(Path(out_dir))  # fail now, not after the extraction
     if store:
         from kg.store import check_no_writer
 
@@ -507,31 +507,3 @@ def build(
         papers, out_dir, options, records_read=read, skipped=skipped, report=report,
         progress=progress, store=store, started=started,
     )  # fmt: skip
-
-
-def check_out_dir(out_dir: Path) -> None:
-    """A KGError naming ``out_dir``, before any input is read, if it cannot be the output
-    directory: a file is there or above it, or it cannot be made or written (a read-only or
-    virtual file system). Why: found only when the first batch is checkpointed, it was a
-    traceback after the extraction had started. The directories made to find out are removed
-    again, so a build whose inputs prove unusable leaves no empty output directory."""
-    missing = []
-    for ancestor in (out_dir, *out_dir.parents):
-        if ancestor.exists() or ancestor.is_symlink():
-            if not ancestor.is_dir():
-                where = "it" if ancestor == out_dir else str(ancestor)
-                raise KGError(f"cannot write {out_dir}: {where} is a file, not a directory")
-            break
-        missing.append(ancestor)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise KGError(f"cannot write {out_dir}: {err.strerror or err}") from None
-    writable = os.access(out_dir, os.W_OK | os.X_OK)
-    for made in missing:  # nearest first, as rmdir needs
-        try:
-            made.rmdir()
-        except OSError:
-            break
-    if not writable:
-        raise KGError(f"cannot write {out_dir}: Permission denied")
