@@ -245,11 +245,9 @@ def corpus_stats() -> CorpusStats:
     return read_corpus_stats(resolve(WORD_STATS), resolve(PAIR_STATS), resolve(DEFINED_STATS))
 
 
-def read_corpus_stats(
-    words_file: Traversable, pairs_file: Traversable, defined_file: Traversable | None = None
-) -> CorpusStats:
-    """Read the word, pair and defined-long-form tables (gzipped TSV; about 0.5 s)."""
-    documents, words, pairs, defined = 1, {}, {}, {}
+def read_word_stats(words_file: Traversable) -> tuple[int, dict[str, tuple[int, int, int]]]:
+    """(abstracts counted, word -> (df, distinct left, distinct right)) of the word table."""
+    documents, words = 1, {}
     with gzip.open(words_file.open("rb"), "rt", encoding="utf-8") as f:
         for line in f:
             if line.startswith("# documents"):
@@ -259,6 +257,15 @@ def read_corpus_stats(
                 continue
             w, df, left, right = line.rstrip("\n").split("\t")
             words[w] = (int(df), int(left), int(right))
+    return documents, words
+
+
+def read_corpus_stats(
+    words_file: Traversable, pairs_file: Traversable, defined_file: Traversable | None = None
+) -> CorpusStats:
+    """Read the word, pair and defined-long-form tables (gzipped TSV; about 0.5 s)."""
+    documents, words = read_word_stats(words_file)
+    pairs, defined = {}, {}
     with gzip.open(pairs_file.open("rb"), "rt", encoding="utf-8") as f:
         for line in f:
             if line.startswith("#"):

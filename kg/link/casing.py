@@ -14,11 +14,9 @@ mostly capitals; "DeepMind Control (DMC)", "YouTube Faces (YTF)" split into word
 
 from __future__ import annotations
 
-import gzip
 import re
 from collections.abc import Iterable, Set
 from functools import lru_cache
-from importlib.resources import files
 
 _WORD = re.compile(r"[^\W\d_]+")
 #: Words a title-cased phrase leaves in lower case (they say nothing about its casing).
@@ -36,14 +34,11 @@ MIN_WORD_DF = 5
 def corpus_words() -> frozenset[str]:
     """The lower-case words of the shipped corpus word table with at least ``MIN_WORD_DF``
     abstracts (read once, only when a label has odd capitals that spell its acronym)."""
-    words = []
-    with gzip.open(files("kg.data").joinpath("termhood_words.tsv.gz").open("rb"), "rt") as f:
-        for line in f:
-            if not line.startswith("#"):
-                word, df, _ = line.split("\t", 2)
-                if int(df) >= MIN_WORD_DF:
-                    words.append(word)
-    return frozenset(words)
+    from kg.extract.tables import resolve
+    from kg.extract.termhood import WORD_STATS, read_word_stats
+
+    _, stats = read_word_stats(resolve(WORD_STATS))
+    return frozenset(word for word, (df, _, _) in stats.items() if df >= MIN_WORD_DF)
 
 
 def _pieces(word: str) -> list[str]:
