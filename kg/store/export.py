@@ -152,12 +152,12 @@ def export(
     quad_format = fmt in QUAD_FORMATS
     paper_of = _paper_of_nodes(store) if per_paper else {}
 
-    def classified(want_provenance: bool | None) -> Iterator:
+    def classified(want_provenance: bool) -> Iterator:
         for quad in store.quads_for_pattern(None, None, None, None):
             provenance = isinstance(quad.subject, ox.NamedNode) and is_provenance(
                 quad.subject.value, quad.predicate.value
             )
-            if want_provenance is None or provenance == want_provenance:
+            if provenance == want_provenance:
                 yield quad, provenance
 
     def plain() -> Iterator:
@@ -165,6 +165,18 @@ def export(
         for quad in store.quads_for_pattern(None, None, None, None):
             counts["quads"] += 1
             yield quad if quad_format else quad.triple
+
+    def split() -> Iterator:
+        """Content first, then provenance in its own graph, so TriG has one block per graph
+        (a quad format: checked above)."""
+        for want in (False, True):
+            for quad, provenance in classified(want):
+                counts["quads"] += 1
+                graph = quad.graph_name
+                if provenance:
+                    counts["provenance"] += 1
+                    graph = provenance_graph
+                yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
 
     def by_paper() -> Iterator:
         """Each paper's graph in one run (TriG: one block per paper, N-Quads: its lines
@@ -183,28 +195,7 @@ def export(
                 counts["quads"] += 1
                 yield quad
 
-    def stream() -> Iterator:
-        if not (split_provenance or per_paper):
-            yield from plain()
-            return
-        if per_paper:
-            yield from by_paper()
-            return
-        # Split: content first, then provenance, so TriG has one block per graph.
-        passes = (False, True) if split_provenance else (None,)
-        for want in passes:
-            for quad, provenance in classified(want):
-                counts["quads"] += 1
-                graph = quad.graph_name
-                if split_provenance and provenance:
-                    counts["provenance"] += 1
-                    graph = provenance_graph
-                elif per_paper:
-                    graph = paper_of.get(quad.subject.value, graph)
-                if quad_format:
-                    yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
-                else:  # named graphs (none in a kg store) flatten into the one graph
-                    yield quad.triple
+    stream = split if split_provenance else by_paper if per_paper else plain
 
     target = output if output is not None else sys.stdout.buffer
     if isinstance(target, (str, Path)):
