@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
-if TYPE_CHECKING:
-    import pyoxigraph
+import pyoxigraph as ox
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -48,16 +47,12 @@ class _Compactor:
 
 
 def _node_id(term, compact: _Compactor) -> str:
-    import pyoxigraph as ox
-
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     return compact(term.value)
 
 
 def _value(term, compact: _Compactor) -> object:
-    import pyoxigraph as ox
-
     if isinstance(term, ox.Literal):
         if term.language:
             return {"@value": term.value, "@language": term.language}
@@ -67,12 +62,8 @@ def _value(term, compact: _Compactor) -> object:
     return {"@id": _node_id(term, compact)}
 
 
-def write_jsonld(
-    quads: Iterable[pyoxigraph.Quad], out: IO[bytes], prefixes: Mapping[str, str]
-) -> int:
+def write_jsonld(quads: Iterable[ox.Quad], out: IO[bytes], prefixes: Mapping[str, str]) -> int:
     """Write ``quads`` to ``out`` as compact JSON-LD; -> quads written."""
-    import pyoxigraph as ox
-
     compact = _Compactor(prefixes)
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     out.write(b'{"@context":' + dumps(dict(prefixes)).encode() + b',"@graph":[')
