@@ -200,22 +200,6 @@ TARGETS = (
         ((">= 110 of 120", lambda f: min(f["ok"], f["ok_2"]) >= 110),),
     ),
     Target(
-        "Entity nodes, the 5th blind sample (the width-64 recognizer before the size, "
-        "generic-phrase and model-type rules)",
-        "sample_entities",
-        "{ok} and {ok_2} of {judged}",
-        "python benchmarks/sample_entities.py --score benchmarks/data/entities_eval_fresh5.tsv",
-        params(score="benchmarks/data/entities_eval_fresh5.tsv"),
-    ),
-    Target(
-        "Entity nodes, the 4th blind sample (pipeline of 074639c: width-96 recognizer, no "
-        "citation/cut/size/modifier rules)",
-        "sample_entities",
-        "{ok} and {ok_2} of {judged}",
-        "python benchmarks/sample_entities.py --score benchmarks/data/entities_eval_fresh4.tsv",
-        params(score="benchmarks/data/entities_eval_fresh4.tsv"),
-    ),
-    Target(
         "Entity nodes per paper against an exhaustive blind annotation, 40 new `eval` abstracts "
         "(issue 19's held-out measure), the shipped pipeline (its 13 nodes not in the earlier "
         "build judged blind by two more judges)",
@@ -266,47 +250,6 @@ TARGETS = (
         "python benchmarks/sample_relations.py --score benchmarks/data/relations_fresh7_blind.tsv",
         params(score="benchmarks/data/relations_fresh7_blind.tsv"),
         ((">= 45 of 60", lambda f: min(f["ok_first"], f["ok_2_first"]) >= 45),),
-    ),
-    Target(
-        "Relations, the 6th sample (the shipped relation model at threshold 0.75, before the "
-        "size/generic/model-type rules: 1,019 relation occurrences)",
-        "sample_relations",
-        "{ok_first} and {ok_2_first} of {first}; {ok} and {ok_2} of {judged}",
-        "python benchmarks/sample_relations.py --score benchmarks/data/relations_fresh6_blind.tsv",
-        params(score="benchmarks/data/relations_fresh6_blind.tsv"),
-    ),
-    Target(
-        "Relations, the 5th sample's abstracts with the shipped models at the previous "
-        "threshold 0.6 (1,325 relation occurrences)",
-        "sample_relations",
-        "{ok_first} and {ok_2_first} of {first}; {ok} and {ok_2} of {judged}",
-        "python benchmarks/sample_relations.py --score benchmarks/data/relations_fresh5_blind.tsv",
-        params(score="benchmarks/data/relations_fresh5_blind.tsv"),
-    ),
-    Target(
-        "Relations, the 5th sample's abstracts with the 6k-silver recognizer of f84b292",
-        "sample_relations",
-        "{ok_first} and {ok_2_first} of {first}; {ok} and {ok_2} of {judged}",
-        "python benchmarks/sample_relations.py --score "
-        "benchmarks/data/relations_fresh5_6k_blind.tsv",
-        params(score="benchmarks/data/relations_fresh5_6k_blind.tsv"),
-    ),
-    Target(
-        "Relations, the 4th sample's abstracts with the distilled relation model and the "
-        "width-96 recognizer (1,425 relation occurrences)",
-        "sample_relations",
-        "{ok_first} and {ok_2_first} of {first}; {ok} and {ok_2} of {judged}",
-        "python benchmarks/sample_relations.py --score "
-        "benchmarks/data/relations_fresh4_distilled_blind.tsv",
-        params(score="benchmarks/data/relations_fresh4_distilled_blind.tsv"),
-    ),
-    Target(
-        "Relations, the 4th sample's abstracts with the previous linear relation model "
-        "(1,031 relation occurrences)",
-        "sample_relations",
-        "{ok_first} and {ok_2_first} of {first}; {ok} and {ok_2} of {judged}",
-        "python benchmarks/sample_relations.py --score benchmarks/data/relations_fresh4_blind.tsv",
-        params(score="benchmarks/data/relations_fresh4_blind.tsv"),
     ),
     Target(
         "CSAbstruct sentence roles (dev), `kg_claims`",
