@@ -22,23 +22,27 @@ import sys
 QUERY = """PREFIX kg: <https://w3id.org/mlkg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?ev ?head ?relation ?tail ?sentence ?papers ?paper ?score WHERE {
+SELECT ?ev ?head ?relation ?tail ?sentence ?papers ?paper ?score ?extractor WHERE {
   ?edge a kg:EntityRelation ; rdf:predicate ?p ; kg:hasEvidence ?ev .
   { SELECT ?edge (COUNT(DISTINCT ?from) AS ?papers) WHERE {
       ?edge kg:hasEvidence/prov:wasDerivedFrom ?from } GROUP BY ?edge }
   ?ev kg:headForm ?head ; kg:tailForm ?tail ; kg:inSentence/kg:text ?sentence ;
-      prov:wasDerivedFrom ?paper ; kg:score ?score .
+      prov:wasDerivedFrom ?paper ; kg:score ?score ; kg:extractor ?extractor .
   BIND(STRAFTER(STR(?p), "#") AS ?relation)
 }"""
 COLUMNS = ["judgement", "head", "relation", "tail", "sentence", "papers", "paper", "score"]
 
 
-def sample(directory: str, n: int, seed: int) -> None:
+def sample(directory: str, n: int, seed: int, extractor: str | None = None) -> None:
+    """``extractor``: only the evidence of that extractor (``kg_relations``, the learned model;
+    ``kg_evaluations``, the evaluation-statement rule), to judge each on its own."""
     from kg.store import open_store
 
     with open_store(directory) as handle:
         rows = sorted(
-            tuple(r[name].value for name in ("ev", *COLUMNS[1:])) for r in handle.store.query(QUERY)
+            tuple(r[name].value for name in ("ev", *COLUMNS[1:]))
+            for r in handle.store.query(QUERY)
+            if extractor is None or r["extractor"].value == extractor
         )
     if not rows:
         sys.exit(f"sample_relations: {directory}: the build has no entity relations")
@@ -65,6 +69,7 @@ def main() -> None:
     parser.add_argument("directory", nargs="?", help="a kg build directory (with a store)")
     parser.add_argument("--n", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--extractor", help="only this extractor's relations (e.g. kg_evaluations)")
     parser.add_argument("--score", metavar="TSV", help="score a labelled sample instead")
     args = parser.parse_args()
     if not args.score and not args.directory:
@@ -75,7 +80,7 @@ def main() -> None:
         if args.score:
             score(args.score)
         else:
-            sample(args.directory, args.n, args.seed)
+            sample(args.directory, args.n, args.seed, args.extractor)
     except (KGError, OSError) as err:  # a missing store or file
         sys.exit(f"sample_relations: {err}")
 

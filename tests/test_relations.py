@@ -48,7 +48,8 @@ def _check_relations(doc) -> None:
     """Every relation joins two kg_entities spans of one sentence, with a known label and a
     score at or above the shipped threshold."""
     spans = {(s.start, s.end) for s in doc.spans["kg_entities"]}
-    for h0, h1, t0, t1, label, score in doc._.kg_relations:
+    for h0, h1, t0, t1, label, score, *by in doc._.kg_relations:
+        assert by in ([], ["kg_evaluations"])  # a rule's relation names its extractor
         assert (h0, h1) in spans and (t0, t1) in spans
         assert label in LABELS
         assert doc[h0].sent.start == doc[t0].sent.start
@@ -67,9 +68,11 @@ def test_component_finds_relations_in_a_real_abstract(nlp):
     doc = _doc(nlp, "ExpertRAG: efficient RAG with mixture of experts", ABSTRACT)
     _check_relations(doc)
     threshold = nlp.get_pipe("kg_relations").model.threshold
-    assert all(score >= threshold for *_rest, score in doc._.kg_relations)
+    learned = [r for r in doc._.kg_relations if len(r) == 6]  # kg_evaluations' have 7 items
+    assert learned and all(score >= threshold for *_rest, score in learned)
     found = {
-        (doc[h0:h1].text, label, doc[t0:t1].text) for h0, h1, t0, t1, label, _ in doc._.kg_relations
+        (doc[h0:h1].text, label, doc[t0:t1].text)
+        for h0, h1, t0, t1, label, *_ in doc._.kg_relations
     }
     # the coordinated datasets are read as peers, in text order (SciERC's direction)
     assert ("HotpotQA", "CONJUNCTION", "2WikiMultiHopQA") in found, found
@@ -185,7 +188,10 @@ def test_graph_has_relation_edges_with_evidence_and_paper_counts(sample_graph):
                     g.value(ev, form)
                 )
             assert str(g.value(sentence, KG.text)) in text
-            assert str(g.value(ev, KG.extractor)) == "kg_relations"
+            extractor = str(g.value(ev, KG.extractor))
+            assert extractor in ("kg_relations", "kg_evaluations")
+            if extractor == "kg_evaluations":  # the rule reads one relation only
+                assert p == KG.evaluates
 
 
 def test_an_edge_stated_in_several_papers_is_one_node(sample_graph):

@@ -191,12 +191,18 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
             )
         )
     result.topic_hits = list(doc._.topic_hits or [])
-    for h0, h1, t0, t1, label, score in doc._.kg_relations or []:
+    for h0, h1, t0, t1, label, score, *by in doc._.kg_relations or []:
         head, tail = mention_of.get((h0, h1)), mention_of.get((t0, t1))
         if head is None or tail is None or label not in PROPERTY:
             continue
         result.relations.append(
-            RelationRecord(head=head, tail=tail, relation=PROPERTY[label], score=round(score, 4))
+            RelationRecord(
+                head=head,
+                tail=tail,
+                relation=PROPERTY[label],
+                score=round(score, 4),
+                extractor=by[0] if by else "kg_relations",  # a rule names itself (7th item)
+            )
         )
     return result
 

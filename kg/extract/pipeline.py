@@ -111,6 +111,7 @@ def assemble(
         nlp.add_pipe(name)
     _add_relations(nlp, relations, current)
     _add_termhood(nlp, termhood, current)
+    _add_evaluations(nlp)
     claims_source = spacy.load(claims_from) if claims_from else current
     if claims_source is not None and "kg_claims" in claims_source.pipe_names:
         _add_claims(nlp, claims_source)
@@ -145,6 +146,7 @@ def assemble_accurate(
     shipped = spacy.load(claims_from)
     _add_relations(nlp, relations or _transformer_relations(out_dir), shipped)
     _add_termhood(nlp, termhood, shipped)
+    _add_evaluations(nlp)
     _add_claims(nlp, shipped)
     return _write(
         nlp,
@@ -176,6 +178,15 @@ def _add_relations(nlp: Language, model: RelationModel | None, source: Language 
         nlp.add_pipe("kg_relations", after="kg_entities").set_model(model)
     elif source is not None and "kg_relations" in source.pipe_names:
         nlp.add_pipe("kg_relations", source=source, after="kg_entities")
+
+
+def _add_evaluations(nlp: Language) -> None:
+    """``kg_evaluations`` right after ``kg_relations`` (it adds to the model's relations and
+    leaves the pairs the model related alone), or after the entities without one."""
+    for anchor in ("kg_relations", "kg_termhood", "kg_entities"):
+        if anchor in nlp.pipe_names:
+            nlp.add_pipe("kg_evaluations", after=anchor)
+            return
 
 
 def _add_termhood(nlp: Language, model: TermhoodModel | None, source: Language | None) -> None:

@@ -17,6 +17,7 @@ MODULES = (
     "kg_entities",
     "kg_termhood",
     "kg_relations",
+    "kg_evaluations",
     "kg_topic_cues",
     "kg_claims",
     "kg_claim_cues",

@@ -1,0 +1,31 @@
+"""``kg_evaluations``: "DATASET evaluates CONTRIBUTION" where an abstract sentence says that the
+paper's own method was evaluated on a named benchmark (the rule and why:
+:mod:`kg.extract.evaluations`). Runs after ``kg_relations`` and adds to ``Doc._.kg_relations``,
+so the learned model's reading of a pair is kept where it has one.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.evaluations import evaluation_statements
+from kg.extract.proposed import SPANS_KEY as PROPOSED_KEY
+from kg.extract.relations import SPANS_KEY
+
+
+@Language.component(
+    "kg_evaluations",
+    assigns=["doc._.kg_relations"],
+    requires=["token.is_sent_start"],
+)
+def find_evaluations(doc: Doc) -> Doc:
+    proposed = doc.spans.get(PROPOSED_KEY, [])
+    if not len(proposed):
+        return doc
+    spans = list(doc.spans.get(SPANS_KEY, []))
+    relations = list(doc._.kg_relations or [])
+    found = evaluation_statements(doc, spans, proposed, (r[:4] for r in relations))
+    if found:
+        doc._.kg_relations = relations + found
+    return doc

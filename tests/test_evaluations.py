@@ -1,0 +1,106 @@
+"""kg_evaluations: "DATASET evaluates CONTRIBUTION" read from a paper's own result sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import extract
+from kg.extract.evaluations import EXTRACTOR, RULE_SCORE
+from kg.records import Paper
+
+
+def _relations(nlp, title: str, abstract: str) -> set[tuple[str, str, str, str]]:
+    ext = next(extract([Paper(title=title, abstract=abstract, id="p")], nlp))
+    return {
+        (ext.mentions[r.head].text, r.relation, ext.mentions[r.tail].text, r.extractor)
+        for r in ext.relations
+    }
+
+
+def test_pipeline_runs_the_rule_right_after_the_learned_relations(nlp):
+    names = nlp.pipe_names
+    assert names.index("kg_evaluations") == names.index("kg_relations") + 1
+
+
+def test_benchmarks_of_a_result_sentence_evaluate_the_proposed_method(nlp):
+    found = _relations(
+        nlp,
+        "FormNet: Structural Encoding beyond Sequential Modeling",
+        "We propose FormNet, a structure-aware sequence model for form documents. In "
+        "experiments, FormNet outperforms existing methods, establishing new state-of-the-art "
+        "performance on CORD and FUNSD benchmarks.",
+    )
+    evaluated = {(h, t) for h, rel, t, _ in found if rel == "evaluates"}
+    assert {("CORD", "FormNet"), ("FUNSD", "FormNet")} <= evaluated, found
+    # the learned model reads one of them; the rule adds the other and repeats none
+    assert any(by == EXTRACTOR for *_, by in found), found
+    assert len([r for r in found if r[:3] == ("CORD", "evaluates", "FormNet")]) == 1
+
+
+def test_rule_relations_carry_the_rule_score_and_their_sentence(nlp):
+    abstract = (
+        "We introduce AdaCQR, a framework for conversational query reformulation. Experimental "
+        "results on the TopiOCQA and QReCC datasets demonstrate that AdaCQR outperforms the "
+        "existing methods."
+    )
+    ext = next(extract([Paper(title="X", abstract=abstract, id="p")], nlp))
+    ruled = [r for r in ext.relations if r.extractor == EXTRACTOR]
+    assert ruled, [(ext.mentions[r.head].text, r.relation) for r in ext.relations]
+    for r in ruled:
+        head, tail = ext.mentions[r.head], ext.mentions[r.tail]
+        assert (r.relation, r.score, head.label, tail.text) == (
+            "evaluates",
+            RULE_SCORE,
+            "Dataset",
+            "AdaCQR",
+        )
+        assert head.sentence == tail.sentence and head.sentence.startswith("Experimental")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # trained on a dataset: it is used for the method, it does not evaluate it
+        "GA3C is pre-trained on ImageNet and fine-tuned on CIFAR-10 with better accuracy.",
+        # no result cue: a description, not an evaluation
+        "GA3C reads the ImageNet images in a new order.",
+        # what the method is built on
+        "Our GA3C, based on TensorFlow, achieves a large speed-up.",
+        # hardware the recognizer may type as a dataset
+        "GA3C achieves 125 FPS on NVIDIA TX2.",
+    ],
+)
+def test_training_data_descriptions_and_hardware_are_not_evaluations(nlp, sentence):
+    found = _relations(nlp, "GA3C", f"We present GA3C, a hybrid CPU/GPU method. {sentence}")
+    assert not {r for r in found if r[3] == EXTRACTOR}, found
+
+
+def test_without_a_proposed_contribution_nothing_is_ruled(nlp):
+    found = _relations(
+        nlp,
+        "A study of benchmarks",
+        "Experiments on CIFAR-10 and ImageNet show that BERT outperforms ResNet.",
+    )
+    assert not {r for r in found if r[3] == EXTRACTOR}, found
+
+
+def test_one_reading_per_contribution_and_dataset_in_a_sentence(nlp):
+    ext = next(
+        extract(
+            [
+                Paper(
+                    title="X",
+                    abstract="We propose PERC for code generation. We validate PERC through "
+                    "experiments on the HumanEval benchmark: PERC outperforms RAG methods.",
+                    id="p",
+                )
+            ],
+            nlp,
+        )
+    )
+    pairs = [
+        (ext.mentions[r.head].text, ext.mentions[r.tail].text)
+        for r in ext.relations
+        if r.relation == "evaluates"
+    ]
+    assert pairs.count(("HumanEval", "PERC")) == 1, pairs
