@@ -156,13 +156,19 @@ class ClaimRecord:
 class RelationRecord:
     """A typed relation between two mentions of one sentence: ``head`` ``relation`` ``tail``
     ("head usedFor tail"), as indices into PaperExtraction.mentions; the offsets of both ends
-    are the mentions' own."""
+    are the mentions' own, except where ``tail_as`` says how the head's sentence names the tail.
+    """
 
     head: int
     tail: int
     relation: str  # one of ENTITY_RELATIONS
     score: float
     extractor: str = "kg_relations"
+    #: ``[text, start, end]`` (offsets in the head's field) of the words of the head's sentence
+    #: that refer to the tail when they are not its name: "Experiments on CORD show that our
+    #: model ..." with the tail the mention of the model the paper proposes by name elsewhere
+    #: (kg_evaluations); None when the tail mention is in the sentence itself
+    tail_as: list | None = None
 
 
 @dataclass

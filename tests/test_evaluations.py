@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kg.extract import extract
@@ -104,3 +106,66 @@ def test_one_reading_per_contribution_and_dataset_in_a_sentence(nlp):
         if r.relation == "evaluates"
     ]
     assert pairs.count(("HumanEval", "PERC")) == 1, pairs
+
+
+def test_our_model_stands_for_the_one_proposed_name_with_the_words_as_evidence(nlp):
+    abstract = (
+        "We propose TransCQR, a transformer for conversational query reformulation. "
+        "Experiments on TopiOCQA and QReCC show that our model outperforms strong baselines."
+    )
+    ext = next(extract([Paper(title="TransCQR", abstract=abstract, id="p")], nlp))
+    ruled = [r for r in ext.relations if r.tail_as is not None]
+    assert {ext.mentions[r.head].text for r in ruled} == {"TopiOCQA", "QReCC"}, ext.relations
+    for r in ruled:
+        head, tail = ext.mentions[r.head], ext.mentions[r.tail]
+        assert tail.text == "TransCQR" and r.extractor == EXTRACTOR
+        words, start, end = r.tail_as
+        assert words == "our model" and abstract[start:end] == words
+        assert head.sent_start <= start < end <= head.sent_end  # in the dataset's sentence
+
+
+@pytest.mark.parametrize(
+    "abstract",
+    [
+        # two proposed methods: "our model" is one of them, which one the rule cannot tell
+        "We propose AlphaNet and BetaNet. Experiments on TopiOCQA show that our model "
+        "outperforms strong baselines.",
+        # plural: "our models" may be several
+        "We propose AlphaNet. Experiments on TopiOCQA show that our models outperform "
+        "strong baselines.",
+    ],
+)
+def test_our_model_is_not_read_where_it_may_be_another(nlp, abstract):
+    ext = next(extract([Paper(title="Two", abstract=abstract, id="p")], nlp))
+    assert not [r for r in ext.relations if r.tail_as is not None], ext.relations
+
+
+def test_our_model_evidence_in_the_graph_points_at_the_words(tmp_path):
+    from rdflib import RDF, RDFS, Graph
+    from rdflib.namespace import DCTERMS, PROV
+
+    from kg.build import build
+    from kg.vocab import KG
+
+    abstract = (
+        "We propose TransCQR, a transformer for conversational query reformulation. "
+        "Experiments on TopiOCQA and QReCC show that our model outperforms strong baselines."
+    )
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        json.dumps({"id": "2401.00001", "title": "TransCQR", "abstract": abstract}) + "\n",
+        encoding="utf-8",
+    )
+    g = Graph().parse(build([src], tmp_path / "out", store=False).graph_path)
+    evidence = [
+        ev for ev in g.subjects(KG.tailForm, None) if str(g.value(ev, KG.tailForm)) == "our model"
+    ]
+    assert len(evidence) == 2
+    for ev in evidence:
+        edge = next(g.subjects(KG.hasEvidence, ev))
+        assert g.value(edge, RDF.predicate) == KG.evaluates
+        assert str(g.value(g.value(edge, RDF.object), RDFS.label)) == "TransCQR"
+        text = str(g.value(g.value(ev, PROV.wasDerivedFrom), DCTERMS.abstract))
+        start, end = int(g.value(ev, KG.tailStart)), int(g.value(ev, KG.tailEnd))
+        assert text[start:end] == "our model"
+        assert "our model" in str(g.value(g.value(ev, KG.inSentence), KG.text))

@@ -192,16 +192,27 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
         )
     result.topic_hits = list(doc._.topic_hits or [])
     for h0, h1, t0, t1, label, score, *by in doc._.kg_relations or []:
-        head, tail = mention_of.get((h0, h1)), mention_of.get((t0, t1))
+        # a rule names itself (7th item) and, when the tail words refer to a mention elsewhere
+        # ("our model"), gives that mention's span (8th item)
+        referent = by[1] if len(by) > 1 else None
+        head = mention_of.get((h0, h1))
+        tail = mention_of.get(tuple(referent) if referent else (t0, t1))
         if head is None or tail is None or label not in PROPERTY:
             continue
+        tail_as = None
+        if referent:
+            field, base = view.field_of(doc[t0].idx)
+            start = doc[t0].idx - base
+            words = view.text[doc[t0].idx : doc[t1 - 1].idx + len(doc[t1 - 1])]
+            tail_as = [words, start, start + len(words)]
         result.relations.append(
             RelationRecord(
                 head=head,
                 tail=tail,
                 relation=PROPERTY[label],
                 score=round(score, 4),
-                extractor=by[0] if by else "kg_relations",  # a rule names itself (7th item)
+                extractor=by[0] if by else "kg_relations",
+                tail_as=tail_as,
             )
         )
     return result

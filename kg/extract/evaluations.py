@@ -10,7 +10,8 @@ benchmarks"), the contribution named in the same sentence. :func:`evaluation_sta
 exactly that, and nothing looser:
 
 * the contribution is a Method or Model span whose text is one the paper proposes
-  (``doc.spans["kg_proposed"]``, or the other half of its acronym definition);
+  (``doc.spans["kg_proposed"]``, or the other half of its acronym definition), or, where the
+  paper proposes one method or model, "our model"/"the proposed approach" in its place;
 * the dataset is a Dataset span that the paper does not itself propose;
 * the sentence is in the abstract and has a result cue (experiments, results, outperforms,
   achieves, state of the art, ...);
@@ -74,15 +75,31 @@ _TRAINED = re.compile(
 )
 
 
-def contribution_names(doc: Doc, proposed: Iterable[Span]) -> set[str]:
-    """The lower-cased names of what the paper proposes, with the other half of each one's
-    acronym definition ("Mixture of Word Experts" proposed, "MoWE" then used)."""
-    names = {span.text.lower() for span in proposed}
+#: How an abstract names its own method without its name: "our model", "the proposed
+#: approach", "our distilled model"; singular only ("our models" may be several).
+ANAPHOR = re.compile(
+    r"\b(?:our|the proposed|our proposed)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:method|model|approach|framework|system|algorithm|architecture|network|technique)\b"
+    r"(?!s\b|-)",
+    re.I,
+)
+
+
+def contribution_groups(doc: Doc, proposed: Iterable[Span]) -> list[set[str]]:
+    """The lower-cased names of each thing the paper proposes, one set per thing: its name and
+    the other half of its acronym definition ("Mixture of Word Experts" proposed, "MoWE" then
+    used)."""
+    groups: list[set[str]] = []
+    for span in proposed:
+        name = span.text.lower()
+        if not any(name in g for g in groups):
+            groups.append({name})
     for long_span, short_span in doc._.acronyms or []:
         pair = {long_span.text.lower(), short_span.text.lower()}
-        if pair & names:
-            names |= pair
-    return names
+        joined = [g for g in groups if g & pair]
+        if joined:
+            groups = [g for g in groups if not g & pair] + [set().union(pair, *joined)]
+    return groups
 
 
 def _follows_preposition(before: str) -> bool:
@@ -100,19 +117,35 @@ def evaluation_statements(
     doc: Doc,
     spans: Sequence[Span],
     proposed: Iterable[Span],
-    related: Iterable[tuple[int, int, int, int]] = (),
-) -> list[tuple[int, int, int, int, str, float, str]]:
+    related: Iterable[tuple] = (),
+) -> list[tuple]:
     """ "DATASET evaluates CONTRIBUTION" relations of ``doc``: tuples ``(dataset start, end,
     contribution start, end, "EVALUATE-FOR", score, extractor)`` in token offsets, the format
-    of ``Doc._.kg_relations`` with the extractor's name added. ``related``: the span pairs the
-    learned model related (either direction), left alone."""
-    names = contribution_names(doc, proposed)
+    of ``Doc._.kg_relations`` with the extractor's name added. Where the sentence says "our
+    model" instead of the name (and the paper proposes one method or model), the contribution
+    span is those words and an 8th item gives the span of the named mention they refer to (the
+    record's ``tail_as``). ``related``: the learned model's relations (``Doc._.kg_relations``
+    tuples): the pairs they join are left alone, and a contribution in a conjunction ("AlphaNet
+    and BetaNet") is not what "our model" means."""
+    groups = contribution_groups(doc, proposed)
+    names = set().union(*groups)
     if not names:
         return []
+    # "our model" refers to the contribution only where the paper proposes one method or
+    # model: its first mention that is an entity span is what the words stand for
+    named = [s for s in spans if s.label_ in CONTRIBUTION_LABELS and s.text.lower() in names]
+    kinds = {i for i, g in enumerate(groups) for s in named if s.text.lower() in g}
+    referent = named[0] if len(kinds) == 1 else None
+    related = list(related)
     known = set()
-    for h0, h1, t0, t1 in related:
+    for h0, h1, t0, t1, *label in related:
         known.add((h0, h1, t0, t1))
         known.add((t0, t1, h0, h1))
+        # "We propose AlphaNet and BetaNet": "our model" is one of two
+        if referent is not None and label[:1] == ["CONJUNCTION"]:
+            ends = {(h0, h1), (t0, t1)}
+            if any((s.start, s.end) in ends for s in named):
+                referent = None
     abstract_start = doc._.abstract_start if doc._.has_title else 0
     full = doc_text(doc)
     out = []
@@ -130,14 +163,23 @@ def evaluation_statements(
             and s.text.lower() not in names
             and not set(s.text.lower().split()) & NOT_BENCHMARKS
         ]
-        if not contributions or not datasets:
+        if not datasets or not (contributions or referent is not None):
             continue
         sentence_start = doc[s0].idx
         text = full[sentence_start : doc[s1 - 1].idx + len(doc[s1 - 1])]
         if not RESULT_CUE.search(text):
             continue
+        anaphor = None
+        if not contributions:
+            anaphor = _anaphor(doc, text, sentence_start, datasets)
+            if anaphor is None:
+                continue
         for dataset in datasets:
             if not _follows_preposition(text[: dataset.start_char - sentence_start]):
+                continue
+            if anaphor is not None:
+                pair = (dataset.start, dataset.end, anaphor.start, anaphor.end)
+                out.append((*pair, LABEL, RULE_SCORE, EXTRACTOR, (referent.start, referent.end)))
                 continue
             said: set[str] = set()  # "PERC ... on HumanEval: PERC outperforms": one reading
             for contribution in contributions:
@@ -150,3 +192,16 @@ def evaluation_statements(
                 known.add(pair)
                 out.append((*pair, LABEL, RULE_SCORE, EXTRACTOR))
     return out
+
+
+def _anaphor(doc: Doc, text: str, sentence_start: int, datasets: Sequence[Span]) -> Span | None:
+    """The first "our model" of a sentence as a token span, unless it overlaps a dataset."""
+    match = ANAPHOR.search(text)
+    if match is None:
+        return None
+    span = doc.char_span(
+        sentence_start + match.start(), sentence_start + match.end(), alignment_mode="expand"
+    )
+    if span is None or any(d.start < span.end and span.start < d.end for d in datasets):
+        return None
+    return span

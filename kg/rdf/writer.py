@@ -269,12 +269,15 @@ def relation_evidence_triples(
         key = edge_key(head, r.relation, tail)
         if key is None:
             continue
-        hm, tm = ext.mentions[r.head], ext.mentions[r.tail]
+        hm = ext.mentions[r.head]  # its sentence is the evidence (the tail's, or holds tail_as)
+        tm = ext.mentions[r.tail]
+        h_form = (hm.text, hm.start, hm.end)
+        t_form = tuple(r.tail_as) if r.tail_as else (tm.text, tm.start, tm.end)
         if key[0] != head:  # a symmetric edge stored the other way round
-            hm, tm = tm, hm
+            h_form, t_form = t_form, h_form
         edge_iri = relation_iri(key)
         ev = t.iri(
-            f"{EVIDENCE}{short_hash(f'{paper}|{edge_iri}|{hm.field}|{hm.start}|{tm.start}', 16)}"
+            f"{EVIDENCE}{short_hash(f'{paper}|{edge_iri}|{hm.field}|{h_form[1]}|{t_form[1]}', 16)}"
         )
         sentence = sentences.of(hm.field, hm.sent_start, hm.sent_end, hm.sentence)
         if sentences.pending:
@@ -283,12 +286,12 @@ def relation_evidence_triples(
         yield ev, _RDF.type, _KG.RelationEvidence
         yield ev, _PROV.wasDerivedFrom, t.iri(paper)
         yield ev, _KG.inSentence, sentence
-        yield ev, _KG.headForm, t.literal(hm.text)
-        yield ev, _KG.headStart, t.integer(hm.start)
-        yield ev, _KG.headEnd, t.integer(hm.end)
-        yield ev, _KG.tailForm, t.literal(tm.text)
-        yield ev, _KG.tailStart, t.integer(tm.start)
-        yield ev, _KG.tailEnd, t.integer(tm.end)
+        yield ev, _KG.headForm, t.literal(h_form[0])
+        yield ev, _KG.headStart, t.integer(h_form[1])
+        yield ev, _KG.headEnd, t.integer(h_form[2])
+        yield ev, _KG.tailForm, t.literal(t_form[0])
+        yield ev, _KG.tailStart, t.integer(t_form[1])
+        yield ev, _KG.tailEnd, t.integer(t_form[2])
         yield ev, _KG.extractor, t.word(r.extractor)
         yield ev, _KG.score, t.decimal(r.score)
 

@@ -25,7 +25,7 @@ def find_evaluations(doc: Doc) -> Doc:
         return doc
     spans = list(doc.spans.get(SPANS_KEY, []))
     relations = list(doc._.kg_relations or [])
-    found = evaluation_statements(doc, spans, proposed, (r[:4] for r in relations))
+    found = evaluation_statements(doc, spans, proposed, relations)
     if found:
         doc._.kg_relations = relations + found
     return doc
