@@ -58,9 +58,11 @@ def score(path: str) -> None:
     from judged_sample import score_labelled
     from results import record, relative
 
-    figures = score_labelled(
-        path, bad="wrong", group="relation", what="relations", width=13, first=60
-    )
+    with open(path, encoding="utf-8") as f:
+        header = next(line for line in f if not line.startswith("#")).rstrip("\n").split("\t")
+    # a sample of kg_evaluations' readings is counted per reading (named, our-model)
+    group = "reading" if "reading" in header else "relation"
+    figures = score_labelled(path, bad="wrong", group=group, what="relations", width=13, first=60)
     record("sample_relations", figures, {"score": relative(path)})
 
 

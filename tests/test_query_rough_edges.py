@@ -57,6 +57,21 @@ def test_explain_takes_the_graph_or_store_positionally(sample_build, tmp_path):
     )
 
 
+def test_explain_takes_the_graph_first_too(sample_build):
+    # every other read command takes the graph first: "kg explain kg-out RAG" is understood
+    result, out = sample_build
+    assert _head(_kg("explain", str(out), "RAG")) == _head(_kg("explain", "RAG", str(out)))
+
+
+def test_explain_lists_conjunctions_after_the_other_relations(targets):
+    from kg.sparql.explain import explain
+
+    for target in targets.values():
+        for exp in explain(target, "RAG"):
+            kinds = [r.relation == "conjunction" for r in exp.relations]
+            assert kinds == sorted(kinds), [r.relation for r in exp.relations]
+
+
 def test_explain_lists_types_in_a_stable_order(targets):
     from kg.sparql.explain import explain
 
@@ -85,6 +100,27 @@ def test_a_name_that_names_no_entity_is_said_with_the_nearest_labels(sample_buil
     )
     proc = _kg("query", target, "--name", "method-claims", "--param", "method=RAG")
     assert proc.returncode == 0 and proc.stderr == "" and "(0 rows)" not in proc.stdout
+
+
+@pytest.mark.parametrize("engine", ["store", "file"])
+def test_a_paper_that_proposes_nothing_is_said_to_be_in_the_graph(sample_build, targets, engine):
+    # "names no entity in the graph" for a paper's exact title read as "no such paper"
+    result, out = sample_build
+    rows = run_query(
+        targets[engine],
+        "SELECT ?t WHERE { ?p a kg:Paper ; dcterms:title ?t "
+        'FILTER NOT EXISTS { ?p kg:proposes ?e } FILTER(!CONTAINS(?t, "\'")) } '
+        "ORDER BY ?t LIMIT 1",
+    ).rows
+    (title,) = rows[0]
+    target = str(out if engine == "store" else result.graph_path)
+    proc = _kg("query", target, "--name", "contribution", "--param", f"paper={title}")
+    assert proc.returncode == 0 and "(0 rows)" in proc.stdout
+    assert proc.stderr.strip() == (
+        f"kg: --param paper={str(title)!r} is the paper {str(title)!r}, in the graph, but it "
+        "proposes nothing the graph names (no kg:proposes: its abstract names no method, "
+        "model or dataset of its own in a way kg recognizes)"
+    )
 
 
 def test_name_lookups_give_the_same_rows_from_a_graph_file_and_the_store(targets):

@@ -22,7 +22,9 @@ def explain_cli(
     graph: Path = typer.Option(
         None, "--graph", "-g", help="The same as GRAPH_OR_STORE (kept for older scripts)."
     ),
-    max_papers: int = typer.Option(20, help="Papers listed per entity."),
+    max_papers: int = typer.Option(
+        20, help="Papers, relations and acronym definitions listed per entity (the rest counted)."
+    ),
 ) -> None:
     """Show an entity, all its surface forms, why each was merged, and its papers.
 
@@ -32,6 +34,9 @@ def explain_cli(
     from kg.sparql.explain import explain, render
     from kg.sparql.query import load_graph
 
+    if target is not None and Path(name).exists() and not target.exists():
+        # "kg explain kg-out MoE": every other read command takes the graph first
+        name, target = str(target), Path(name)
     if target is not None and graph is not None and target != graph:
         raise KGError(f"two graphs given ({target} and -g {graph}): give one")
     source = target or graph or DEFAULT_TARGET

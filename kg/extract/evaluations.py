@@ -50,16 +50,18 @@ RESULT_CUE = re.compile(
 )
 #: What may stand between the preposition and the dataset: other names of a list, commas,
 #: "and", articles, counts and the usual adjectives of benchmarks ("on two widely used ...").
-_LIST_WORDS = (
-    r",|;|:|\band\b|\bor\b|\bthe\b|\bboth\b|\bseveral\b|\bmultiple\b|\bstandard\b|\bpopular\b"
-    r"|\bpublic(?:ly available)?\b|\bwidely[- ]used\b|\bchallenging\b|\blarge-scale\b"
-    r"|\breal-world\b|\bbenchmarks?\b|\bdatasets?\b|\bcommonly used\b|\bwell-known\b"
-    r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\b|\([^()]*\)"
-    r"|[A-Z0-9][\w\-./]*(?: \d[\w.]*)?"
+LIST_WORDS = frozenset(
+    "and or the both several multiple standard popular public publicly available widely used "
+    "widely-used challenging large-scale real-world benchmark benchmarks dataset datasets "
+    "commonly well-known two three four five six seven eight nine ten".split()
 )
-_LIST_TAIL = re.compile(rf"(?:(?:{_LIST_WORDS})\s*)*$")
+#: The tokens of the text before a dataset: a parenthesis, a word, or a comma/semicolon/colon.
+_TOKEN = re.compile(r"\([^()]*\)|[^\s,;:()]+|[,;:]")
+_NAME_OR_NUMBER = re.compile(r"[\w\-./]*[A-Z0-9][\w\-./]*")
 _PREPOSITION = re.compile(
-    r"\b(?:on|across|over|against|such as|i\.e\.,?|e\.g\.,?|namely)\s*$", re.I
+    r"(?:\b(?:on|across|over|against|such as|i\.e\.,?|e\.g\.,?|namely)"
+    r"|\b(?:datasets?|benchmarks?|corpora),?\s+including)\s*$",
+    re.I,
 )
 #: "based on TensorFlow", "built on", "relying on": what a method is made with, not tested on.
 _NOT_EVALUATION = re.compile(r"\b(?:based|built|relying|rely|relies|depends?|focus\w*)\s*$", re.I)
@@ -102,10 +104,30 @@ def contribution_groups(doc: Doc, proposed: Iterable[Span]) -> list[set[str]]:
     return groups
 
 
+def _list_start(before: str) -> int:
+    """Where the list that ends ``before`` starts: read back over names, numbers, commas,
+    "and" and the words of :data:`LIST_WORDS` ("on the CORD, FUNSD and " -> before "the").
+    A loop over tokens, not one regex: a regex of repeated alternatives that may split a name
+    ("CIFAR-100") in several ways backtracks exponentially where it fails."""
+    start = len(before)
+    for token in reversed(list(_TOKEN.finditer(before))):
+        word = token.group()
+        if (
+            word in (",", ";", ":")
+            or word.startswith("(")
+            or word.lower() in LIST_WORDS
+            or _NAME_OR_NUMBER.fullmatch(word)
+        ):
+            start = token.start()
+            continue
+        break
+    return start
+
+
 def _follows_preposition(before: str) -> bool:
     """Does the text before a dataset end in "on"/"across"/... (past a list of names), and
     not in "trained on"?"""
-    head = before[: _LIST_TAIL.search(before).start()]
+    head = before[: _list_start(before)]
     prep = _PREPOSITION.search(head)
     if prep is None:
         return False
@@ -127,6 +149,8 @@ def evaluation_statements(
     record's ``tail_as``). ``related``: the learned model's relations (``Doc._.kg_relations``
     tuples): the pairs they join are left alone, and a contribution in a conjunction ("AlphaNet
     and BetaNet") is not what "our model" means."""
+    if not any(s.label_ in DATASET_LABELS for s in spans):  # most abstracts name no benchmark
+        return []
     groups = contribution_groups(doc, proposed)
     names = set().union(*groups)
     if not names:
@@ -153,6 +177,8 @@ def evaluation_statements(
         if s1 <= s0 or doc[s0].idx < abstract_start:
             continue
         in_sentence = [s for s in spans if s0 <= s.start and s.end <= s1]
+        if not any(s.label_ in DATASET_LABELS for s in in_sentence):
+            continue
         contributions = [
             s for s in in_sentence if s.label_ in CONTRIBUTION_LABELS and s.text.lower() in names
         ]

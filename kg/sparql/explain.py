@@ -62,7 +62,7 @@ class RelationLine:
 
 def relations_of(graph: Graph, iri: str) -> list[RelationLine]:
     """The kg:EntityRelation edges of entity ``iri`` in both directions, best supported
-    first, each with its highest-scored evidence sentence.
+    first (conjunctions last), each with its highest-scored evidence sentence.
 
     An edge's support is the number of papers among its evidence records, counted here from
     the rows the query returns anyway (every evidence record of every edge), not read from a
@@ -98,7 +98,11 @@ def relations_of(graph: Graph, iri: str) -> list[RelationLine]:
             best[key] = line
     for key, line in best.items():
         line.papers = len(papers[key])
-    return sorted(best.values(), key=lambda r: (-r.papers, r.relation, r.subject, r.object))
+    # "A and B" peers (conjunction) tell least about an entity: after the other relations
+    return sorted(
+        best.values(),
+        key=lambda r: (r.relation == "conjunction", -r.papers, r.relation, r.subject, r.object),
+    )
 
 
 def find_entities(graph: Graph, name: str) -> list[str]:

@@ -409,6 +409,11 @@ def explain_empty(target, name: str, params: list[str] | dict[str, str] | None) 
             "ORDER BY ?label ?e",
         ).rows
         given = f"--param {param.name}={value!r}"
+        if param.name == "paper" and not found:
+            paper_line = _paper_named(target, terms, given, name)
+            if paper_line is not None:
+                lines.append(paper_line)
+                continue
         if found:
             named = sorted({str(row[1]) for row in found})
             shown = ", ".join(named[:SUGGESTIONS]) + (" ..." if len(named) > SUGGESTIONS else "")
@@ -426,3 +431,33 @@ def explain_empty(target, name: str, params: list[str] | dict[str, str] | None) 
             + (f"; nearest labels: {', '.join(near)}" if near else "")
         )
     return lines
+
+
+def _paper_named(target, terms: str, given: str, query: str) -> str | None:
+    """Why a query about the paper titled (or with the arXiv id) ``terms`` found nothing: the
+    paper is in the graph but proposes nothing with a name, or what it proposes has no rows
+    (None when no paper has that title or id). "Names no entity" would read as "no such
+    paper"."""
+    from kg.sparql.query import run_query
+
+    rows = run_query(
+        target,
+        f"SELECT ?p ?title ?label WHERE {{ VALUES ?name {{ {terms} }} "
+        "?p a kg:Paper ; kg:arxivId|dcterms:title ?name ; dcterms:title ?title . "
+        "OPTIONAL { ?p kg:proposes/rdfs:label ?label } } ORDER BY ?p ?label",
+    ).rows
+    if not rows:
+        return None
+    title = str(rows[0][1])
+    proposed = sorted({str(row[2]) for row in rows if row[2] is not None})
+    if not proposed:
+        return (
+            f"kg: {given} is the paper {title!r}, in the graph, but it proposes nothing the "
+            "graph names (no kg:proposes: its abstract names no method, model or dataset of "
+            "its own in a way kg recognizes)"
+        )
+    shown = ", ".join(proposed[:SUGGESTIONS]) + (" ..." if len(proposed) > SUGGESTIONS else "")
+    return (
+        f"kg: {given} is the paper {title!r}, which proposes {shown}, but query {query!r} "
+        "found nothing for it"
+    )

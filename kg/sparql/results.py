@@ -86,12 +86,17 @@ def format_result(result: QueryResult, fmt: str = "table", max_width: int = 80) 
         for row in result.rows:
             writer.writerow([shorten(t, fmt) for t in row])
         return buf.getvalue().rstrip("\n")
-    cells = [[_clip(_table_text(t), max_width) for t in row] for row in result.rows]
+    texts = [[" ".join(_table_text(t).split()) for t in row] for row in result.rows]
+    clipped = any(len(v) > max_width for row in texts for v in row)
+    cells = [[_clip(v, max_width) for v in row] for row in texts]
     widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(result.variables)]
     line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths, strict=False)).rstrip()  # noqa: E731
     out = [line(result.variables), line(["-" * w for w in widths])]
     out += [line(r) for r in cells]
-    out.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
+    count = f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
+    if clipped:  # a sentence cut before the words that matter reads as a wrong row
+        count += f"; long cells cut at {max_width} characters: --format tsv prints them whole"
+    out.append(f"({count})")
     return "\n".join(out)
 
 
