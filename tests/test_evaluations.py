@@ -169,3 +169,28 @@ def test_our_model_evidence_in_the_graph_points_at_the_words(tmp_path):
         start, end = int(g.value(ev, KG.tailStart)), int(g.value(ev, KG.tailEnd))
         assert text[start:end] == "our model"
         assert "our model" in str(g.value(g.value(ev, KG.inSentence), KG.text))
+
+
+def test_a_lower_case_name_is_proposed_and_evaluated_where_it_is_written(nlp):
+    # "we propose mixup, a ...": a lower-case name with an apposition is what the paper
+    # proposes; later the recognizer misses the word in running text, so the rule finds the
+    # name in the sentence and points at its proposing mention
+    abstract = (
+        "In this work, we propose mixup, a simple learning principle to alleviate these "
+        "issues. Experiments on the CIFAR-10 and CIFAR-100 datasets show that mixup improves "
+        "the generalization of neural network architectures."
+    )
+    ext = next(extract([Paper(title="Beyond risk minimization", abstract=abstract, id="p")], nlp))
+    assert ("mixup", "proposes") in {(m.text, m.relation) for m in ext.mentions}
+    ruled = [r for r in ext.relations if r.extractor == EXTRACTOR]
+    assert {ext.mentions[r.head].text for r in ruled} == {"CIFAR-10", "CIFAR-100"}, ruled
+    for r in ruled:
+        words, start, end = r.tail_as
+        assert words == "mixup" and abstract[start:end] == "mixup"
+        assert start > abstract.index("Experiments")  # the evaluating sentence's own word
+
+
+def test_a_lower_case_word_without_an_apposition_is_not_a_name(nlp):
+    abstract = "We propose efficient training for transformers. We propose ours, a method."
+    ext = next(extract([Paper(title="X", abstract=abstract, id="p")], nlp))
+    assert not [m for m in ext.mentions if m.relation == "proposes" and m.text.islower()]

@@ -143,12 +143,13 @@ def evaluation_statements(
 ) -> list[tuple]:
     """ "DATASET evaluates CONTRIBUTION" relations of ``doc``: tuples ``(dataset start, end,
     contribution start, end, "EVALUATE-FOR", score, extractor)`` in token offsets, the format
-    of ``Doc._.kg_relations`` with the extractor's name added. Where the sentence says "our
-    model" instead of the name (and the paper proposes one method or model), the contribution
-    span is those words and an 8th item gives the span of the named mention they refer to (the
-    record's ``tail_as``). ``related``: the learned model's relations (``Doc._.kg_relations``
-    tuples): the pairs they join are left alone, and a contribution in a conjunction ("AlphaNet
-    and BetaNet") is not what "our model" means."""
+    of ``Doc._.kg_relations`` with the extractor's name added. Where the sentence writes the
+    name without the recognizer taking it there, or says "our model" instead (and the paper
+    proposes one method or model), the contribution span is those words and an 8th item gives
+    the span of the named mention they stand for (the record's ``tail_as``). ``related``: the
+    learned model's relations (``Doc._.kg_relations`` tuples): the pairs they join are left
+    alone, and a contribution in a conjunction ("AlphaNet and BetaNet") is not what "our
+    model" means."""
     if not any(s.label_ in DATASET_LABELS for s in spans):  # most abstracts name no benchmark
         return []
     groups = contribution_groups(doc, proposed)
@@ -160,6 +161,13 @@ def evaluation_statements(
     named = [s for s in spans if s.label_ in CONTRIBUTION_LABELS and s.text.lower() in names]
     kinds = {i for i, g in enumerate(groups) for s in named if s.text.lower() in g}
     referent = named[0] if len(kinds) == 1 else None
+    # each proposed thing's first entity mention, for a sentence that writes its name where
+    # the recognizer did not take it ("... show that mixup improves ...")
+    first_of = [
+        (group, next(s for s in named if s.text.lower() in group))
+        for group in groups
+        if any(s.text.lower() in group for s in named)
+    ]
     related = list(related)
     known = set()
     for h0, h1, t0, t1, *label in related:
@@ -189,23 +197,29 @@ def evaluation_statements(
             and s.text.lower() not in names
             and not set(s.text.lower().split()) & NOT_BENCHMARKS
         ]
-        if not datasets or not (contributions or referent is not None):
+        if not datasets or not (contributions or first_of):
             continue
         sentence_start = doc[s0].idx
         text = full[sentence_start : doc[s1 - 1].idx + len(doc[s1 - 1])]
         if not RESULT_CUE.search(text):
             continue
-        anaphor = None
+        anaphor = stands_for = None
         if not contributions:
-            anaphor = _anaphor(doc, text, sentence_start, datasets)
-            if anaphor is None:
+            found = _name_in_text(doc, text, sentence_start, datasets, first_of)
+            if found is None and referent is not None:
+                words = _anaphor(doc, text, sentence_start, datasets)
+                found = (words, referent) if words is not None else None
+            if found is None:
                 continue
+            anaphor, stands_for = found
         for dataset in datasets:
             if not _follows_preposition(text[: dataset.start_char - sentence_start]):
                 continue
             if anaphor is not None:
                 pair = (dataset.start, dataset.end, anaphor.start, anaphor.end)
-                out.append((*pair, LABEL, RULE_SCORE, EXTRACTOR, (referent.start, referent.end)))
+                out.append(
+                    (*pair, LABEL, RULE_SCORE, EXTRACTOR, (stands_for.start, stands_for.end))
+                )
                 continue
             said: set[str] = set()  # "PERC ... on HumanEval: PERC outperforms": one reading
             for contribution in contributions:
@@ -218,6 +232,34 @@ def evaluation_statements(
                 known.add(pair)
                 out.append((*pair, LABEL, RULE_SCORE, EXTRACTOR))
     return out
+
+
+def _name_in_text(
+    doc: Doc,
+    text: str,
+    sentence_start: int,
+    datasets: Sequence[Span],
+    first_of: Sequence[tuple[set[str], Span]],
+) -> tuple[Span, Span] | None:
+    """A proposed name written in the sentence without being an entity span there, as (the
+    words, the name's first entity mention): "we propose mixup, ..." is a mention, "...
+    show that mixup improves ..." is not (the recognizer misses a lower-case word in
+    running text)."""
+    for group, mention in first_of:
+        for name in sorted(group, key=len, reverse=True):
+            match = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I)
+            if match is None:
+                continue
+            span = doc.char_span(
+                sentence_start + match.start(),
+                sentence_start + match.end(),
+                alignment_mode="expand",
+            )
+            if span is not None and not any(
+                d.start < span.end and span.start < d.end for d in datasets
+            ):
+                return span, mention
+    return None
 
 
 def _anaphor(doc: Doc, text: str, sentence_start: int, datasets: Sequence[Span]) -> Span | None:

@@ -11,6 +11,8 @@ Surveys, reviews and position papers propose nothing named, so they get no ``pro
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc, Span
 
 from kg.extract import names
@@ -190,6 +192,38 @@ def _capitalised_run(tokens: list, i: int, max_words: int = 8) -> Span:
     return tokens[i].doc[tokens[i].i : tokens[end].i + 1]
 
 
+#: A name written in lower case ("mixup", "prefix-tuning", "zoneout"): one word, hyphens
+#: allowed, three characters or more.
+_LOWERCASE_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+#: What a proposing verb may be followed by in that shape without being a name.
+_NOT_LOWERCASE_NAMES = frozenset({"ours", "this", "that", "these", "those", "them", "it"})
+
+
+def _lowercase_name(tokens: list, k: int) -> Span | None:
+    """The name right after the proposing verb ``tokens[k]`` when it is a lower-case word
+    followed by an apposition: "we propose mixup, a simple learning principle". Name runs are
+    capitalised or have digits, so these were missed; the comma and "a"/"an" make the word a
+    name, not the start of a description ("we propose efficient, a ..." does not occur)."""
+    start = end = k + 1
+    while end + 1 < len(tokens) and not tokens[end].whitespace_ and tokens[end + 1].text != ",":
+        end += 1  # "prefix-tuning" is three tokens
+    if (
+        end + 2 >= len(tokens)
+        or tokens[end + 1].text != ","
+        or tokens[end + 2].lower_
+        not in (
+            "a",
+            "an",
+        )
+    ):
+        return None
+    span = tokens[start].doc[tokens[start].i : tokens[end].i + 1]
+    text = span.text
+    if len(text) < 3 or text in _NOT_LOWERCASE_NAMES or not _LOWERCASE_NAME.fullmatch(text):
+        return None
+    return span
+
+
 def proposed_in_sentence(
     sent: Span, defined: list[tuple[Span, Span]], runs: dict[int, Span] | None = None
 ) -> list[Span]:
@@ -205,7 +239,7 @@ def proposed_in_sentence(
             and k > 0
             and tokens[k - 1].lower_ in {"we", "paper", "work", "study", "also"}
         ):
-            name = _first_name_after(sent, tok.i, runs=runs)
+            name = _first_name_after(sent, tok.i, runs=runs) or _lowercase_name(tokens, k)
             if name is not None:
                 found.append(name)
                 by_verb.append(name)
