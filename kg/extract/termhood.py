@@ -46,6 +46,7 @@ from spacy.tokens import Span
 
 from kg.extract.tables import resolve
 from kg.lexicon.normalize import surface_key
+from kg.lexicon.words import read_word_stats
 from kg.vocab import ENTITY_TYPES
 
 if TYPE_CHECKING:
@@ -243,21 +244,6 @@ def corpus_stats() -> CorpusStats:
     """The shipped tables, read once per process (training and :func:`features` use them; the
     ``kg_termhood`` component reads the tables its config names)."""
     return read_corpus_stats(resolve(WORD_STATS), resolve(PAIR_STATS), resolve(DEFINED_STATS))
-
-
-def read_word_stats(words_file: Traversable) -> tuple[int, dict[str, tuple[int, int, int]]]:
-    """(abstracts counted, word -> (df, distinct left, distinct right)) of the word table."""
-    documents, words = 1, {}
-    with gzip.open(words_file.open("rb"), "rt", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("# documents"):
-                documents = int(line.split("\t")[1])
-                continue
-            if line.startswith("#"):
-                continue
-            w, df, left, right = line.rstrip("\n").split("\t")
-            words[w] = (int(df), int(left), int(right))
-    return documents, words
 
 
 def read_corpus_stats(

@@ -12,17 +12,39 @@ from __future__ import annotations
 import gzip
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # a file of a package or a Path: importlib.resources' protocol
+    from importlib.abc import Traversable
 
 #: The word table (package data; ``scripts/mine_termhood_stats.py`` writes it).
 WORDS_FILE = "termhood_words.tsv.gz"
 
 
+def read_word_stats(words_file: Traversable) -> tuple[int, dict[str, tuple[int, int, int]]]:
+    """(abstracts counted, word -> (df, distinct left, distinct right)) of a word table (the
+    termhood stage reads the one its config names; everyone else the shipped one)."""
+    documents, words = 1, {}
+    with gzip.open(words_file.open("rb"), "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("# documents"):
+                documents = int(line.split("\t")[1])
+                continue
+            if line.startswith("#"):
+                continue
+            w, df, left, right = line.rstrip("\n").split("\t")
+            words[w] = (int(df), int(left), int(right))
+    return documents, words
+
+
+@lru_cache(maxsize=1)
+def shipped_word_stats() -> dict[str, tuple[int, int, int]]:
+    """The shipped table's words and their counts, read once per process."""
+    return read_word_stats(resources.files("kg.data").joinpath(WORDS_FILE))[1]
+
+
 @lru_cache(maxsize=1)
 def corpus_words() -> frozenset[str]:
-    """Every word of the table, lower-cased (hyphenated compounds as one word: "multi-agent")."""
-    words = set()
-    with gzip.open(resources.files("kg.data").joinpath(WORDS_FILE).open("rb"), "rt") as f:
-        for line in f:
-            if not line.startswith("#"):
-                words.add(line.split("\t", 1)[0].lower())
-    return frozenset(words)
+    """Every word of the shipped table, lower-cased (hyphenated compounds as one word:
+    "multi-agent")."""
+    return frozenset(word.lower() for word in shipped_word_stats())

@@ -34,10 +34,9 @@ MIN_WORD_DF = 5
 def corpus_words() -> frozenset[str]:
     """The lower-case words of the shipped corpus word table with at least ``MIN_WORD_DF``
     abstracts (read once, only when a label has odd capitals that spell its acronym)."""
-    from kg.extract.tables import resolve
-    from kg.extract.termhood import WORD_STATS, read_word_stats
+    from kg.lexicon.words import shipped_word_stats
 
-    _, stats = read_word_stats(resolve(WORD_STATS))
+    stats = shipped_word_stats()
     return frozenset(word for word, (df, _, _) in stats.items() if df >= MIN_WORD_DF)
 
 
