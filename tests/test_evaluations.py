@@ -11,8 +11,13 @@ from kg.extract.evaluations import EXTRACTOR, RULE_SCORE
 from kg.records import Paper
 
 
+def _extraction(nlp, title: str, abstract: str):
+    """The extraction record of one paper, as the build makes it."""
+    return next(extract([Paper(title=title, abstract=abstract, id="p")], nlp))
+
+
 def _relations(nlp, title: str, abstract: str) -> set[tuple[str, str, str, str]]:
-    ext = next(extract([Paper(title=title, abstract=abstract, id="p")], nlp))
+    ext = _extraction(nlp, title, abstract)
     return {
         (ext.mentions[r.head].text, r.relation, ext.mentions[r.tail].text, r.extractor)
         for r in ext.relations
@@ -45,7 +50,7 @@ def test_rule_relations_carry_the_rule_score_and_their_sentence(nlp):
         "results on the TopiOCQA and QReCC datasets demonstrate that AdaCQR outperforms the "
         "existing methods."
     )
-    ext = next(extract([Paper(title="X", abstract=abstract, id="p")], nlp))
+    ext = _extraction(nlp, "X", abstract)
     ruled = [r for r in ext.relations if r.extractor == EXTRACTOR]
     assert ruled, [(ext.mentions[r.head].text, r.relation) for r in ext.relations]
     for r in ruled:
@@ -87,18 +92,11 @@ def test_without_a_proposed_contribution_nothing_is_ruled(nlp):
 
 
 def test_one_reading_per_contribution_and_dataset_in_a_sentence(nlp):
-    ext = next(
-        extract(
-            [
-                Paper(
-                    title="X",
-                    abstract="We propose PERC for code generation. We validate PERC through "
-                    "experiments on the HumanEval benchmark: PERC outperforms RAG methods.",
-                    id="p",
-                )
-            ],
-            nlp,
-        )
+    ext = _extraction(
+        nlp,
+        "X",
+        "We propose PERC for code generation. We validate PERC through experiments on the "
+        "HumanEval benchmark: PERC outperforms RAG methods.",
     )
     pairs = [
         (ext.mentions[r.head].text, ext.mentions[r.tail].text)
@@ -113,7 +111,7 @@ def test_our_model_stands_for_the_one_proposed_name_with_the_words_as_evidence(n
         "We propose TransCQR, a transformer for conversational query reformulation. "
         "Experiments on TopiOCQA and QReCC show that our model outperforms strong baselines."
     )
-    ext = next(extract([Paper(title="TransCQR", abstract=abstract, id="p")], nlp))
+    ext = _extraction(nlp, "TransCQR", abstract)
     ruled = [r for r in ext.relations if r.tail_as is not None]
     assert {ext.mentions[r.head].text for r in ruled} == {"TopiOCQA", "QReCC"}, ext.relations
     for r in ruled:
@@ -136,7 +134,7 @@ def test_our_model_stands_for_the_one_proposed_name_with_the_words_as_evidence(n
     ],
 )
 def test_our_model_is_not_read_where_it_may_be_another(nlp, abstract):
-    ext = next(extract([Paper(title="Two", abstract=abstract, id="p")], nlp))
+    ext = _extraction(nlp, "Two", abstract)
     assert not [r for r in ext.relations if r.tail_as is not None], ext.relations
 
 
@@ -180,7 +178,7 @@ def test_a_lower_case_name_is_proposed_and_evaluated_where_it_is_written(nlp):
         "issues. Experiments on the CIFAR-10 and CIFAR-100 datasets show that mixup improves "
         "the generalization of neural network architectures."
     )
-    ext = next(extract([Paper(title="Beyond risk minimization", abstract=abstract, id="p")], nlp))
+    ext = _extraction(nlp, "Beyond risk minimization", abstract)
     assert ("mixup", "proposes") in {(m.text, m.relation) for m in ext.mentions}
     ruled = [r for r in ext.relations if r.extractor == EXTRACTOR]
     assert {ext.mentions[r.head].text for r in ruled} == {"CIFAR-10", "CIFAR-100"}, ruled
@@ -192,5 +190,5 @@ def test_a_lower_case_name_is_proposed_and_evaluated_where_it_is_written(nlp):
 
 def test_a_lower_case_word_without_an_apposition_is_not_a_name(nlp):
     abstract = "We propose efficient training for transformers. We propose ours, a method."
-    ext = next(extract([Paper(title="X", abstract=abstract, id="p")], nlp))
+    ext = _extraction(nlp, "X", abstract)
     assert not [m for m in ext.mentions if m.relation == "proposes" and m.text.islower()]

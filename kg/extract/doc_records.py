@@ -200,11 +200,9 @@ def doc_to_extraction(doc: Doc, paper: Paper) -> PaperExtraction:
         if head is None or tail is None or label not in PROPERTY:
             continue
         tail_as = None
-        if referent:
-            field, base = view.field_of(doc[t0].idx)
-            start = doc[t0].idx - base
-            words = view.text[doc[t0].idx : doc[t1 - 1].idx + len(doc[t1 - 1])]
-            tail_as = [words, start, start + len(words)]
+        if referent:  # the words' text and offsets in their field, as a mention's
+            _field, words, start, end, *_ = view.locate(doc[t0:t1])
+            tail_as = [words, start, end]
         result.relations.append(
             RelationRecord(
                 head=head,

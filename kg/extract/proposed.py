@@ -211,10 +211,10 @@ def _lowercase_name(tokens: list, k: int) -> Span | None:
         end + 2 >= len(tokens)
         or tokens[end + 1].text != ","
         or tokens[end + 2].lower_
-        not in (
+        not in {
             "a",
             "an",
-        )
+        }
     ):
         return None
     span = tokens[start].doc[tokens[start].i : tokens[end].i + 1]

@@ -416,7 +416,7 @@ def explain_empty(target, name: str, params: list[str] | dict[str, str] | None) 
                 continue
         if found:
             named = sorted({str(row[1]) for row in found})
-            shown = ", ".join(named[:SUGGESTIONS]) + (" ..." if len(named) > SUGGESTIONS else "")
+            shown = _first_few(named)
             lines.append(
                 f"kg: {given} names {len(found)} "
                 f"{'entity' if len(found) == 1 else 'entities'} ({shown}), but query "
@@ -456,8 +456,12 @@ def _paper_named(target, terms: str, given: str, query: str) -> str | None:
             "graph names (no kg:proposes: its abstract names no method, model or dataset of "
             "its own in a way kg recognizes)"
         )
-    shown = ", ".join(proposed[:SUGGESTIONS]) + (" ..." if len(proposed) > SUGGESTIONS else "")
     return (
-        f"kg: {given} is the paper {title!r}, which proposes {shown}, but query {query!r} "
-        "found nothing for it"
+        f"kg: {given} is the paper {title!r}, which proposes {_first_few(proposed)}, but query "
+        f"{query!r} found nothing for it"
     )
+
+
+def _first_few(names: list[str]) -> str:
+    """The first :data:`SUGGESTIONS` names, comma-separated, "..." when there are more."""
+    return ", ".join(names[:SUGGESTIONS]) + (" ..." if len(names) > SUGGESTIONS else "")
