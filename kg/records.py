@@ -167,7 +167,7 @@ class RelationRecord:
     #: ``[text, start, end]`` (offsets in the head's field) of the words of the head's sentence
     #: that refer to the tail when they are not its name: "Experiments on CORD show that our
     #: model ..." with the tail the mention of the model the paper proposes by name elsewhere
-    #: (kg_evaluations); None when the tail mention is in the sentence itself
+    #: (kg_evaluations, kg_comparisons); None when the tail mention is in the sentence itself
     tail_as: list | None = None
 
 

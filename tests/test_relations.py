@@ -50,7 +50,7 @@ def _check_relations(doc) -> None:
     spans = {(s.start, s.end) for s in doc.spans["kg_entities"]}
     for h0, h1, t0, t1, label, score, *by in doc._.kg_relations:
         # a rule's relation names its extractor (and the span "our model" stands for)
-        assert not by or by[0] == "kg_evaluations"
+        assert not by or by[0] in ("kg_evaluations", "kg_comparisons")
         assert (h0, h1) in spans and (t0, t1) in spans
         assert label in LABELS
         assert doc[h0].sent.start == doc[t0].sent.start
@@ -69,7 +69,7 @@ def test_component_finds_relations_in_a_real_abstract(nlp):
     doc = _doc(nlp, "ExpertRAG: efficient RAG with mixture of experts", ABSTRACT)
     _check_relations(doc)
     threshold = nlp.get_pipe("kg_relations").model.threshold
-    learned = [r for r in doc._.kg_relations if len(r) == 6]  # kg_evaluations' have 7 items
+    learned = [r for r in doc._.kg_relations if len(r) == 6]  # the rules' have 7 items
     assert learned and all(score >= threshold for *_rest, score in learned)
     found = {
         (doc[h0:h1].text, label, doc[t0:t1].text)
@@ -193,9 +193,14 @@ def test_graph_has_relation_edges_with_evidence_and_paper_counts(sample_graph):
                 )
             assert str(g.value(sentence, KG.text)) in text
             extractor = str(g.value(ev, KG.extractor))
-            assert extractor in ("kg_relations", "kg_evaluations")
-            if extractor == "kg_evaluations":  # the rule reads one relation only
-                assert p == KG.evaluates
+            assert extractor in ("kg_relations", "kg_evaluations", "kg_comparisons")
+            if extractor != "kg_relations":  # each rule reads one relation only
+                assert (
+                    p
+                    == {"kg_evaluations": KG.evaluates, "kg_comparisons": KG.comparedWith}[
+                        extractor
+                    ]
+                )
 
 
 def test_an_edge_stated_in_several_papers_is_one_node(sample_graph):

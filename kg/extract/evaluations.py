@@ -12,7 +12,8 @@ exactly that, and nothing looser:
 * the contribution is a Method or Model span whose text is one the paper proposes
   (``doc.spans["kg_proposed"]``, or the other half of its acronym definition); or such a name
   written where the recognizer did not take it as a span; or, where the paper proposes one
-  method or model, "our model"/"the proposed approach" in its place;
+  method or model, "our model"/"the proposed approach" in its place (how these are read:
+  :mod:`kg.extract.contribution_mentions`, shared with ``kg_comparisons``);
 * the dataset is a Dataset span that the paper does not itself propose;
 * the sentence is in the abstract and has a result cue (experiments, results, outperforms,
   achieves, state of the art, ...);
@@ -33,6 +34,11 @@ from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Doc, Span
 
+from kg.extract.contribution_mentions import (
+    anaphor_in,
+    contributions,
+    name_in_text,
+)
 from kg.extract.sections import all_sentence_bounds, doc_text
 
 EXTRACTOR = "kg_evaluations"
@@ -41,7 +47,6 @@ LABEL = "EVALUATE-FOR"
 #: build (74 of the 81 on 3,000 new abstracts, both judges; BENCHMARKS.md), so a query ranking
 #: by score treats them like the learned model's relations of that precision.
 RULE_SCORE = 0.9
-CONTRIBUTION_LABELS = frozenset({"Method", "Model"})
 DATASET_LABELS = frozenset({"Dataset"})
 
 #: A sentence that reports an evaluation.
@@ -77,33 +82,6 @@ NOT_BENCHMARKS = frozenset(
 _TRAINED = re.compile(
     r"\b(?:train\w*|pre-?train\w*|fine-?tun\w*|finetun\w*|distill\w*|learn\w*)\s*$", re.I
 )
-
-
-#: How an abstract names its own method without its name: "our model", "the proposed
-#: approach", "our distilled model"; singular only ("our models" may be several).
-ANAPHOR = re.compile(
-    r"\b(?:our|the proposed|our proposed)\s+(?:[\w-]+\s+){0,2}?"
-    r"(?:method|model|approach|framework|system|algorithm|architecture|network|technique)\b"
-    r"(?!s\b|-)",
-    re.I,
-)
-
-
-def contribution_groups(doc: Doc, proposed: Iterable[Span]) -> list[set[str]]:
-    """The lower-cased names of each thing the paper proposes, one set per thing: its name and
-    the other half of its acronym definition ("Mixture of Word Experts" proposed, "MoWE" then
-    used)."""
-    groups: list[set[str]] = []
-    for span in proposed:
-        name = span.text.lower()
-        if not any(name in g for g in groups):
-            groups.append({name})
-    for long_span, short_span in doc._.acronyms or []:
-        pair = {long_span.text.lower(), short_span.text.lower()}
-        joined = [g for g in groups if g & pair]
-        if joined:
-            groups = [g for g in groups if not g & pair] + [set().union(pair, *joined)]
-    return groups
 
 
 def _list_start(before: str) -> int:
@@ -154,30 +132,10 @@ def evaluation_statements(
     model" means."""
     if not any(s.label_ in DATASET_LABELS for s in spans):  # most abstracts name no benchmark
         return []
-    groups = contribution_groups(doc, proposed)
-    names = set().union(*groups)
+    ours = contributions(doc, spans, proposed, related)
+    names, first_of, referent, known = ours.names, ours.first_of, ours.referent, ours.known
     if not names:
         return []
-    # each proposed thing's first entity mention, for a sentence that writes its name where
-    # the recognizer did not take it ("... show that mixup improves ...")
-    named = [s for s in spans if s.label_ in CONTRIBUTION_LABELS and s.text.lower() in names]
-    first_of = [
-        (group, next(s for s in named if s.text.lower() in group))
-        for group in groups
-        if any(s.text.lower() in group for s in named)
-    ]
-    # "our model" refers to the contribution only where the paper proposes one method or
-    # model: that one's first mention is what the words stand for
-    referent = first_of[0][1] if len(first_of) == 1 else None
-    known = set()
-    for h0, h1, t0, t1, *label in related:
-        known.add((h0, h1, t0, t1))
-        known.add((t0, t1, h0, h1))
-        # "We propose AlphaNet and BetaNet": "our model" is one of two
-        if referent is not None and label[:1] == ["CONJUNCTION"]:
-            ends = {(h0, h1), (t0, t1)}
-            if any((s.start, s.end) in ends for s in named):
-                referent = None
     abstract_start = doc._.abstract_start if doc._.has_title else 0
     full = doc_text(doc)
     out = []
@@ -187,9 +145,7 @@ def evaluation_statements(
         in_sentence = [s for s in spans if s0 <= s.start and s.end <= s1]
         if not any(s.label_ in DATASET_LABELS for s in in_sentence):
             continue
-        contributions = [
-            s for s in in_sentence if s.label_ in CONTRIBUTION_LABELS and s.text.lower() in names
-        ]
+        named_here = ours.spans_in(in_sentence)
         datasets = [
             s
             for s in in_sentence
@@ -197,17 +153,17 @@ def evaluation_statements(
             and s.text.lower() not in names
             and not set(s.text.lower().split()) & NOT_BENCHMARKS
         ]
-        if not datasets or not (contributions or first_of):
+        if not datasets or not (named_here or first_of):
             continue
         sentence_start = doc[s0].idx
         text = full[sentence_start : doc[s1 - 1].idx + len(doc[s1 - 1])]
         if not RESULT_CUE.search(text):
             continue
         anaphor = stands_for = None
-        if not contributions:
-            found = _name_in_text(doc, text, sentence_start, datasets, first_of)
+        if not named_here:
+            found = name_in_text(doc, text, sentence_start, datasets, first_of)
             if found is None and referent is not None:
-                words = _anaphor(doc, text, sentence_start, datasets)
+                words = anaphor_in(doc, text, sentence_start, datasets)
                 found = (words, referent) if words is not None else None
             if found is None:
                 continue
@@ -222,7 +178,7 @@ def evaluation_statements(
                 )
                 continue
             said: set[str] = set()  # "PERC ... on HumanEval: PERC outperforms": one reading
-            for contribution in contributions:
+            for contribution in named_here:
                 pair = (dataset.start, dataset.end, contribution.start, contribution.end)
                 name = contribution.text.lower()
                 if name in said or pair in known:
@@ -232,43 +188,3 @@ def evaluation_statements(
                 known.add(pair)
                 out.append((*pair, LABEL, RULE_SCORE, EXTRACTOR))
     return out
-
-
-def _name_in_text(
-    doc: Doc,
-    text: str,
-    sentence_start: int,
-    datasets: Sequence[Span],
-    first_of: Sequence[tuple[set[str], Span]],
-) -> tuple[Span, Span] | None:
-    """A proposed name written in the sentence without being an entity span there, as (the
-    words, the name's first entity mention): "we propose mixup, ..." is a mention, "...
-    show that mixup improves ..." is not (the recognizer misses a lower-case word in
-    running text)."""
-    for group, mention in first_of:
-        for name in sorted(group, key=len, reverse=True):
-            match = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I)
-            if match is None:
-                continue
-            span = _words(doc, sentence_start + match.start(), sentence_start + match.end())
-            if span is not None and not _overlaps(span, datasets):
-                return span, mention
-    return None
-
-
-def _anaphor(doc: Doc, text: str, sentence_start: int, datasets: Sequence[Span]) -> Span | None:
-    """The first "our model" of a sentence as a token span, unless it overlaps a dataset."""
-    match = ANAPHOR.search(text)
-    if match is None:
-        return None
-    span = _words(doc, sentence_start + match.start(), sentence_start + match.end())
-    return None if span is None or _overlaps(span, datasets) else span
-
-
-def _words(doc: Doc, start: int, end: int) -> Span | None:
-    """The tokens that cover characters ``start:end`` of ``doc``."""
-    return doc.char_span(start, end, alignment_mode="expand")
-
-
-def _overlaps(span: Span, others: Sequence[Span]) -> bool:
-    return any(o.start < span.end and span.start < o.end for o in others)

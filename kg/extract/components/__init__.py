@@ -18,6 +18,7 @@ MODULES = (
     "kg_termhood",
     "kg_relations",
     "kg_evaluations",
+    "kg_comparisons",
     "kg_topic_cues",
     "kg_claims",
     "kg_claim_cues",
