@@ -272,7 +272,7 @@ TARGETS = (
         "`judge` split), with 42 comparisons of the learned model, judged blind",
         "sample_relations",
         "**{per_group[named][ok]} of {per_group[named][judged]}** where the sentence names the "
-        'contribution as an entity, **{per_group[our-model][ok]} of '
+        "contribution as an entity, **{per_group[our-model][ok]} of "
         '{per_group[our-model][judged]}** written otherwise ("our method"); the learned '
         "model's {per_group[learned][ok]} of {per_group[learned][judged]} (first judge; over "
         "the whole sheet, with 4 rows the shipped rule no longer writes, {ok} and {ok_2} of "
