@@ -282,6 +282,20 @@ TARGETS = (
         params(score="benchmarks/data/relations_evalsplit_comparisons_blind.tsv"),
     ),
     Target(
+        "Relations of the `kg_title_tasks` rule (the contribution a title opens with is used "
+        'for the task after "for": "Act3D: 3D Feature Field Transformers for Multi-Task '
+        'Robotic Manipulation"): 60 of the 250 it writes to a build of the corpus `eval` split '
+        "(written on the `judge` split), with 30 of the learned model's usedFor-a-task "
+        "relations, judged blind",
+        "sample_relations",
+        "**{per_group[title][ok]} of {per_group[title][judged]}**; the learned model's "
+        "{per_group[learned][ok]} of {per_group[learned][judged]} (first judge; the whole "
+        "sheet: {ok} and {ok_2} of {judged} for the two judges)",
+        "python benchmarks/sample_relations.py --score "
+        "benchmarks/data/relations_evalsplit_title_tasks_blind.tsv",
+        params(score="benchmarks/data/relations_evalsplit_title_tasks_blind.tsv"),
+    ),
+    Target(
         "Relations of the learned model, the same 8th-sample build, 36 drawn at random (judged "
         "in the same blind sheet)",
         "sample_relations",

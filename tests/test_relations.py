@@ -50,7 +50,7 @@ def _check_relations(doc) -> None:
     spans = {(s.start, s.end) for s in doc.spans["kg_entities"]}
     for h0, h1, t0, t1, label, score, *by in doc._.kg_relations:
         # a rule's relation names its extractor (and the span "our model" stands for)
-        assert not by or by[0] in ("kg_evaluations", "kg_comparisons")
+        assert not by or by[0] in ("kg_evaluations", "kg_comparisons", "kg_title_tasks")
         assert (h0, h1) in spans and (t0, t1) in spans
         assert label in LABELS
         assert doc[h0].sent.start == doc[t0].sent.start
@@ -193,14 +193,12 @@ def test_graph_has_relation_edges_with_evidence_and_paper_counts(sample_graph):
                 )
             assert str(g.value(sentence, KG.text)) in text
             extractor = str(g.value(ev, KG.extractor))
-            assert extractor in ("kg_relations", "kg_evaluations", "kg_comparisons")
-            if extractor != "kg_relations":  # each rule reads one relation only
-                assert (
-                    p
-                    == {"kg_evaluations": KG.evaluates, "kg_comparisons": KG.comparedWith}[
-                        extractor
-                    ]
-                )
+            rules = {
+                "kg_evaluations": KG.evaluates,
+                "kg_comparisons": KG.comparedWith,
+                "kg_title_tasks": KG.usedFor,
+            }
+            assert extractor == "kg_relations" or p == rules[extractor]  # one relation a rule
 
 
 def test_an_edge_stated_in_several_papers_is_one_node(sample_graph):

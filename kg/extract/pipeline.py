@@ -181,13 +181,15 @@ def _add_relations(nlp: Language, model: RelationModel | None, source: Language 
 
 
 def _add_evaluations(nlp: Language) -> None:
-    """The rules that relate the paper's own contribution, ``kg_evaluations`` then
-    ``kg_comparisons``, right after ``kg_relations`` (they add to the model's relations and
-    leave the pairs the model related alone), or after the entities without one."""
+    """The rules that relate the paper's own contribution, ``kg_evaluations``,
+    ``kg_comparisons`` and ``kg_title_tasks``, right after ``kg_relations`` (they add to the
+    model's relations and leave the pairs the model related alone), or after the entities
+    without one."""
     for anchor in ("kg_relations", "kg_termhood", "kg_entities"):
         if anchor in nlp.pipe_names:
             nlp.add_pipe("kg_evaluations", after=anchor)
             nlp.add_pipe("kg_comparisons", after="kg_evaluations")
+            nlp.add_pipe("kg_title_tasks", after="kg_comparisons")
             return
 
 

@@ -19,6 +19,7 @@ MODULES = (
     "kg_relations",
     "kg_evaluations",
     "kg_comparisons",
+    "kg_title_tasks",
     "kg_topic_cues",
     "kg_claims",
     "kg_claim_cues",
