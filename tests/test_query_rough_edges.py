@@ -63,6 +63,24 @@ def test_explain_takes_the_graph_first_too(sample_build):
     assert _head(_kg("explain", str(out), "RAG")) == _head(_kg("explain", "RAG", str(out)))
 
 
+def test_explain_of_a_name_that_is_no_entity_offers_the_nearest_labels(sample_build):
+    # a typo should not read as "the graph has nothing on it", as for kg query --name
+    result, out = sample_build
+    for target in (out, result.graph_path):
+        proc = _kg("explain", "Mixtrue of Experts", str(target))
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        line = proc.stderr.strip()
+        assert line.startswith("kg: error: no entity named 'Mixtrue of Experts'"), line
+        assert "nearest labels: " in line and "mixture" in line.split("nearest labels: ")[1].lower()
+
+
+def test_explain_finds_any_case_of_a_surface_form(targets):
+    from kg.sparql.explain import find_entities
+
+    for graph in targets.values():
+        assert find_entities(graph, "rag") == find_entities(graph, "RAG") != []
+
+
 def test_explain_lists_conjunctions_after_the_other_relations(targets):
     from kg.sparql.explain import explain
 

@@ -47,17 +47,29 @@ def explain_cli(
             else ""
         )
         raise KGError(f"{source}: no such graph file or store{hint}")
+    loaded = load_graph(source)
     try:
-        explanations = explain(load_graph(source), name)
+        explanations = explain(loaded, name)
     except KGError:
         from kg.sparql.explain import render_set_aside, set_aside_forms
 
         found = set_aside_forms(source, name) if source.is_dir() else None
         if found is None:
-            raise
+            raise KGError(_not_found(loaded, name)) from None
         typer.echo(render_set_aside(found, _termhood_thresholds()))
         return
     typer.echo(render(explanations, max_papers=max_papers))
+
+
+def _not_found(graph, name: str) -> str:
+    """The one line for a name that is no entity, with the nearest labels as ``kg query``
+    gives them: a typo ("Mixtral 8x7") should not read as "the graph has nothing on it"."""
+    from kg.sparql.library import _entity_labels, nearest_labels
+
+    near = nearest_labels(name.strip(), _entity_labels(graph))
+    return f"no entity named {name!r} in the graph (try a label or any surface form)" + (
+        f"; nearest labels: {', '.join(near)}" if near else ""
+    )
 
 
 def _termhood_thresholds():

@@ -117,11 +117,15 @@ def write_extractions(extractions: Iterable[PaperExtraction], path: Path) -> int
     return n
 
 
-def read_extractions(path: Path) -> Iterator[PaperExtraction]:
+def read_extractions(path: Path, containing: str | None = None) -> Iterator[PaperExtraction]:
+    """The records of ``path``; with ``containing`` (lower-case), only those whose line holds
+    it in any case: a look-up of one name (``kg explain``) then parses the few records that
+    can hold it instead of all (records are written with ``ensure_ascii=False``, so a word of
+    letters and digits is in the line as written)."""
     path = Path(path)
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
-            if not line.strip():
+            if not line.strip() or (containing and containing not in line.lower()):
                 continue
             try:
                 yield from_json(line)
