@@ -81,6 +81,27 @@ def test_explain_finds_any_case_of_a_surface_form(targets):
         assert find_entities(graph, "rag") == find_entities(graph, "RAG") != []
 
 
+def test_contribution_reads_a_symmetric_relation_from_the_contribution(targets):
+    # "BESA comparedWith BAE", not "BAE comparedWith BESA": the edge node orders its ends by IRI
+    from kg.sparql.library import render_library_query
+    from kg.sparql.query import run_query
+
+    graph = targets["store"]
+    turned = run_query(
+        graph,
+        "SELECT DISTINCT ?title ?label WHERE { ?paper kg:proposes ?e ; dcterms:title ?title . "
+        "?e rdfs:label ?label . ?edge rdf:object ?e ; rdf:predicate kg:comparedWith ; "
+        "kg:hasEvidence/prov:wasDerivedFrom ?paper } ORDER BY ?title LIMIT 3",
+    ).rows
+    assert turned  # the sample has papers whose contribution is an edge's second end
+    for title, label in turned:
+        rows = run_query(graph, render_library_query("contribution", [f"paper={title}"])).rows
+        compared = [
+            r for r in rows if str(r[2]) == "comparedWith" and str(label) in (str(r[1]), str(r[3]))
+        ]
+        assert compared and all(str(r[1]) == str(label) for r in compared), compared
+
+
 def test_explain_lists_conjunctions_after_the_other_relations(targets):
     from kg.sparql.explain import explain
 
