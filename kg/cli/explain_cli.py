@@ -64,9 +64,9 @@ def explain_cli(
 def _not_found(graph, name: str) -> str:
     """The one line for a name that is no entity, with the nearest labels as ``kg query``
     gives them: a typo ("Mixtral 8x7") should not read as "the graph has nothing on it"."""
-    from kg.sparql.library import _entity_labels, nearest_labels
+    from kg.sparql.library import entity_labels, nearest_labels
 
-    near = nearest_labels(name.strip(), _entity_labels(graph))
+    near = nearest_labels(name.strip(), entity_labels(graph))
     return f"no entity named {name!r} in the graph (try a label or any surface form)" + (
         f"; nearest labels: {', '.join(near)}" if near else ""
     )

@@ -44,11 +44,10 @@ from spacy.tokens import Doc, Span
 
 from kg.extract.contribution_mentions import (
     CONTRIBUTION_LABELS,
-    anaphor_in,
+    LIST_TOKEN,
+    abstract_sentences,
     contributions,
-    name_in_text,
 )
-from kg.extract.sections import all_sentence_bounds, doc_text
 
 EXTRACTOR = "kg_comparisons"
 LABEL = "COMPARE"
@@ -98,7 +97,6 @@ AFTER_WORDS = frozenset(
 )
 #: Capitals that name no baseline: "outperforms the SOTA methods" compares with all of them.
 GENERIC_NAMES = frozenset({"sota", "sotas", "soa", "sots"})
-_TOKEN = re.compile(r"\([^()]*\)|[^\s,;:()]+|[,;:]")
 _NAME = re.compile(r"[\w\-./+]*[A-Z0-9][\w\-./+]*")
 _HAS_NAME_SHAPE = re.compile(r"[A-Z0-9]")
 _NEXT_WORD = re.compile(r"\s*([A-Za-z][\w-]*|\S)?")
@@ -106,7 +104,7 @@ _NEXT_WORD = re.compile(r"\s*([A-Za-z][\w-]*|\S)?")
 
 def _lists_baselines(between: str) -> bool:
     """Are the words between the comparative and a baseline those of a list of baselines?"""
-    for token in _TOKEN.finditer(between):
+    for token in LIST_TOKEN.finditer(between):
         word = token.group()
         if word in (";", ":"):
             return False
@@ -154,14 +152,8 @@ def comparison_statements(
     ours = contributions(doc, spans, proposed, related)
     if not ours.names:
         return []
-    abstract_start = doc._.abstract_start if doc._.has_title else 0
-    full = doc_text(doc)
     out = []
-    for s0, s1 in all_sentence_bounds(doc):
-        if s1 <= s0 or doc[s0].idx < abstract_start:
-            continue
-        sentence_start = doc[s0].idx
-        text = full[sentence_start : doc[s1 - 1].idx + len(doc[s1 - 1])]
+    for s0, s1, sentence_start, text in abstract_sentences(doc):
         if not COMPARATIVE.search(text) and not FRONTED.match(text):
             continue
         in_sentence = [s for s in spans if s0 <= s.start and s.end <= s1]
@@ -174,10 +166,7 @@ def comparison_statements(
             continue
         anchors = [(s, None) for s in ours.spans_in(in_sentence)]
         if not anchors:
-            found = name_in_text(doc, text, sentence_start, in_sentence, ours.first_of)
-            if found is None and ours.referent is not None:
-                words = anaphor_in(doc, text, sentence_start, in_sentence)
-                found = (words, ours.referent) if words is not None else None
+            found = ours.written_in(doc, text, sentence_start, in_sentence)
             if found is None:
                 continue
             anchors = [found]

@@ -20,10 +20,14 @@ mention they stand for (the relation record's ``tail_as``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
+
+from kg.extract.proposed import SPANS_KEY as PROPOSED_KEY
+from kg.extract.relations import SPANS_KEY
+from kg.extract.sections import all_sentence_bounds, doc_text
 
 CONTRIBUTION_LABELS = frozenset({"Method", "Model"})
 
@@ -74,6 +78,18 @@ class Contributions:
             s for s in spans if s.label_ in CONTRIBUTION_LABELS and s.text.lower() in self.names
         ]
 
+    def written_in(
+        self, doc: Doc, text: str, sentence_start: int, avoid: Sequence[Span]
+    ) -> tuple[Span, Span] | None:
+        """Where a sentence with no span of the contribution writes it otherwise, as (the
+        words, the mention they stand for): its name outside a span, else "our model" where
+        the paper proposes one thing; words overlapping ``avoid`` are neither."""
+        found = name_in_text(doc, text, sentence_start, avoid, self.first_of)
+        if found is None and self.referent is not None:
+            words = anaphor_in(doc, text, sentence_start, avoid)
+            found = (words, self.referent) if words is not None else None
+        return found
+
 
 def contributions(
     doc: Doc, spans: Sequence[Span], proposed: Iterable[Span], related: Iterable[tuple] = ()
@@ -100,6 +116,38 @@ def contributions(
             if any((s.start, s.end) in ends for s in named):
                 referent = None
     return Contributions(names, first_of, referent, known)
+
+
+#: The tokens of a sentence as the rules read a list of names: a parenthesis, a word, or a
+#: comma/semicolon/colon.
+LIST_TOKEN = re.compile(r"\([^()]*\)|[^\s,;:()]+|[,;:]")
+
+
+def abstract_sentences(doc: Doc) -> Iterator[tuple[int, int, int, str]]:
+    """``(first token, end token, first character, text)`` of each sentence of the abstract
+    (the title is no sentence of a result or a comparison)."""
+    abstract_start = doc._.abstract_start if doc._.has_title else 0
+    full = doc_text(doc)
+    for s0, s1 in all_sentence_bounds(doc):
+        if s1 <= s0 or doc[s0].idx < abstract_start:
+            continue
+        sentence_start = doc[s0].idx
+        yield s0, s1, sentence_start, full[sentence_start : doc[s1 - 1].idx + len(doc[s1 - 1])]
+
+
+def add_relations(doc: Doc, statements: Callable[..., list[tuple]]) -> Doc:
+    """What a rule component does: run ``statements(doc, entity spans, proposed spans, the
+    relations so far)`` where the paper proposes something, and add what it reads to
+    ``Doc._.kg_relations`` after the learned model's."""
+    proposed = doc.spans.get(PROPOSED_KEY, [])
+    if not len(proposed):
+        return doc
+    spans = list(doc.spans.get(SPANS_KEY, []))
+    relations = list(doc._.kg_relations or [])
+    found = statements(doc, spans, proposed, relations)
+    if found:
+        doc._.kg_relations = relations + found
+    return doc
 
 
 def name_in_text(

@@ -34,12 +34,7 @@ from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Doc, Span
 
-from kg.extract.contribution_mentions import (
-    anaphor_in,
-    contributions,
-    name_in_text,
-)
-from kg.extract.sections import all_sentence_bounds, doc_text
+from kg.extract.contribution_mentions import LIST_TOKEN, abstract_sentences, contributions
 
 EXTRACTOR = "kg_evaluations"
 LABEL = "EVALUATE-FOR"
@@ -62,8 +57,6 @@ LIST_WORDS = frozenset(
     "widely-used challenging large-scale real-world benchmark benchmarks dataset datasets "
     "commonly well-known two three four five six seven eight nine ten".split()
 )
-#: The tokens of the text before a dataset: a parenthesis, a word, or a comma/semicolon/colon.
-_TOKEN = re.compile(r"\([^()]*\)|[^\s,;:()]+|[,;:]")
 _NAME_OR_NUMBER = re.compile(r"[\w\-./]*[A-Z0-9][\w\-./]*")
 _PREPOSITION = re.compile(
     r"(?:\b(?:on|across|over|against|such as|i\.e\.,?|e\.g\.,?|namely)"
@@ -90,7 +83,7 @@ def _list_start(before: str) -> int:
     A loop over tokens, not one regex: a regex of repeated alternatives that may split a name
     ("CIFAR-100") in several ways backtracks exponentially where it fails."""
     start = len(before)
-    for token in reversed(list(_TOKEN.finditer(before))):
+    for token in reversed(list(LIST_TOKEN.finditer(before))):
         word = token.group()
         if (
             word in (",", ";", ":")
@@ -133,15 +126,11 @@ def evaluation_statements(
     if not any(s.label_ in DATASET_LABELS for s in spans):  # most abstracts name no benchmark
         return []
     ours = contributions(doc, spans, proposed, related)
-    names, first_of, referent, known = ours.names, ours.first_of, ours.referent, ours.known
+    names, first_of, known = ours.names, ours.first_of, ours.known
     if not names:
         return []
-    abstract_start = doc._.abstract_start if doc._.has_title else 0
-    full = doc_text(doc)
     out = []
-    for s0, s1 in all_sentence_bounds(doc):
-        if s1 <= s0 or doc[s0].idx < abstract_start:
-            continue
+    for s0, s1, sentence_start, text in abstract_sentences(doc):
         in_sentence = [s for s in spans if s0 <= s.start and s.end <= s1]
         if not any(s.label_ in DATASET_LABELS for s in in_sentence):
             continue
@@ -155,16 +144,11 @@ def evaluation_statements(
         ]
         if not datasets or not (named_here or first_of):
             continue
-        sentence_start = doc[s0].idx
-        text = full[sentence_start : doc[s1 - 1].idx + len(doc[s1 - 1])]
         if not RESULT_CUE.search(text):
             continue
         anaphor = stands_for = None
         if not named_here:
-            found = name_in_text(doc, text, sentence_start, datasets, first_of)
-            if found is None and referent is not None:
-                words = anaphor_in(doc, text, sentence_start, datasets)
-                found = (words, referent) if words is not None else None
+            found = ours.written_in(doc, text, sentence_start, datasets)
             if found is None:
                 continue
             anaphor, stands_for = found

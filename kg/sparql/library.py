@@ -354,7 +354,7 @@ def render_library_query(name: str, params: list[str] | dict[str, str] | None = 
 SUGGESTIONS = 5
 
 
-def _entity_labels(target) -> list[str]:
+def entity_labels(target) -> list[str]:
     """Every label and surface form of an entity (what a name parameter is matched against)."""
     from kg.sparql.query import run_query
 
@@ -424,7 +424,7 @@ def explain_empty(target, name: str, params: list[str] | dict[str, str] | None) 
             )
             continue
         if labels is None:
-            labels = _entity_labels(target)
+            labels = entity_labels(target)
         near = nearest_labels(value.strip(), labels)
         lines.append(
             f"kg: {given} names no entity in the graph"

@@ -10,8 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.comparisons import comparison_statements
-from kg.extract.proposed import SPANS_KEY as PROPOSED_KEY
-from kg.extract.relations import SPANS_KEY
+from kg.extract.contribution_mentions import add_relations
 
 
 @Language.component(
@@ -20,12 +19,4 @@ from kg.extract.relations import SPANS_KEY
     requires=["token.is_sent_start"],
 )
 def find_comparisons(doc: Doc) -> Doc:
-    proposed = doc.spans.get(PROPOSED_KEY, [])
-    if not len(proposed):
-        return doc
-    spans = list(doc.spans.get(SPANS_KEY, []))
-    relations = list(doc._.kg_relations or [])
-    found = comparison_statements(doc, spans, proposed, relations)
-    if found:
-        doc._.kg_relations = relations + found
-    return doc
+    return add_relations(doc, comparison_statements)

@@ -9,9 +9,8 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.extract.contribution_mentions import add_relations
 from kg.extract.evaluations import evaluation_statements
-from kg.extract.proposed import SPANS_KEY as PROPOSED_KEY
-from kg.extract.relations import SPANS_KEY
 
 
 @Language.component(
@@ -20,12 +19,4 @@ from kg.extract.relations import SPANS_KEY
     requires=["token.is_sent_start"],
 )
 def find_evaluations(doc: Doc) -> Doc:
-    proposed = doc.spans.get(PROPOSED_KEY, [])
-    if not len(proposed):
-        return doc
-    spans = list(doc.spans.get(SPANS_KEY, []))
-    relations = list(doc._.kg_relations or [])
-    found = evaluation_statements(doc, spans, proposed, relations)
-    if found:
-        doc._.kg_relations = relations + found
-    return doc
+    return add_relations(doc, evaluation_statements)

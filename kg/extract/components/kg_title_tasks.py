@@ -10,8 +10,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.proposed import SPANS_KEY as PROPOSED_KEY
-from kg.extract.relations import SPANS_KEY
+from kg.extract.contribution_mentions import add_relations
 from kg.extract.title_tasks import title_task_statements
 
 
@@ -21,12 +20,4 @@ from kg.extract.title_tasks import title_task_statements
     requires=["token.is_sent_start"],
 )
 def find_title_tasks(doc: Doc) -> Doc:
-    proposed = doc.spans.get(PROPOSED_KEY, [])
-    if not len(proposed):
-        return doc
-    spans = list(doc.spans.get(SPANS_KEY, []))
-    relations = list(doc._.kg_relations or [])
-    found = title_task_statements(doc, spans, proposed, relations)
-    if found:
-        doc._.kg_relations = relations + found
-    return doc
+    return add_relations(doc, title_task_statements)
