@@ -33,6 +33,18 @@ def test_long_form_does_not_reach_back_across_a_parenthesis(nlp):
     assert not any(short == "PANDA" for short, _ in found)
 
 
+def test_a_description_with_a_count_defines_nothing(nlp):
+    # D-A-R-T-s match "Dataset with over 82k instanceS" letter by letter; the graph then
+    # labelled the DART dataset, and DARTS with it, "dataset with over 82k instances"
+    found = pairs(
+        nlp,
+        "DART: Open-Domain Structured Data Record to Text Generation",
+        "We present DART, an open domain structured DAta Record to Text generation dataset "
+        "with over 82k instances (DARTs).",
+    )
+    assert not any(short == "DARTs" for short, _ in found)
+
+
 def test_quotes_around_the_long_form_are_dropped(nlp):
     found = pairs(
         nlp,

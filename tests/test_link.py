@@ -36,6 +36,32 @@ def test_surface_keys_fold_only_what_never_distinguishes():
     assert surface_key("RAG") != surface_key("RAG+")
     assert surface_key("R1-Searcher") != surface_key("R1-Searcher++")
     assert surface_key("LoRA") != surface_key("MixLoRA")
+    # a capital S is a letter of the acronym, a small s its plural
+    assert surface_key("DARTS") != surface_key("DART") == surface_key("DARTs")
+    assert surface_key("IRLS") != surface_key("IRL")
+    assert surface_key("LLMs") == surface_key("LLM")
+
+
+def test_an_acronym_ending_in_a_capital_s_is_not_a_plural(nlp):
+    lg = linked(
+        nlp,
+        [
+            (
+                "DART: Open-Domain Structured Data Record to Text Generation",
+                "We present DART, an open domain structured DAta Record to Text generation "
+                "dataset with over 82k instances (DARTs). Models trained on DART improve.",
+            ),
+            (
+                "Proxy data for NAS",
+                "Executing DARTS with the proposed selection requires only 40 minutes on "
+                "CIFAR-10. DARTS searches a cell.",
+            ),
+        ],
+    )
+    dart, darts = entity_of(lg, "DART"), entity_of(lg, "DARTS")
+    assert dart and darts and not dart & darts
+    labels = {lg.resolution.entities[e].label for e in dart | darts}
+    assert not any("82k" in label for label in labels)
 
 
 def test_alias_groups_merge_across_papers(nlp):

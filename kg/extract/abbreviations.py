@@ -312,13 +312,22 @@ def _spelled_by_words(short: str, long: str) -> bool:
     return capitals(long) == capitals(expanded) or _initials_spell(letters, long)
 
 
+# a number standing alone as a word ("82k", "10", "1.5M"), not inside a name ("1-norm", "GPT-4")
+_COUNT = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)*[kKmMbB%]?(?![\w-])")
+
+
 def _plausible(short: str, long: str) -> bool:
     """Reject pairs that match letters but are no definition: a long form that contains the
     short form as a word names a variant or a description of it ("Transformer
     (Hi-Transformer)", "BERT (SEC-BERT)", "Hamiltonian mechanics using an energy function
-    (Hamiltonian)"), a URL is no long form ("SUBMODLIB (https://github.com/...)"), nor is a
+    (Hamiltonian)"), nor does one with a count in it ("dataset with over 82k instances
+    (DARTs)"); a URL is no long form ("SUBMODLIB (https://github.com/...)"), nor is a
     clause with a comma unless its capitals spell the short form."""
     if "://" in long or "www." in long:
+        return False
+    if any(n not in short for n in _COUNT.findall(long)):
+        # a count describes, a name does not: "DART, a ... dataset with over 82k instances
+        # (DARTs)" matches D-A-R-T-s letter by letter but defines nothing
         return False
     if "," in long and not _spelled_by_words(short, long):
         # a clause, not a name: "DanceFormer, which includes two cascading ... networks

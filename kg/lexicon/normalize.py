@@ -3,6 +3,9 @@
 A key folds only what never distinguishes two entities: case, hyphens/underscores/spaces,
 English plurals and possessives. It keeps digits and ``+`` ("GPT-4" vs "GPT-4o", "RAG" vs
 "RAG+", "R1-Searcher" vs "R1-Searcher++") and never strips a name prefix ("MixLoRA" vs "LoRA").
+A capital S ending an all-capitals word is a letter of the acronym, not a plural: "DARTS" (a
+NAS method) is not "DART" (a dataset), nor "IRLS" "IRL", "PACS" "PAC" or "HTTPS" "HTTP"; the
+plural of an acronym is written with a small s ("DARTs", "LLMs").
 """
 
 from __future__ import annotations
@@ -33,6 +36,12 @@ def acronym_singular(word: str) -> str:
     return word
 
 
+def _all_capitals(word: str) -> bool:
+    """ "DARTS", "MCTS", "GPT4S": every letter a capital (three or more letters)."""
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
 @lru_cache(maxsize=1 << 18)  # surface forms repeat across papers (a corpus: ~30 uses each)
 def surface_key(text: str) -> str:
     """The key under which surface forms of one entity meet."""
@@ -44,7 +53,10 @@ def surface_key(text: str) -> str:
     for word in _SEPARATORS.split(text):
         if not word:
             continue
-        words.append(singular(acronym_singular(word).lower()))
+        if _all_capitals(word):
+            words.append(word.lower())
+        else:
+            words.append(singular(acronym_singular(word).lower()))
     return " ".join(words)
 
 
