@@ -47,4 +47,10 @@ def score_labelled(
     figures["per_group"] = {
         k: {"ok": c["ok"], "judged": c["ok"] + c[bad]} for k, c in by_group.items()
     }
+    if "judgement_2" in columns and group in reader.fieldnames:
+        # the second annotator's count per group: a sheet that compares two readings of the
+        # same rows is read by both judges' figures
+        figures["per_group_2"] = {
+            k: sum(r["judgement_2"] == "ok" for r in rows if r[group] == k) for k in by_group
+        }
     return figures

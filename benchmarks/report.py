@@ -296,6 +296,20 @@ TARGETS = (
         params(score="benchmarks/data/relations_evalsplit_title_tasks_blind.tsv"),
     ),
     Target(
+        "The learned model's relations that read a task evaluating a method (SciERC's "
+        "EVALUATE-FOR with a task head, \"Results on word prediction show that TopicRNN "
+        "outperforms ...\"): 40 of the 105 in a build of the corpus `eval` split, each shown "
+        "both ways in one shuffled sheet, judged blind",
+        "sample_relations",
+        "as the graph now writes them, method usedFor task: **{per_group[method-usedFor][ok]} "
+        "and {per_group_2[method-usedFor]} of {per_group[method-usedFor][judged]}**; as read, "
+        "task evaluates method: {per_group[task-evaluates][ok]} and "
+        "{per_group_2[task-evaluates]} of {per_group[task-evaluates][judged]}",
+        "python benchmarks/sample_relations.py --score "
+        "benchmarks/data/relations_evalsplit_task_evaluates_blind.tsv",
+        params(score="benchmarks/data/relations_evalsplit_task_evaluates_blind.tsv"),
+    ),
+    Target(
         "Relations of the learned model, the same 8th-sample build, 36 drawn at random (judged "
         "in the same blind sheet)",
         "sample_relations",

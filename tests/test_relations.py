@@ -18,6 +18,8 @@ from kg.extract.relations import (
     LABELS,
     MAX_GAP,
     candidate_pairs,
+    graph_reading,
+    sentence_bounds,
     sentence_groups,
 )
 from kg.extract.sections import paper_text
@@ -77,6 +79,35 @@ def test_component_finds_relations_in_a_real_abstract(nlp):
     }
     # the coordinated datasets are read as peers, in text order (SciERC's direction)
     assert ("HotpotQA", "CONJUNCTION", "2WikiMultiHopQA") in found, found
+
+
+def test_a_task_evaluating_a_method_is_written_as_the_method_used_for_it(nlp):
+    # SciERC's "TASK EVALUATE-FOR METHOD" (what the model reads here) is, in the graph's
+    # reading of kg:evaluates (a dataset or metric evaluates), "METHOD USED-FOR TASK"
+    doc = _doc(
+        nlp,
+        "A title",
+        "We propose TopicRNN, a recurrent neural network. Empirical results on word prediction "
+        "show that TopicRNN outperforms existing contextual RNN baselines.",
+    )
+    spans = [(s.start, s.end, s.label_) for s in doc.spans["kg_entities"]]
+    model = nlp.get_pipe("kg_relations").model
+
+    def read(relations):
+        return {
+            (doc[h0:h1].text, label, doc[t0:t1].text) for h0, h1, t0, t1, label, *_ in relations
+        }
+
+    raw = read(model.relations(doc, sentence_bounds(doc), spans))
+    assert ("word prediction", "EVALUATE-FOR", "TopicRNN") in raw, raw
+    written = read(doc._.kg_relations)
+    assert ("TopicRNN", "USED-FOR", "word prediction") in written, written
+    assert not any(
+        label == "EVALUATE-FOR" and head == "word prediction" for head, label, _ in written
+    )
+    # a dataset evaluating a method keeps SciERC's direction
+    kept = graph_reading([(0, 1, 2, 3, "EVALUATE-FOR", 0.9)], [(0, 1, "Dataset"), (2, 3, "Method")])
+    assert kept == [(0, 1, 2, 3, "EVALUATE-FOR", 0.9)]
 
 
 def test_one_entity_and_no_pair_per_sentence_give_no_relations(nlp):

@@ -22,6 +22,7 @@ from kg.extract.relations import (
     CLASSES,
     SPANS_KEY,
     RelationModel,
+    graph_reading,
     sentence_bounds,
 )
 
@@ -49,7 +50,8 @@ class RelationExtractor:
         if len(spans) < 2:
             doc._.kg_relations = []
             return doc
-        doc._.kg_relations = self.model.relations(doc, sentence_bounds(doc), spans)
+        found = self.model.relations(doc, sentence_bounds(doc), spans)
+        doc._.kg_relations = graph_reading(found, spans)
         return doc
 
     def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
