@@ -97,6 +97,18 @@ def _list_start(before: str) -> int:
     return start
 
 
+#: "planners such as LAMA", "baselines, e.g., ...": examples of methods, not of benchmarks (a
+#: recognizer that types LAMA, a planner there, as the dataset LAMA made "LAMA evaluates
+#: Plan4Past" of "... used along with classical planners, such as LAMA").
+_METHODS_BEFORE_EXAMPLES = re.compile(
+    r"\b(?:planners|solvers|methods|models|baselines|algorithms|approaches|systems|techniques|"
+    r"frameworks|architectures|networks|optimizers|learners|agents|classifiers|tools|LLMs)"
+    r"[\s,]*$",
+    re.I,
+)
+_EXAMPLES = re.compile(r"such as|i\.e\.|e\.g\.|namely", re.I)
+
+
 def _follows_preposition(before: str) -> bool:
     """Does the text before a dataset end in "on"/"across"/... (past a list of names), and
     not in "trained on"?"""
@@ -105,6 +117,8 @@ def _follows_preposition(before: str) -> bool:
     if prep is None:
         return False
     verb = head[: prep.start()].rstrip()
+    if _EXAMPLES.match(prep.group()) and _METHODS_BEFORE_EXAMPLES.search(verb):
+        return False
     return _TRAINED.search(verb) is None and _NOT_EVALUATION.search(verb) is None
 
 
