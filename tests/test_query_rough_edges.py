@@ -81,6 +81,24 @@ def test_explain_finds_any_case_of_a_surface_form(targets):
         assert find_entities(graph, "rag") == find_entities(graph, "RAG") != []
 
 
+def test_explain_lists_the_entity_written_exactly_so_first():
+    # "DARTS" (a NAS method) and "DART" (a dataset, written "DARTs" in its plural) both match
+    # "darts"; the one a user typed exactly comes first, whatever the IRIs' order
+    from rdflib import Graph, Literal
+    from rdflib.namespace import RDFS, SKOS
+
+    from kg.sparql.explain import find_entities
+    from kg.vocab import ENTITY
+
+    g = Graph()
+    dart, darts = ENTITY["a-dart"], ENTITY["b-darts"]
+    g.add((dart, RDFS.label, Literal("DART")))
+    g.add((dart, SKOS.altLabel, Literal("DARTs")))
+    g.add((darts, RDFS.label, Literal("DARTS")))
+    assert find_entities(g, "DARTS") == [str(darts), str(dart)]
+    assert find_entities(g, "DARTs") == [str(dart), str(darts)]
+
+
 def test_contribution_reads_a_symmetric_relation_from_the_contribution(targets):
     # "BESA comparedWith BAE", not "BAE comparedWith BESA": the edge node orders its ends by IRI
     from kg.sparql.library import render_library_query

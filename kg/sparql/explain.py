@@ -105,16 +105,23 @@ def relations_of(graph: Graph, iri: str) -> list[RelationLine]:
 
 
 def find_entities(graph: Graph, name: str) -> list[str]:
-    """IRIs of the entities that have ``name`` as label or surface form (case-insensitive)."""
-    wanted = Literal(name.strip().lower()).n3()
+    """IRIs of the entities that have ``name`` as label or surface form (case-insensitive),
+    those written exactly as ``name`` first: "DARTS" (the NAS method) before "DART" (a dataset
+    whose plural "DARTs" matches too)."""
+    name = name.strip()
+    wanted = Literal(name.lower()).n3()
     # one SPARQL filter, which Oxigraph runs over the labels itself: iterating them through
     # rdflib took 1.5 s on a 10,000-abstract store, this 0.1-0.2 s
     rows = run_query(
         graph,
-        "SELECT DISTINCT ?e WHERE { ?e rdfs:label|skos:altLabel ?l . "
+        "SELECT DISTINCT ?e ?l WHERE { ?e rdfs:label|skos:altLabel ?l . "
         f"FILTER(LCASE(STR(?l)) = {wanted}) }}",
     ).rows
-    return sorted({str(e) for (e,) in rows if str(e).startswith(str(ENTITY))})
+    exact: dict[str, bool] = {}
+    for e, label in rows:
+        if str(e).startswith(str(ENTITY)):
+            exact[str(e)] = exact.get(str(e), False) or str(label) == name
+    return sorted(exact, key=lambda iri: (not exact[iri], iri))
 
 
 def explain(graph: Graph, name: str) -> list[Explanation]:
