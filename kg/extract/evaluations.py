@@ -58,8 +58,9 @@ LIST_WORDS = frozenset(
     "commonly well-known two three four five six seven eight nine ten".split()
 )
 _NAME_OR_NUMBER = re.compile(r"[\w\-./]*[A-Z0-9][\w\-./]*")
+#: ``examples``: the lead-ins of examples ("such as", "i.e."), whose list may name methods
 _PREPOSITION = re.compile(
-    r"(?:\b(?:on|across|over|against|such as|i\.e\.,?|e\.g\.,?|namely)"
+    r"(?:\b(?:on|across|over|against|(?P<examples>such as|i\.e\.,?|e\.g\.,?|namely))"
     r"|\b(?:datasets?|benchmarks?|corpora),?\s+including)\s*$",
     re.I,
 )
@@ -106,7 +107,6 @@ _METHODS_BEFORE_EXAMPLES = re.compile(
     r"[\s,]*$",
     re.I,
 )
-_EXAMPLES = re.compile(r"such as|i\.e\.|e\.g\.|namely", re.I)
 
 
 def _follows_preposition(before: str) -> bool:
@@ -117,7 +117,7 @@ def _follows_preposition(before: str) -> bool:
     if prep is None:
         return False
     verb = head[: prep.start()].rstrip()
-    if _EXAMPLES.match(prep.group()) and _METHODS_BEFORE_EXAMPLES.search(verb):
+    if prep.group("examples") and _METHODS_BEFORE_EXAMPLES.search(verb):
         return False
     return _TRAINED.search(verb) is None and _NOT_EVALUATION.search(verb) is None
 
