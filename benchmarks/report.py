@@ -310,6 +310,19 @@ TARGETS = (
         params(score="benchmarks/data/relations_evalsplit_task_evaluates_blind.tsv"),
     ),
     Target(
+        "Proposals (`kg:proposes`) that are one half of an acronym definition in their sentence, "
+        "in a build of the corpus `eval` split: 40 of the 164 the established-term rule of "
+        "`kg_proposed` drops (\"we propose a new reinforcement learning (RL) method\"; written "
+        "on the `judge` split) and 40 of the 1,302 it keeps, one shuffled sheet, judged blind",
+        "sample_proposals",
+        "dropped: **{per_group[dropped][ok]} and {per_group_2[dropped]} of "
+        "{per_group[dropped][judged]} right** (every one a wrong proposal); kept: "
+        "**{per_group[kept][ok]} and {per_group_2[kept]} of {per_group[kept][judged]}**",
+        "python benchmarks/sample_proposals.py score "
+        "benchmarks/data/proposals_evalsplit_established_blind.tsv",
+        params(score="benchmarks/data/proposals_evalsplit_established_blind.tsv"),
+    ),
+    Target(
         "Relations of the learned model, the same 8th-sample build, 36 drawn at random (judged "
         "in the same blind sheet)",
         "sample_relations",

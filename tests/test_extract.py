@@ -412,6 +412,71 @@ def test_a_defined_name_the_proposal_uses_is_not_proposed(nlp, abstract, propose
     assert proposed_texts(ext) == proposed
 
 
+@pytest.mark.parametrize(
+    ("title", "abstract", "proposed"),
+    [
+        # an established term defined inside the proposal is what it builds on: "RL" was
+        # proposed by 14 papers of an eval-split build, "Gaussian processes" by 11
+        (
+            "A title without a name",
+            "In this article, we propose a new reinforcement learning (RL) method based on an "
+            "actor-critic architecture.",
+            set(),
+        ),
+        ("Deep Gaussian Processes", "In this paper we introduce deep Gaussian process (GP) models.",
+         set()),
+        (
+            "A title without a name",
+            "We propose a novel and effective active learning (AL) method called Distribution "
+            "Discrepancy and Feature Heterogeneity (DDFH), which considers both.",
+            {"DDFH"},
+        ),
+        # a long form the corpus does not know is a new name, whatever follows it
+        (
+            "A title without a name",
+            "We introduce a new balanced assignment of experts (BASE) layer for training.",
+            {"BASE"},
+        ),
+    ],
+)  # fmt: skip
+def test_an_established_term_defined_in_a_proposal_is_not_proposed(nlp, title, abstract, proposed):
+    assert proposed_texts(run(nlp, title, abstract)) == proposed
+
+
+@pytest.mark.parametrize(
+    ("title", "about"),
+    [
+        ("Markov Chain Monte Carlo", True),
+        ("Markov Chain Monte Carlo Methods", True),
+        ("MCMC: Sampling Made Simple", True),
+        ("Parallel Markov Chain Monte Carlo", False),  # a variant: proposes the variant
+        ("Markov Chain Monte Carlo for Phylogenetics", False),
+    ],
+)
+def test_a_title_that_is_the_name_keeps_an_established_term(nlp, title, about):
+    from kg.extract.components.kg_proposed import _title_is_about
+
+    span = nlp.make_doc(title)[:]
+    assert _title_is_about(span, "Markov chain Monte Carlo", "MCMC") is about
+
+
+def test_the_established_threshold_is_the_components_setting(nlp):
+    # a pipeline whose kg_proposed counts no long form as established proposes RL again
+    from kg.extract.components.kg_proposed import ProposedFinder
+
+    finder = ProposedFinder(nlp, "kg_proposed", "kg.data:termhood_defined.tsv.gz", 10**9)
+    from kg.extract.sections import paper_text
+
+    doc = nlp.make_doc(
+        paper_text("A title", "We propose a new reinforcement learning (RL) method.")
+    )
+    for _, component in nlp.pipeline[: nlp.pipe_names.index("kg_proposed")]:
+        doc = component(doc)
+    texts = {s.text for s in finder(doc).spans["kg_proposed"]}
+    assert texts == {"RL"}
+    assert not {s.text for s in nlp.get_pipe("kg_proposed")(doc).spans["kg_proposed"]}
+
+
 def test_a_name_based_adjective_is_the_name(nlp):
     # "LLM-based" and "BERT-based" were entities of 130 and 103 corpus papers, and "We build
     # LLM-based agents" proposed "LLM-based"

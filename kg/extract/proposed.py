@@ -12,6 +12,7 @@ Surveys, reviews and position papers propose nothing named, so they get no ``pro
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from spacy.tokens import Doc, Span
 
@@ -225,7 +226,31 @@ def _lowercase_name(tokens: list, k: int) -> Span | None:
 
 
 def proposed_in_sentence(
-    sent: Span, defined: list[tuple[Span, Span]], runs: dict[int, Span] | None = None
+    sent: Span,
+    defined: list[tuple[Span, Span]],
+    runs: dict[int, Span] | None = None,
+    established: Callable[[str, str], bool] | None = None,
+) -> list[Span]:
+    """The names ``sent`` proposes. ``established(long, short)``: whether an acronym
+    definition names an established term (``kg_proposed`` asks the corpus); a name that is
+    either half of such a definition in this sentence is not proposed ("we propose a new
+    reinforcement learning (RL) method")."""
+    found = _proposed_in_sentence(sent, defined, runs)
+    if established is None or not found:
+        return found
+    known = set()
+    for long_span, short_span in defined:
+        inside = (
+            sent.start <= min(long_span.start, short_span.start)
+            and max(long_span.end, short_span.end) <= sent.end
+        )
+        if inside and established(long_span.text, short_span.text):
+            known |= {long_span.text, short_span.text}
+    return [span for span in found if span.text not in known]
+
+
+def _proposed_in_sentence(
+    sent: Span, defined: list[tuple[Span, Span]], runs: dict[int, Span] | None
 ) -> list[Span]:
     runs = runs_by_start(sent.doc) if runs is None else runs
     found: list[Span] = []
