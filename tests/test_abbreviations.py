@@ -223,3 +223,29 @@ def test_a_short_form_glued_to_the_word_before_its_parenthesis(nlp):
     assert ("SAMLA", "Semantic-Aware Multi-Level Approach") in found
     assert ("LLMs", "Large Language Models") in found
     assert not any("(" in m.text for m in ext.mentions)
+
+
+@pytest.mark.parametrize(
+    ("text", "short", "long"),
+    [
+        # a 2 between letters reads "to" (none of these was found before)
+        ("We train sequence-to-sequence (Seq2Seq) models.", "Seq2Seq", "sequence-to-sequence"),
+        ("We study learning to defer (L2D) in classification.", "L2D", "learning to defer"),
+        # only where no other reading spells it: A2C repeats its A
+        ("We use Advantage Actor Critic (A2C) agents.", "A2C", "Advantage Actor Critic"),
+    ],
+)
+def test_a_digit_between_letters_may_be_a_word(nlp, text, short, long):
+    assert (short, long) in pairs(nlp, "A title", text)
+
+
+def test_a_long_form_starts_after_a_naming_word(nlp):
+    found = pairs(
+        nlp,
+        "A title",
+        "We propose a learning framework called Learning to MultiTask (L2MT). We apply "
+        "named entity recognition (NER) too.",
+    )
+    # before: "learning framework called Learning to MultiTask"
+    assert ("L2MT", "Learning to MultiTask") in found
+    assert ("NER", "named entity recognition") in found  # "named" names nothing there

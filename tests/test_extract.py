@@ -131,6 +131,12 @@ def test_called_and_novel_patterns(nlp):
             {"Multi-Party Empathetic Dialogue Generation"},
         ),
         ("Our model, named Refuel, achieves a new state of the art.", {"Refuel"}),
+        # lower-case connectors inside the capitalised name (before: "Learning")
+        (
+            "We propose a new framework for lifelong learning, called Learning with Selective "
+            "Forgetting, which updates a model.",
+            {"Learning with Selective Forgetting"},
+        ),
         # naming what exists is no proposal; "Named" in a name is no naming word
         (
             "Neural networks use an efficient implementation of reverse differentiation, "

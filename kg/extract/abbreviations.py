@@ -69,6 +69,16 @@ def expand_digits(short: str) -> str:
     return re.sub(r"([A-Za-z])([2-9])", lambda m: m.group(1) * int(m.group(2)), short)
 
 
+#: a 2 or 4 between letters read as a word: "Seq2Seq" (sequence-to-sequence), "L2MT" (Learning
+#: to MultiTask), "B4C" (... for ...); not "GPT-2", "L2", "T5"
+_HOMOPHONE = re.compile(r"(?<=[A-Za-z])[24](?=[A-Za-z])")
+
+
+def spell_digit_words(short: str) -> str:
+    """ "Seq2Seq" -> "SeqtoSeq", "X4Y" -> "XforY"."""
+    return _HOMOPHONE.sub(lambda m: "to" if m.group() == "2" else "for", short)
+
+
 def capitals(text: str) -> str:
     return "".join(c for c in text if c.isupper())
 
@@ -157,6 +167,8 @@ def match_long_form(short: str, candidate: str) -> tuple[int, int] | None:
         found = long_form_span(expanded, candidate)
     if found is None and len(capitals(expanded)) >= 3:
         found = _capitals_span(expanded, candidate)
+    if found is None and _HOMOPHONE.search(short):  # last: "A2C" is Advantage Actor Critic
+        found = long_form_span(spell_digit_words(short), candidate)
     return found
 
 
@@ -312,6 +324,9 @@ def _spelled_by_words(short: str, long: str) -> bool:
     return capitals(long) == capitals(expanded) or _initials_spell(letters, long)
 
 
+#: "called X (Y)": Y's long form starts after the naming word ("named entity" is a term)
+_NAMING_WORD = re.compile(r"\b(?:called|named|dubbed|termed|coined|namely)\s+(?!entit)")
+
 # a number standing alone as a word ("82k", "10", "1.5M"), not inside a name ("1-norm", "GPT-4")
 _COUNT = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)*[kKmMbB%]?(?![\w-])")
 
@@ -341,8 +356,12 @@ def _long_before(doc: Doc, sent: Span, paren: int, short: str, s0: int, s1: int)
         doc_text(doc)[sent.start_char : paren], paren - sent.start_char, _max_long_words(short)
     )
     candidate = doc_text(doc)[window_start:paren].rstrip()
-    # never reach back across another parenthesis: "(regarding (i)), and a novel X (namely Y)"
+    # never reach back across another parenthesis: "(regarding (i)), and a novel X (namely Y)",
+    # nor across a naming word: the name starts after it ("a learning framework called
+    # Learning to MultiTask (L2MT)")
     cut = max(candidate.rfind("("), candidate.rfind(")")) + 1
+    namings = [m.end() for m in _NAMING_WORD.finditer(candidate, cut)]
+    cut = namings[-1] if namings else cut
     window_start, candidate = window_start + cut, candidate[cut:]
     found = match_long_form(short, candidate)
     if found is None:

@@ -174,20 +174,34 @@ def _first_name_after(
     return None
 
 
+#: Lower-case words inside a capitalised name: "Learning with Selective Forgetting"
+NAME_CONNECTORS = frozenset({"of", "to", "with", "for", "and", "in", "on", "from", "via", "by"})
+
+
 def _capitalised_run(tokens: list, i: int, max_words: int = 8) -> Span:
     """The capitalised words from ``tokens[i]`` on: "Multi-Party Empathetic Dialogue
     Generation" in "a novel task called Multi-Party Empathetic Dialogue Generation in ...",
-    "Geo-Nav" in "dubbed Geo-Nav. In ..."."""
+    "Geo-Nav" in "dubbed Geo-Nav. In ...", and a connector between two of them ("called
+    Learning with Selective Forgetting, which ...")."""
+
+    def capitalised(k: int) -> bool:
+        text = tokens[k].text
+        return text[:1].isupper() and text[:1].isalpha() and "(" not in text  # "Approach(SAMLA)"
+
     end = run_end(tokens, i)
     for _ in range(max_words - 1):
         nxt = end + 1
+        if nxt >= len(tokens) or not tokens[end].whitespace_:
+            break
         if (
-            nxt >= len(tokens)
-            or not tokens[end].whitespace_
-            or not tokens[nxt].text[:1].isupper()
-            or not tokens[nxt].text[:1].isalpha()
-            or "(" in tokens[nxt].text  # "Approach(SAMLA)" as one token
+            tokens[nxt].text in NAME_CONNECTORS
+            and tokens[nxt].whitespace_
+            and nxt + 1 < len(tokens)
+            and capitalised(nxt + 1)
         ):
+            end = run_end(tokens, nxt + 1)
+            continue
+        if not capitalised(nxt):
             break
         end = run_end(tokens, nxt)
     return tokens[i].doc[tokens[i].i : tokens[end].i + 1]
