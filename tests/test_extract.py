@@ -483,6 +483,17 @@ def test_the_established_threshold_is_the_components_setting(nlp):
     assert not {s.text for s in nlp.get_pipe("kg_proposed")(doc).spans["kg_proposed"]}
 
 
+def test_a_metric_acronym_before_a_method_noun_is_a_method(nlp):
+    # the term table's EM is exact match; "EM algorithm", "EM-based updates" are not
+    ext = run(
+        nlp,
+        "A title",
+        "We train with the EM algorithm and EM-based updates. Our reader reaches 85.2 EM.",
+    )
+    labels = [m.label for m in ext.mentions if m.text == "EM"]
+    assert labels == ["Method", "Method", "Metric"]
+
+
 def test_a_name_based_adjective_is_the_name(nlp):
     # "LLM-based" and "BERT-based" were entities of 130 and 103 corpus papers, and "We build
     # LLM-based agents" proposed "LLM-based"

@@ -445,6 +445,30 @@ def test_exact_case_aliases_keep_their_own_meaning(nlp):
     assert entities[em].forms["EM"].rule == "acronym"
 
 
+def test_an_undefined_em_algorithm_is_not_the_metric(nlp):
+    # the table's EM is exact match (a Metric); "the EM algorithm" in a paper that does not
+    # define it had joined the metric: 62 eval-split papers of the EM algorithm "used" it
+    lg = linked(
+        nlp,
+        [
+            (
+                "Mixture models",
+                "We fit Gaussian mixtures with expectation maximization (EM). EM converges.",
+            ),
+            (
+                "Topic models",
+                "We train the topic model with the EM algorithm and EM-based updates.",
+            ),
+            ("Reading comprehension", "Our reader reaches 85.2 EM and 90.1 F1 on SQuAD."),
+        ],
+    )
+    entities = lg.resolution.entities
+    (em,) = entity_of(lg, "expectation maximization")
+    assert len(entities[em].papers) == 2  # the defining paper and the EM-algorithm one
+    (metric,) = {e for e in entity_of(lg, "EM") if e != em}
+    assert entities[metric].label == "exact match" and len(entities[metric].papers) == 1
+
+
 def test_spacing_variants_are_one_entity(nlp):
     # keys fold hyphens to spaces, so "CIFAR10" and "CIFAR-10" (81 and 278 corpus papers),
     # "MSCOCO" and "MS COCO", "pretrained" and "pre-trained" were separate entities

@@ -48,7 +48,7 @@ from rapidfuzz import fuzz
 
 from kg.lexicon.normalize import acronym_singular, digits, initials, is_acronym
 from kg.lexicon.normalize import surface_key as _surface_key
-from kg.lexicon.terms import is_case_sensitive, load_terms
+from kg.lexicon.terms import Term, is_case_sensitive, load_terms
 from kg.link.casing import plain_casing
 from kg.link.model_names import sized_model_type
 from kg.link.relations import relation_support
@@ -241,16 +241,24 @@ def _acronym_variants(ext: PaperExtraction) -> list[tuple[str, str, Reason]]:
     return out
 
 
-def _exact_aliases() -> dict[str, str]:
-    """Exact-case aliases of the curated table -> canonical name. They are routed by their
-    exact spelling, not by key: "mAP" is mean average precision and "MAP" (same key) is
-    usually maximum a posteriori; "EM" is exact match, "em" no acronym."""
-    out: dict[str, str] = {}
+def _exact_alias_terms() -> dict[str, Term]:
+    """Exact-case aliases of the curated table -> their term. They are routed by their exact
+    spelling, not by key: "mAP" is mean average precision and "MAP" (same key) is usually
+    maximum a posteriori; "EM" is exact match, "em" no acronym."""
+    out: dict[str, Term] = {}
     for term in load_terms():
         for alias in term.aliases:
             if term.curated and is_case_sensitive(alias) and " " not in alias:
-                out.setdefault(alias, term.canonical)
+                out.setdefault(alias, term)
     return out
+
+
+def _routed_to(text: str, label: str, aliases: dict[str, Term]) -> str | None:
+    """The curated term an exact-case alias mention is routed to, if its type agrees: "EM
+    algorithm" (a Method, :mod:`kg.extract.components.kg_entities`) is not exact match, and
+    sent there it made 62 eval-split papers of the EM algorithm "use the metric"."""
+    term = aliases.get(text) or aliases.get(acronym_singular(text))
+    return term.canonical if term is not None and term.label == label else None
 
 
 def _dominant_meanings(definitions: list[tuple[str, str]]) -> dict[str, str]:
@@ -259,11 +267,6 @@ def _dominant_meanings(definitions: list[tuple[str, str]]) -> dict[str, str]:
     for short_key, long_key in definitions:
         counts[short_key][long_key] += 1
     return {short: c.most_common(1)[0][0] for short, c in counts.items()}
-
-
-def _exact_alias(text: str, aliases: dict[str, str]) -> str | None:
-    """The term ``text`` is an exact-case alias of, also as an acronym plural ("mAPs")."""
-    return aliases.get(text) or aliases.get(acronym_singular(text))
 
 
 def _node_of(text: str, scoped: dict[str, str]) -> str:
@@ -279,7 +282,7 @@ class _Reading:
     evidence (forms, labels, definitions) the merge passes and the entity pass read."""
 
     #: "mAP" -> "mean average precision": exact-case aliases of the curated table
-    exact_aliases: dict[str, str]
+    exact_aliases: dict[str, Term]
     forms_of: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     labels_of: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     papers_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -346,7 +349,7 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
 def _read_mentions(extractions: Iterable[PaperExtraction], uf: _UnionFind) -> _Reading:
     """Put every mention on its starting node (its key, its paper's long form for a defined
     acronym, the term of an exact-case alias, or its key's word node) and collect the evidence."""
-    seen = _Reading(exact_aliases=_exact_aliases())
+    seen = _Reading(exact_aliases=_exact_alias_terms())
     for i, ext in enumerate(extractions):
         scoped = _scoped_definitions(ext)
         pid = ext.paper.local_id
@@ -354,7 +357,7 @@ def _read_mentions(extractions: Iterable[PaperExtraction], uf: _UnionFind) -> _R
         for j, m in enumerate(ext.mentions):
             key = surface_key(m.text)
             node = _node_of(m.text, scoped)
-            if node == key and (term := _exact_alias(m.text, seen.exact_aliases)) is not None:
+            if node == key and (term := _routed_to(m.text, m.label, seen.exact_aliases)):
                 node = surface_key(term)  # "mAP": mean average precision, not MAP's entity
                 seen.aliased_forms[node].setdefault(m.text, term)
                 m_label = m.label

@@ -39,6 +39,29 @@ from kg.lexicon.terms import read_terms
 MODIFIERS = "kg.data:modifiers_mined.tsv"
 
 
+#: Nouns after a metric's name that make it a method of the same spelling ("EM algorithm",
+#: "EM iterations"): no metric is followed by them
+METHOD_HEADS = frozenset(
+    "algorithm algorithms algo procedure procedures iteration iterations iterates step steps "
+    "updates update framework training learning estimation initialization process".split()
+)
+#: "EM-based", "EM-like": the same after a hyphen, for an acronym
+METHOD_SUFFIXES = frozenset({"based", "like", "style", "type"})
+
+
+def _before_method_head(span: Span) -> bool:
+    doc, end = span.doc, span.end
+    if end < len(doc) and doc[end].lower_ in METHOD_HEADS:
+        return True
+    # an acronym only: "accuracy-based metrics" still measure accuracy
+    return (
+        span.text.isupper()
+        and end + 1 < len(doc)
+        and doc[end].text == "-"
+        and doc[end + 1].lower_ in METHOD_SUFFIXES
+    )
+
+
 class EntityMerger:
     """Reads the term table (types of known names) and the mined modifiers (words that are no
     entity alone), both named by the config and read by ``initialize()``/``from_disk()``."""
@@ -71,6 +94,8 @@ class EntityMerger:
         text = span_text(span).rstrip(".")
         meaning = long_of.get(text)  # a short form defined in this paper
         known = self.term_labels.get(text, meaning)
+        if known == "Metric" and _before_method_head(span):
+            return "Method"  # "EM algorithm": the table's EM is exact match, this one is not
         if known and (source != "ner" or hint in (None, "Material", known)):
             return known
         if meaning is not None:
