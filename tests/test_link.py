@@ -294,6 +294,32 @@ def test_fuzzy_merges_need_every_differing_word_to_be_a_variant():
         assert [form] in groups
 
 
+def test_close_frequent_words_are_different_words():
+    """Two words the corpus uses often are two words however alike (online/offline,
+    concave/convex, with/without); a rare word beside a frequent one is its misspelling, and
+    British spelling is the same word."""
+    from kg.link.resolve import resolve
+    from kg.records import Mention, PaperExtraction
+
+    def paper(title: str, *texts: str) -> PaperExtraction:
+        return PaperExtraction(
+            Paper(title=title, abstract="x"),
+            [Mention(t, "Method", "abstract", 0, len(t), t, 0, len(t), "test") for t in texts],
+        )
+
+    exts = [
+        paper("One", "online optimization", "concave minimization", "many-shot with reference"),
+        paper("Two", "offline optimization", "convex minimization", "many-shot without reference"),
+        paper("Three", "catastrophic forgeting", "Bayesian optimisation"),
+        paper("Four", "catastrophic forgetting", "Bayesian optimization"),
+    ]
+    groups = sorted(sorted(e.forms) for e in resolve(exts).entities.values())
+    for form in ("online optimization", "concave minimization", "many-shot with reference"):
+        assert [form] in groups
+    assert ["catastrophic forgeting", "catastrophic forgetting"] in groups
+    assert ["Bayesian optimisation", "Bayesian optimization"] in groups
+
+
 def test_an_acronym_that_spells_a_word_does_not_swallow_the_word(nlp):
     # "NODE" is defined in one paper; "nodes" in the others are graph nodes. They share a key,
     # and the global acronym merge used to relabel every graph node "Neural Ordinary ...".

@@ -180,6 +180,30 @@ def test_a_paper_that_proposes_nothing_is_said_to_be_in_the_graph(sample_build, 
     )
 
 
+def test_a_paper_is_found_by_its_identifier_in_the_graph(tmp_path):
+    # the graph's own dcterms:identifier ("icml2019:4272") names the paper, as its title does
+    from kg.build import build
+
+    papers = tmp_path / "papers.jsonl"
+    papers.write_text(
+        json.dumps(
+            {
+                "id": "icml2019:4272",
+                "title": "A title without a name",
+                "abstract": "We propose FooNet, a novel network for image classification. "
+                "FooNet outperforms ResNet on ImageNet.",
+            }
+        )
+        + "\n"
+    )
+    build([papers], tmp_path / "out")
+    proc = _kg("query", str(tmp_path / "out"), "--name", "proposes", "--param",
+               "paper=icml2019:4272", "--format", "tsv")  # fmt: skip
+    assert proc.returncode == 0 and "FooNet" in proc.stdout, proc.stderr
+    proc = _kg("query", str(tmp_path / "out"), "--name", "proposes", "--param", "paper=nosuch")
+    assert "names no paper (by title, arXiv id or identifier) and no entity" in proc.stderr
+
+
 def test_name_lookups_give_the_same_rows_from_a_graph_file_and_the_store(targets):
     """A graph file's plain literals are plain (oxrdflib typed them xsd:string, and rdflib
     then matched no label a query names: 0 rows for proposes, every claim for method-claims)."""

@@ -426,8 +426,13 @@ def explain_empty(target, name: str, params: list[str] | dict[str, str] | None) 
         if labels is None:
             labels = entity_labels(target)
         near = nearest_labels(value.strip(), labels)
+        what = (
+            "no paper (by title, arXiv id or identifier) and no entity"
+            if param.name == "paper"
+            else "no entity"
+        )
         lines.append(
-            f"kg: {given} names no entity in the graph"
+            f"kg: {given} names {what} in the graph"
             + (f"; nearest labels: {', '.join(near)}" if near else "")
         )
     return lines
@@ -443,7 +448,8 @@ def _paper_named(target, terms: str, given: str, query: str) -> str | None:
     rows = run_query(
         target,
         f"SELECT ?p ?title ?label WHERE {{ VALUES ?name {{ {terms} }} "
-        "?p a kg:Paper ; kg:arxivId|dcterms:title ?name ; dcterms:title ?title . "
+        "?p a kg:Paper ; kg:arxivId|dcterms:identifier|dcterms:title ?name ; "
+        "dcterms:title ?title . "
         "OPTIONAL { ?p kg:proposes/rdfs:label ?label } } ORDER BY ?p ?label",
     ).rows
     if not rows:
