@@ -437,6 +437,12 @@ def test_a_defined_name_the_proposal_uses_is_not_proposed(nlp, abstract, propose
             "Discrepancy and Feature Heterogeneity (DDFH), which considers both.",
             {"DDFH"},
         ),
+        # a name run that only opens the defined name: the defined name is proposed
+        (
+            "A title without a name",
+            "We propose LoRA with Reduced Interference (LoRI), a simple yet effective approach.",
+            {"LoRI"},
+        ),
         # a long form the corpus does not know is a new name, whatever follows it
         (
             "A title without a name",

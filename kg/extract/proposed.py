@@ -280,6 +280,17 @@ def _proposed_in_sentence(
         ):
             name = _first_name_after(sent, tok.i, runs=runs) or _lowercase_name(tokens, k)
             if name is not None:
+                # "We propose LoRA with Reduced Interference (LoRI)": the name is the defined
+                # one that starts with the run, not the run ("LoRA")
+                name = next(
+                    (
+                        short
+                        for long, short in defined
+                        if long.start == name.start and long.end > name.end
+                        and short.start >= long.end and short.end <= sent.end
+                    ),
+                    name,
+                )  # fmt: skip
                 found.append(name)
                 by_verb.append(name)
                 continue
