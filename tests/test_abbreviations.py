@@ -249,3 +249,15 @@ def test_a_long_form_starts_after_a_naming_word(nlp):
     # before: "learning framework called Learning to MultiTask"
     assert ("L2MT", "Learning to MultiTask") in found
     assert ("NER", "named entity recognition") in found  # "named" names nothing there
+
+
+def test_a_parenthesis_listing_names_defines_nothing(nlp):
+    # "(ATIS, GEO)" lists two benchmarks: ATIS was "approaches on four semantic parsing"
+    found = pairs(
+        nlp,
+        "A title",
+        "We compare neural approaches on four semantic parsing (ATIS, GEO) benchmarks. We "
+        "use stochastic gradient descent (SGD, Robbins 1951).",
+    )
+    assert not any(short == "ATIS" for short, _ in found)
+    assert ("SGD", "stochastic gradient descent") in found

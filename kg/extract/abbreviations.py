@@ -32,6 +32,7 @@ from spacy.tokens import Doc, Span
 
 from kg.extract.sections import _BOUNDS_KEY, doc_text, sentences
 from kg.extract.tokens import forget, token_table
+from kg.lexicon.normalize import is_acronym
 
 SPANS_KEY = "kg_acronyms"
 
@@ -302,6 +303,9 @@ def find_definitions(doc: Doc) -> list[tuple[Span, Span]]:
                     continue  # "(i.e., BERT, RoBERTa and ELECTRA)" lists examples
                 inner_start += lead.end()
                 inner = inner[lead.end() :]
+            items = [x.strip() for x in inner.split(",")]
+            if len(items) > 1 and all(is_acronym(x) for x in items):
+                continue  # "(ATIS, GEO)" lists names (ATIS was "approaches on four semantic ...")
             inner = re.split(r"[;,]", inner)[0]
             a, b = _trim(inner)
             short_start, short_end = inner_start + a, inner_start + b

@@ -511,8 +511,13 @@ def _merge_acronyms(uf: _UnionFind, seen: _Reading, curated_keys: set[str]) -> N
     """Acronyms: a global merge only where one meaning dominates; then every word node that no
     acronym claimed rejoins its key."""
     meanings: dict[str, Counter[str]] = defaultdict(Counter)
+    #: how the definitions of each meaning write it: the reason quotes the commonest, not the
+    #: cluster's root ("stochastic gradient decent" was quoted for SGD's 56 definitions)
+    written: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for short_key, long_key in seen.definitions:
-        meanings[short_key][uf.find(long_key)] += 1
+        root = uf.find(long_key)
+        meanings[short_key][root] += 1
+        written[(short_key, root)][long_key] += 1
     for short_key, counter in sorted(meanings.items()):
         if short_key not in uf.parent:
             continue
@@ -525,7 +530,8 @@ def _merge_acronyms(uf: _UnionFind, seen: _Reading, curated_keys: set[str]) -> N
             and _mostly_acronym(seen.undefined_forms[short_key])
             and short_key not in curated_keys
         ):
-            detail = f"defined as '{root}' in {n} of {total} definitions"
+            long_form = written[(short_key, root)].most_common(1)[0][0]
+            detail = f"defined as '{long_form}' in {n} of {total} definitions"
             uf.union(root, short_key, Reason("acronym", round(n / total, 3), detail))
             seen.word_nodes.pop(short_key, None)  # the word ("maps", "we") is not the acronym
     for key, node in seen.word_nodes.items():  # everywhere else the word is its key's entity
