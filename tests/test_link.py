@@ -40,6 +40,10 @@ def test_surface_keys_fold_only_what_never_distinguishes():
     assert surface_key("DARTS") != surface_key("DART") == surface_key("DARTs")
     assert surface_key("IRLS") != surface_key("IRL")
     assert surface_key("LLMs") == surface_key("LLM")
+    # LaTeX braces never distinguish: CLIP's "Contrastive Language{–}Image Pre-training"
+    assert surface_key("Contrastive Language{–}Image Pre-training") == surface_key(
+        "Contrastive Language-Image Pre-training"
+    )
 
 
 def test_an_acronym_ending_in_a_capital_s_is_not_a_plural(nlp):

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_SEPARATORS = re.compile(r"[\s\-_‐‑‒–—/]+")
+_SEPARATORS = re.compile(r"[\s\-_‐‑‒–—/{}]+")  # LaTeX braces too: "Language{–}Image"
 _TRAILING = re.compile(r"[\s.,;:'’\"]+$")
 _NO_PLURAL = ("ss", "us", "is", "ics")
 
