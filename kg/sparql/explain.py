@@ -245,8 +245,9 @@ def render(explanations: list[Explanation], max_papers: int = 20) -> str:
     lines: list[str] = []
     if len(explanations) > 1:
         lines.append(
-            f"{len(explanations)} entities have this name (acronyms are scoped to the "
-            "paper that defines them):\n"
+            f"{len(explanations)} entities have this name (an acronym means what the paper "
+            "that defines it says; where a paper does not define it, its most common "
+            "definition, unless the curated term table fixes it):\n"
         )
     for exp in explanations:
         lines.append(f"{exp.label}  [{', '.join(exp.types)}]  {shorten(URIRef(exp.iri))}")
