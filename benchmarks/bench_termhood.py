@@ -37,6 +37,7 @@ BLIND4 = ROOT / "benchmarks" / "data" / "termhood_eval_blind4.tsv"
 BLIND5 = ROOT / "benchmarks" / "data" / "termhood_eval_blind5.tsv"
 #: the seventh, of 5e1441f (size, generic-phrase and model-type rules), 1,000 new eval abstracts
 BLIND7 = ROOT / "benchmarks" / "data" / "termhood_eval_blind7.tsv"
+BLIND8 = ROOT / "benchmarks" / "data" / "termhood_eval_blind8.tsv"
 
 
 def blind_scores(path: Path = BLIND) -> dict:
@@ -192,6 +193,8 @@ def main() -> int:
         figures["blind_fresh5"] = one_judge_scores(BLIND5)
     if BLIND7.is_file():
         figures["blind_fresh7"] = one_judge_scores(BLIND7)
+    if BLIND8.is_file():
+        figures["blind_fresh8"] = one_judge_scores(BLIND8)
     if args.against:
         figures["fresh_rows_against"] = against(args.against)
     record(
