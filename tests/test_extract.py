@@ -500,6 +500,28 @@ def test_a_metric_acronym_before_a_method_noun_is_a_method(nlp):
     assert labels == ["Method", "Method", "Metric"]
 
 
+@pytest.mark.parametrize(
+    ("text", "symbol"),
+    [
+        ("G", True),
+        ("L_K", True),
+        ("probabilities P_ij", True),
+        ("N+1", True),
+        ("Merz95", True),
+        # norms, the F-score, R^2 and model names stay
+        ("L_1", False),
+        ("F_1", False),
+        ("R^2", False),
+        ("Llama2", False),
+        ("k-NN", False),
+    ],
+)
+def test_symbols_and_citation_keys_are_no_entities(text, symbol):
+    from kg.extract.entities import symbol_or_citation
+
+    assert symbol_or_citation(text) is symbol
+
+
 def test_a_name_based_adjective_is_the_name(nlp):
     # "LLM-based" and "BERT-based" were entities of 130 and 103 corpus papers, and "We build
     # LLM-based agents" proposed "LLM-based"

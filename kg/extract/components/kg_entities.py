@@ -27,6 +27,7 @@ from kg.extract.entities import (
     read_modifiers,
     retype_coordinated_datasets,
     singular,
+    symbol_or_citation,
     titled_dataset_name,
     trim,
     verb_before_object,
@@ -154,6 +155,7 @@ class EntityMerger:
                 span is None
                 or any(taken[span.start : span.end])
                 or mostly_math(span_text(span))
+                or symbol_or_citation(span_text(span))
                 or not_an_entity(span)
                 or (
                     source == "ner"
