@@ -46,7 +46,7 @@ from spacy.tokens import Span
 
 from kg.extract.tables import resolve
 from kg.lexicon.normalize import surface_key
-from kg.lexicon.words import read_word_stats
+from kg.lexicon.words import read_defined_counts, read_word_stats
 from kg.vocab import ENTITY_TYPES
 
 if TYPE_CHECKING:
@@ -259,11 +259,7 @@ def read_corpus_stats(
             a, b, df = line.rstrip("\n").split("\t")
             pairs[(a, b)] = int(df)
     if defined_file is not None:
-        with gzip.open(defined_file.open("rb"), "rt", encoding="utf-8") as f:
-            for line in f:
-                if not line.startswith("#"):
-                    key, df = line.rstrip("\n").split("\t")
-                    defined[key] = int(df)
+        defined = read_defined_counts(defined_file)
     return CorpusStats(documents, words, pairs, defined)
 
 

@@ -48,3 +48,16 @@ def corpus_words() -> frozenset[str]:
     """Every word of the shipped table, lower-cased (hyphenated compounds as one word:
     "multi-agent")."""
     return frozenset(word.lower() for word in shipped_word_stats())
+
+
+def read_defined_counts(defined_file: Traversable) -> dict[str, int]:
+    """long-form key (``surface_key``) -> abstracts that define it with an acronym: the
+    termhood stage's third table, which ``kg_proposed`` reads too (an established term is
+    not what a paper proposes)."""
+    counts: dict[str, int] = {}
+    with gzip.open(defined_file.open("rb"), "rt", encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("#"):
+                key, df = line.rstrip("\n").split("\t")
+                counts[key] = int(df)
+    return counts

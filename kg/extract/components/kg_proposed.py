@@ -13,7 +13,6 @@ name ("Quasi-Recurrent Neural Networks", "PPO: ...").
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from kg.extract.proposed import (
 from kg.extract.sections import is_title, sentences
 from kg.extract.tables import read_cfg, resolve, write_cfg
 from kg.lexicon.normalize import surface_key
+from kg.lexicon.words import read_defined_counts
 
 DEFINED_FORMS = "kg.data:termhood_defined.tsv.gz"
 #: How many corpus abstracts must define a long form for it to be an established term: on
@@ -40,17 +40,6 @@ ESTABLISHED = 3
 TITLE_HEADS = frozenset(
     "algorithm method model network framework approach architecture layer".split()
 )
-
-
-def read_defined_forms(ref: str) -> dict[str, int]:
-    """long-form key -> abstracts defining it (the termhood stage's table, read alone)."""
-    counts: dict[str, int] = {}
-    with gzip.open(resolve(ref).open("rb"), "rt", encoding="utf-8") as f:
-        for line in f:
-            if not line.startswith("#"):
-                key, n = line.rstrip("\n").split("\t")
-                counts[key] = int(n)
-    return counts
 
 
 def _title_is_about(title: Span | None, long: str, short: str) -> bool:
@@ -74,7 +63,7 @@ class ProposedFinder:
         self.defined_counts: dict[str, int] | None = None
 
     def initialize(self, get_examples: Callable[[], Iterable] | None = None, *, nlp=None) -> None:
-        self.defined_counts = read_defined_forms(self.refs["defined_forms"])
+        self.defined_counts = read_defined_counts(resolve(self.refs["defined_forms"]))
 
     def __call__(self, doc: Doc) -> Doc:
         if self.defined_counts is None:
