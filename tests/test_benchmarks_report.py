@@ -33,7 +33,7 @@ def test_check_fails_on_a_stale_page_and_a_rewrite_fixes_it(tmp_path: Path) -> N
     script = (
         "import sys; sys.path.insert(0, 'benchmarks'); from results import record; "
         "record('sample_entities', {'judged': 120, 'ok': 111, 'ok_2': 110, 'share': 0.93}, "
-        "{'score': 'benchmarks/data/entities_eval_fresh7.tsv'})"
+        "{'score': 'benchmarks/data/entities_eval_fresh8.tsv'})"
     )
     recorded = run("-c", script, env={**os.environ, "KG_BENCH_RESULTS": str(results)})
     assert recorded.returncode == 0, recorded.stderr
