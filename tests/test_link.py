@@ -499,6 +499,42 @@ def test_an_undefined_em_algorithm_is_not_the_metric(nlp):
     assert entities[metric].label == "exact match" and len(entities[metric].papers) == 1
 
 
+def test_a_proposed_name_does_not_take_another_papers_definition(nlp):
+    # "MOKA: ..." proposes MOKA without defining it; another paper's "Mixture of Kronecker
+    # Product Adaptation (MoKA)" is another thing (the MOKA paper "proposed" that adapter)
+    lg = linked(
+        nlp,
+        [
+            (
+                "Adapters",
+                "We introduce Mixture of Kronecker Product Adaptation (MoKA) for fine-tuning. "
+                "MoKA is cheap.",
+            ),
+            ("MOKA: Moral Event Extraction", "We propose MOKA, a framework for moral events."),
+            ("Fine-tuning", "We fine-tune the model with MoKA adapters and LoRA."),
+        ],
+    )
+    entities = lg.resolution.entities
+    (adapter,) = entity_of(lg, "Mixture of Kronecker Product Adaptation")
+    (own,) = entity_of(lg, "MOKA")
+    assert own != adapter and len(entities[own].papers) == 1
+    assert len(entities[adapter].papers) == 2  # the defining paper and the one using MoKA
+
+
+def test_a_proposed_established_acronym_keeps_its_meaning(nlp):
+    # "neural tangent kernel" is defined in 10 corpus abstracts: a paper "proposing" NTK
+    # without defining it means that kernel
+    lg = linked(
+        nlp,
+        [
+            ("Kernels", "We study the neural tangent kernel (NTK) of wide networks. NTK helps."),
+            ("NTK: Forgetting in Wide Networks", "We propose NTK, an analysis of forgetting."),
+        ],
+    )
+    (kernel,) = entity_of(lg, "neural tangent kernel")
+    assert entity_of(lg, "NTK") == {kernel}
+
+
 def test_spacing_variants_are_one_entity(nlp):
     # keys fold hyphens to spaces, so "CIFAR10" and "CIFAR-10" (81 and 278 corpus papers),
     # "MSCOCO" and "MS COCO", "pretrained" and "pre-trained" were separate entities

@@ -61,3 +61,14 @@ def read_defined_counts(defined_file: Traversable) -> dict[str, int]:
                 key, df = line.rstrip("\n").split("\t")
                 counts[key] = int(df)
     return counts
+
+
+#: The defined-long-forms table (package data; ``scripts/mine_termhood_stats.py`` writes it).
+DEFINED_FILE = "termhood_defined.tsv.gz"
+
+
+@lru_cache(maxsize=1)
+def shipped_defined_counts() -> dict[str, int]:
+    """The shipped defined-long-forms table, read once per process (the linker asks it whether
+    a long form is an established term)."""
+    return read_defined_counts(resources.files("kg.data").joinpath(DEFINED_FILE))

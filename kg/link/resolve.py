@@ -51,7 +51,7 @@ from rapidfuzz.distance import Levenshtein
 from kg.lexicon.normalize import acronym_singular, digits, initials, is_acronym
 from kg.lexicon.normalize import surface_key as _surface_key
 from kg.lexicon.terms import Term, is_case_sensitive, load_terms
-from kg.lexicon.words import shipped_word_stats
+from kg.lexicon.words import shipped_defined_counts, shipped_word_stats
 from kg.link.casing import plain_casing
 from kg.link.model_names import sized_model_type
 from kg.link.relations import relation_support
@@ -61,6 +61,14 @@ FUZZY_THRESHOLD = 92.0
 #: Suffix of the node that holds a key's single-word forms ("maps", "Clean") apart from its
 #: short forms ("MAP", "CLEAN") until the acronym merge; sorts after the key, which stays root.
 WORD_NODE = "\x7fword"
+#: Infix of the node of an acronym-shaped name a paper proposes without defining it ("MOKA:
+#: ..."): kept apart from the key until the acronym merge, and left apart when another paper's
+#: definition claims the key (the proposer's MOKA is not the other paper's "Mixture of
+#: Kronecker Product Adaptation"); ``key + OWN_NODE + paper``.
+OWN_NODE = "\x7fown:"
+#: A long form that this many corpus abstracts define (the shipped table) is an established
+#: term: a paper that "proposes" its acronym without defining it means that term
+ESTABLISHED_DEFINITIONS = 3
 #: Extractor name of term-table matches (``kg_gazetteer``), whose type is the table's.
 GAZETTEER = "kg_gazetteer"
 #: Each word that differs between two fuzzy candidates must itself be this similar: a
@@ -338,6 +346,8 @@ class _Reading:
     variants: list[tuple[str, str, Reason]] = field(default_factory=list)
     #: key -> node of its single-word forms ("maps", "Clean")
     word_nodes: dict[str, str] = field(default_factory=dict)
+    #: key -> paper -> node of the acronym-shaped name the paper proposes without defining it
+    own_nodes: dict[str, dict[str, str]] = field(default_factory=dict)
     #: term-table types, routed
     routed_labels: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     #: node -> exact alias -> term
@@ -416,7 +426,12 @@ def _read_mentions(extractions: Iterable[PaperExtraction], uf: _UnionFind) -> _R
                 # is kept apart until the acronyms merge (a defining paper's "Glider" is the name)
                 if key not in scoped:
                     seen.undefined_forms[key][m.text] += 1
-                    if _written_as_word(m.text):
+                    if m.relation == "proposes" and is_acronym(m.text):
+                        uf.find(key)
+                        node = seen.own_nodes.setdefault(key, {}).setdefault(
+                            pid, f"{key}{OWN_NODE}{pid}"
+                        )
+                    elif _written_as_word(m.text):
                         uf.find(key)
                         node = seen.word_nodes.setdefault(key, key + WORD_NODE)
             uf.find(node)
@@ -441,7 +456,11 @@ def _merge_spacing_variants(uf: _UnionFind, seen: _Reading) -> None:
     """Spacing variants: "CIFAR10"/"CIFAR-10", "MSCOCO"/"MS COCO", "pretraining"/"pre-training"."""
     by_compact: dict[str, str] = {}
     for key in sorted(uf.parent):
-        if key.endswith(WORD_NODE) or any(len(w) == 1 and w.isalpha() for w in key.split()):
+        if (
+            key.endswith(WORD_NODE)
+            or OWN_NODE in key
+            or any(len(w) == 1 and w.isalpha() for w in key.split())
+        ):
             continue  # a lone letter is a symbol: "A_i" is not AI, "rules R" not RULER
         first = by_compact.setdefault(key.replace(" ", ""), key)
         if first != key and not _coined_against_phrase(
@@ -482,7 +501,7 @@ def _merge_fuzzy_variants(uf: _UnionFind) -> None:
     blocks: dict[tuple[str, int], list[str]] = defaultdict(list)
     for key in sorted(uf.parent):
         words = key.split()
-        if len(words) >= 2 and not digits(key) and "+" not in key:
+        if len(words) >= 2 and not digits(key) and "+" not in key and OWN_NODE not in key:
             blocks[(initials(key), len(words))].append(key)
     for block in blocks.values():
         if len(block) < 2 or len(block) > 200:
@@ -514,6 +533,7 @@ def _merge_acronyms(uf: _UnionFind, seen: _Reading, curated_keys: set[str]) -> N
     #: how the definitions of each meaning write it: the reason quotes the commonest, not the
     #: cluster's root ("stochastic gradient decent" was quoted for SGD's 56 definitions)
     written: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    claimed: set[str] = set()  # short keys whose proposers keep their own entity
     for short_key, long_key in seen.definitions:
         root = uf.find(long_key)
         meanings[short_key][root] += 1
@@ -534,8 +554,17 @@ def _merge_acronyms(uf: _UnionFind, seen: _Reading, curated_keys: set[str]) -> N
             detail = f"defined as '{long_form}' in {n} of {total} definitions"
             uf.union(root, short_key, Reason("acronym", round(n / total, 3), detail))
             seen.word_nodes.pop(short_key, None)  # the word ("maps", "we") is not the acronym
+            # a paper that proposes the short form without defining it names its own thing,
+            # unless the long form is an established term ("WGAN", "NTK": it means that)
+            if shipped_defined_counts().get(long_form, 0) < ESTABLISHED_DEFINITIONS:
+                claimed.add(short_key)
     for key, node in seen.word_nodes.items():  # everywhere else the word is its key's entity
         uf.union(key, node, NORMALIZED)
+    for key, nodes in seen.own_nodes.items():  # a proposed name is its key's, unless the
+        if key in claimed:  # key went to a rare long form: then the proposer's own entity
+            continue
+        for node in nodes.values():
+            uf.union(key, node, NORMALIZED)
 
 
 def _entities(
