@@ -107,7 +107,7 @@ def relations_of(graph: Graph, iri: str) -> list[RelationLine]:
 def find_entities(graph: Graph, name: str) -> list[str]:
     """IRIs of the entities that have ``name`` as label or surface form (case-insensitive),
     those written exactly as ``name`` first: "DARTS" (the NAS method) before "DART" (a dataset
-    whose plural "DARTs" matches too)."""
+    whose plural "DARTs" matches too); then the one of more papers first."""
     name = name.strip()
     wanted = Literal(name.lower()).n3()
     # one SPARQL filter, which Oxigraph runs over the labels itself: iterating them through
@@ -121,7 +121,18 @@ def find_entities(graph: Graph, name: str) -> list[str]:
     for e, label in rows:
         if str(e).startswith(str(ENTITY)):
             exact[str(e)] = exact.get(str(e), False) or str(label) == name
-    return sorted(exact, key=lambda iri: (not exact[iri], iri))
+    papers: dict[str, int] = {}
+    if len(exact) > 1:  # then the better supported first: MS COCO before a 1-paper "COCO"
+        values = " ".join(f"<{iri}>" for iri in exact)
+        papers = {
+            str(e): int(n)
+            for e, n in run_query(
+                graph,
+                f"SELECT ?e (COUNT(DISTINCT ?p) AS ?n) WHERE {{ VALUES ?e {{ {values} }} "
+                "?p kg:mentions ?e } GROUP BY ?e",
+            ).rows
+        }
+    return sorted(exact, key=lambda iri: (not exact[iri], -papers.get(iri, 0), iri))
 
 
 def explain(graph: Graph, name: str) -> list[Explanation]:
