@@ -13,7 +13,9 @@ Rules, in the order they may merge two surface forms (each recorded for ``kg exp
 * ``fuzzy`` - spelling variants of multi-word long forms, only inside a block of forms with the
   same initials and word count, with a high rapidfuzz ratio, never across digits, and only if
   every word that differs is itself a variant ("Marlcov"/"Markov", "nets"/"networks"; not
-  "deep"/"dense", "GP"/"GPU");
+  "deep"/"dense", "GP"/"GPU"): one word starts the other, or is a rare misspelling of it, its
+  British spelling or one letter from it in a long word; two frequent close words are two
+  words (online/offline, concave/convex), and a word is never its negation (with/without);
 * ``acronym`` - a short form defined in a paper ("Mixture-of-Experts (MoE)") means its long form in
   that paper (scoped); it merges globally only when one meaning dominates its definitions, so
   "CoE" = Chain-of-Experts in one paper and Composition of Experts in another stay apart, and
@@ -23,7 +25,9 @@ Rules, in the order they may merge two surface forms (each recorded for ``kg exp
   paper ("maps", "we", "base") stays the word's entity; and never for a
   name of the curated term table, whose meaning is fixed there (one paper's "BART (Bayesian
   additive regression trees)" must not rename BART, the language model, in every other paper;
-  the table lists the standard expansions as aliases);
+  the table lists the standard expansions as aliases); an acronym-shaped name a paper
+  proposes without defining it ("MOKA: ...") does not move with its key to another paper's
+  rare long form (fewer than 3 corpus definitions), only to an established one ("NTK");
 * ``acronym-variant`` - paper-scoped: a paper that proposes a name and defines its acronym
   ("Chain-of-Noting (CoN)") may write the name differently elsewhere (title "Chain-of-Note").
   Two forms of ONE paper are one entity when both fit the acronym the paper defines for one of
@@ -400,7 +404,8 @@ def resolve(extractions: Iterable[PaperExtraction]) -> Resolution:
 
 def _read_mentions(extractions: Iterable[PaperExtraction], uf: _UnionFind) -> _Reading:
     """Put every mention on its starting node (its key, its paper's long form for a defined
-    acronym, the term of an exact-case alias, or its key's word node) and collect the evidence."""
+    acronym, the term of an exact-case alias of the mention's type, its key's word node, or the
+    paper's own node of a name it proposes) and collect the evidence."""
     seen = _Reading(exact_aliases=_exact_alias_terms())
     for i, ext in enumerate(extractions):
         scoped = _scoped_definitions(ext)
@@ -528,7 +533,8 @@ def _merge_acronym_variants(uf: _UnionFind, variants: list[tuple[str, str, Reaso
 
 def _merge_acronyms(uf: _UnionFind, seen: _Reading, curated_keys: set[str]) -> None:
     """Acronyms: a global merge only where one meaning dominates; then every word node that no
-    acronym claimed rejoins its key."""
+    acronym claimed rejoins its key, and every paper's own node of a proposed name too, unless
+    its key went to a rare long form."""
     meanings: dict[str, Counter[str]] = defaultdict(Counter)
     #: how the definitions of each meaning write it: the reason quotes the commonest, not the
     #: cluster's root ("stochastic gradient decent" was quoted for SGD's 56 definitions)
