@@ -46,7 +46,7 @@ from spacy.tokens import Span
 
 from kg.extract.tables import resolve
 from kg.lexicon.normalize import surface_key
-from kg.lexicon.words import read_defined_counts, read_word_stats
+from kg.lexicon.words import DEFINED_FILE, read_defined_counts, read_word_stats
 from kg.vocab import ENTITY_TYPES
 
 if TYPE_CHECKING:
@@ -236,7 +236,7 @@ class CorpusStats:
 #: The shipped tables (package data): the component's default config, and what training reads.
 WORD_STATS = "kg.data:termhood_words.tsv.gz"
 PAIR_STATS = "kg.data:termhood_pairs.tsv.gz"
-DEFINED_STATS = "kg.data:termhood_defined.tsv.gz"
+DEFINED_STATS = f"kg.data:{DEFINED_FILE}"
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,13 @@ if TYPE_CHECKING:  # a file of a package or a Path: importlib.resources' protoco
 
 #: The word table (package data; ``scripts/mine_termhood_stats.py`` writes it).
 WORDS_FILE = "termhood_words.tsv.gz"
+#: The defined-long-forms table (package data; ``scripts/mine_defined_terms.py`` writes it).
+DEFINED_FILE = "termhood_defined.tsv.gz"
+#: A long form that this many corpus abstracts define is an established term: not what a
+#: paper proposes (``kg_proposed``), and what a paper "proposing" its acronym means (linking).
+#: On 4,000 judge-split abstracts, of the proposals defined in 2 abstracts (that one and one
+#: more) half were new names (QRNN, StepGAN, N-GCN); from 3 on none were (UCB, CUSUM, NMF).
+ESTABLISHED_DEFINITIONS = 3
 
 
 def read_word_stats(words_file: Traversable) -> tuple[int, dict[str, tuple[int, int, int]]]:
@@ -61,10 +68,6 @@ def read_defined_counts(defined_file: Traversable) -> dict[str, int]:
                 key, df = line.rstrip("\n").split("\t")
                 counts[key] = int(df)
     return counts
-
-
-#: The defined-long-forms table (package data; ``scripts/mine_termhood_stats.py`` writes it).
-DEFINED_FILE = "termhood_defined.tsv.gz"
 
 
 @lru_cache(maxsize=1)

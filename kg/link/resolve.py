@@ -55,7 +55,11 @@ from rapidfuzz.distance import Levenshtein
 from kg.lexicon.normalize import acronym_singular, digits, initials, is_acronym
 from kg.lexicon.normalize import surface_key as _surface_key
 from kg.lexicon.terms import Term, is_case_sensitive, load_terms
-from kg.lexicon.words import shipped_defined_counts, shipped_word_stats
+from kg.lexicon.words import (
+    ESTABLISHED_DEFINITIONS,
+    shipped_defined_counts,
+    shipped_word_stats,
+)
 from kg.link.casing import plain_casing
 from kg.link.model_names import sized_model_type
 from kg.link.relations import relation_support
@@ -70,9 +74,6 @@ WORD_NODE = "\x7fword"
 #: definition claims the key (the proposer's MOKA is not the other paper's "Mixture of
 #: Kronecker Product Adaptation"); ``key + OWN_NODE + paper``.
 OWN_NODE = "\x7fown:"
-#: A long form that this many corpus abstracts define (the shipped table) is an established
-#: term: a paper that "proposes" its acronym without defining it means that term
-ESTABLISHED_DEFINITIONS = 3
 #: Extractor name of term-table matches (``kg_gazetteer``), whose type is the table's.
 GAZETTEER = "kg_gazetteer"
 #: Each word that differs between two fuzzy candidates must itself be this similar: a

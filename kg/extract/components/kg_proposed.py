@@ -29,13 +29,9 @@ from kg.extract.proposed import (
 from kg.extract.sections import is_title, sentences
 from kg.extract.tables import read_cfg, resolve, write_cfg
 from kg.lexicon.normalize import surface_key
-from kg.lexicon.words import read_defined_counts
+from kg.lexicon.words import DEFINED_FILE, ESTABLISHED_DEFINITIONS, read_defined_counts
 
-DEFINED_FORMS = "kg.data:termhood_defined.tsv.gz"
-#: How many corpus abstracts must define a long form for it to be an established term: on
-#: 4,000 judge-split abstracts, of the proposals defined in 2 (this one and one more) half
-#: were new names (QRNN, StepGAN, N-GCN), from 3 on none were (UCB, CUSUM, NMF, IRT, ...)
-ESTABLISHED = 3
+DEFINED_FORMS = f"kg.data:{DEFINED_FILE}"
 #: What a title may add to the name it is about: "Proximal Policy Optimization Algorithms"
 TITLE_HEADS = frozenset(
     "algorithm method model network framework approach architecture layer".split()
@@ -112,7 +108,7 @@ class ProposedFinder:
 
 @Language.factory(
     "kg_proposed",
-    default_config={"defined_forms": DEFINED_FORMS, "established": ESTABLISHED},
+    default_config={"defined_forms": DEFINED_FORMS, "established": ESTABLISHED_DEFINITIONS},
 )
 def find_proposed(nlp: Language, name: str, defined_forms: str, established: int) -> ProposedFinder:
     return ProposedFinder(nlp, name, defined_forms, established)
