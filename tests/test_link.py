@@ -20,6 +20,17 @@ def linked(nlp, papers: list[tuple[str, str]], termhood: bool = True):
     return link(exts)
 
 
+def mentions_paper(title: str, *texts: str, label: str = "Method"):
+    """A paper's extraction record holding just ``texts`` as mentions (the linker's rules
+    tested on forms alone, without the pipeline)."""
+    from kg.records import Mention, PaperExtraction
+
+    return PaperExtraction(
+        Paper(title=title, abstract="x"),
+        [Mention(t, label, "abstract", 0, len(t), t, 0, len(t), "test") for t in texts],
+    )
+
+
 def entity_of(lg, form: str) -> set[str]:
     """Ids of the entities that have ``form`` among their surface forms."""
     return {e.id for e in lg.resolution.entities.values() if form in e.forms}
@@ -271,21 +282,14 @@ def test_fuzzy_merges_need_every_differing_word_to_be_a_variant():
     """Whole keys can be 92 % alike and still name two things ("deep"/"dense", "off"/"on");
     misspellings and a shortened word ("nets"/"networks") still merge."""
     from kg.link.resolve import resolve
-    from kg.records import Mention, PaperExtraction
-
-    def paper(title: str, *texts: str) -> PaperExtraction:
-        return PaperExtraction(
-            Paper(title=title, abstract="x"),
-            [Mention(t, "Method", "abstract", 0, len(t), t, 0, len(t), "test") for t in texts],
-        )
 
     exts = [
-        paper("One", "deep convolutional network", "off-policy actor-critic algorithm"),
-        paper("Two", "dense convolutional network", "on-policy actor-critic algorithm"),
-        paper("Three", "graph sparsifcation network", "generative adversarial nets"),
-        paper("Four", "graph sparsification network", "generative adversarial networks"),
-        paper("Five", "face verification", "GPU-based", "multilingual BART"),
-        paper("Six", "fact verification", "GP-based", "multilingual BERT"),
+        mentions_paper("One", "deep convolutional network", "off-policy actor-critic algorithm"),
+        mentions_paper("Two", "dense convolutional network", "on-policy actor-critic algorithm"),
+        mentions_paper("Three", "graph sparsifcation network", "generative adversarial nets"),
+        mentions_paper("Four", "graph sparsification network", "generative adversarial networks"),
+        mentions_paper("Five", "face verification", "GPU-based", "multilingual BART"),
+        mentions_paper("Six", "fact verification", "GP-based", "multilingual BERT"),
     ]
     groups = sorted(sorted(e.forms) for e in resolve(exts).entities.values())
     assert ["deep convolutional network"] in groups
@@ -303,19 +307,16 @@ def test_close_frequent_words_are_different_words():
     concave/convex, with/without); a rare word beside a frequent one is its misspelling, and
     British spelling is the same word."""
     from kg.link.resolve import resolve
-    from kg.records import Mention, PaperExtraction
-
-    def paper(title: str, *texts: str) -> PaperExtraction:
-        return PaperExtraction(
-            Paper(title=title, abstract="x"),
-            [Mention(t, "Method", "abstract", 0, len(t), t, 0, len(t), "test") for t in texts],
-        )
 
     exts = [
-        paper("One", "online optimization", "concave minimization", "many-shot with reference"),
-        paper("Two", "offline optimization", "convex minimization", "many-shot without reference"),
-        paper("Three", "catastrophic forgeting", "Bayesian optimisation"),
-        paper("Four", "catastrophic forgetting", "Bayesian optimization"),
+        mentions_paper(
+            "One", "online optimization", "concave minimization", "many-shot with reference"
+        ),
+        mentions_paper(
+            "Two", "offline optimization", "convex minimization", "many-shot without reference"
+        ),
+        mentions_paper("Three", "catastrophic forgeting", "Bayesian optimisation"),
+        mentions_paper("Four", "catastrophic forgetting", "Bayesian optimization"),
     ]
     groups = sorted(sorted(e.forms) for e in resolve(exts).entities.values())
     for form in ("online optimization", "concave minimization", "many-shot with reference"):
@@ -565,15 +566,13 @@ def test_a_named_search_algorithm_is_a_method_not_a_task():
     head; "Monte Carlo Tree Search" is an algorithm a paper uses (so no kg:addressesTask link),
     while "neural architecture search" stays the task it is."""
     from kg.link.resolve import resolve
-    from kg.records import Mention, PaperExtraction
 
-    def paper(title: str, *texts: str) -> PaperExtraction:
-        return PaperExtraction(
-            Paper(title=title, abstract="x"),
-            [Mention(t, "Task", "abstract", 0, len(t), t, 0, len(t), "test") for t in texts],
+    exts = [
+        mentions_paper(
+            "One", "Monte Carlo Tree Search", "beam search", "neural architecture search",
+            label="Task",
         )
-
-    exts = [paper("One", "Monte Carlo Tree Search", "beam search", "neural architecture search")]
+    ]  # fmt: skip
     types = {e.label: e.type for e in resolve(exts).entities.values()}
     assert types == {
         "Monte Carlo Tree Search": "Method",
