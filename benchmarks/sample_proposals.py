@@ -93,8 +93,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "draw":
         draw(args.before, args.after, args.n, args.seed)
-    else:
+        return
+    try:
         score(args.sheet)
+    except OSError as err:
+        sys.exit(f"sample_proposals: {args.sheet}: {err.strerror or err}")
 
 
 if __name__ == "__main__":

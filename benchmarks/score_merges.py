@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import sys
 
 
 def score(path: str) -> dict:
@@ -49,7 +50,11 @@ def main() -> None:
     args = parser.parse_args()
     from results import record, relative
 
-    record("score_merges", score(args.sheet), {"sheet": relative(args.sheet)})
+    try:
+        figures = score(args.sheet)
+    except (OSError, KeyError) as err:  # a missing file, a sheet without the judged columns
+        sys.exit(f"score_merges: {args.sheet}: cannot score ({type(err).__name__}: {err})")
+    record("score_merges", figures, {"sheet": relative(args.sheet)})
 
 
 if __name__ == "__main__":
